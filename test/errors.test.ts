@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { aggregateError, pointerSegment, SipguardError, singleIssueError } from '../src/errors.js';
+
+describe('SipguardError', () => {
+  it('carries code, message, issues and input of a single problem', () => {
+    const e = singleIssueError({ path: '', code: 'leading-zero', message: 'm', input: '010.1.1.1' });
+    expect(e).toBeInstanceOf(Error);
+    expect(e).toBeInstanceOf(SipguardError);
+    expect(e.name).toBe('SipguardError');
+    expect(e.code).toBe('leading-zero');
+    expect(e.message).toBe('m');
+    expect(e.input).toBe('010.1.1.1');
+    expect(e.issues).toEqual([{ path: '', code: 'leading-zero', message: 'm', input: '010.1.1.1' }]);
+  });
+
+  it('aggregates: counts every problem and quotes the first three with their paths', () => {
+    const issues = [1, 2, 3, 4].map((n) => ({
+      path: `/${n}`,
+      code: 'invalid-address' as const,
+      message: `bad ${n}`,
+    }));
+    const e = aggregateError('invalid-ip-list', 'invalid IP allow-list', issues);
+    expect(e.code).toBe('invalid-ip-list');
+    expect(e.issues).toHaveLength(4);
+    expect(e.message).toBe('invalid IP allow-list: 4 problems: /1: bad 1; /2: bad 2; /3: bad 3; and 1 more');
+    expect(e.input).toBeUndefined();
+  });
+
+  it('aggregates one problem in the singular and names the root path', () => {
+    const e = aggregateError('invalid-policy', 'invalid policy', [
+      { path: '', code: 'wrong-type', message: 'x' },
+    ]);
+    expect(e.message).toBe('invalid policy: 1 problem: (root): x');
+  });
+});
+
+describe('pointerSegment', () => {
+  it.each([
+    ['101', '101', 'plain ids pass through'],
+    ['a/b', 'a~1b', 'slash is escaped per RFC 6901'],
+    ['a~b', 'a~0b', 'tilde is escaped per RFC 6901'],
+    ['~/', '~0~1', 'tilde is escaped before slash so the two do not mix'],
+    [3, '3', 'array indexes become decimal text'],
+  ])('%s -> %s (%s)', (input, expected, _reason) => {
+    expect(pointerSegment(input)).toBe(expected);
+  });
+});
