@@ -18,9 +18,11 @@ export type RateErrorCode =
   | 'invalid-rate'
   | 'negative-rate'
   | 'too-many-decimals'
+  | 'rate-too-large'
   | 'invalid-prefix'
   | 'duplicate-prefix'
-  | 'invalid-row';
+  | 'invalid-row'
+  | 'empty-rate-deck';
 
 /** Codes for a problem in a policy document (see docs/policy.md). */
 export type PolicyErrorCode =

@@ -1,0 +1,20 @@
+// The rate area's surface for the rest of sipguard (src/policy, src/cli). The public subset is
+// re-exported from src/index.ts; `parseCap` and the scanner internals are for the policy only.
+export {
+  MAX_CAP_DECIMALS,
+  MAX_INTEGER_DIGITS,
+  MAX_RATE_DECIMALS,
+  type ParseRateOptions,
+  parseCap,
+  parseRate,
+  Rate,
+  type SafeParseRateResult,
+  safeParseRate,
+} from './money.js';
+export {
+  MAX_PREFIX_DIGITS,
+  type RateDeckCsvOptions,
+  type RateEntry,
+  type RateEntryInput,
+  RateTable,
+} from './table.js';
