@@ -1,0 +1,240 @@
+// classifyDialed: from what a user or PBX dialed to { e164, country, type }, never throwing.
+// Our own strict scan turns the input into digits first; libphonenumber-js (`max` metadata) then
+// resolves the region and number type from clean digits only, so it never sees text to guess at.
+import { type PhoneNumberType, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import {
+  callingCodeLength,
+  type HomePlan,
+  homePlan,
+  isNonGeographicCallingCode,
+  METADATA,
+  NON_GEOGRAPHIC_REGION,
+} from './metadata.js';
+import type {
+  ClassifyDialedOptions,
+  DialedClassification,
+  DialedFailure,
+  DialedFailureCode,
+  DialedNumber,
+  NumberType,
+} from './types.js';
+
+/** Longest input accepted, URI and host included; longer input is `too-long` before any parsing. */
+export const MAX_DIALED_LENGTH = 256;
+/** Most digits accepted: a 15-digit E.164 number behind the longest international prefix (5 digits). */
+export const MAX_DIALED_DIGITS = 20;
+/** Entries per cache generation; the cache holds at most two generations. */
+export const CACHE_GENERATION_SIZE = 4096;
+
+const TYPE_NAMES: Readonly<Record<PhoneNumberType, NumberType>> = {
+  FIXED_LINE: 'fixed-line',
+  MOBILE: 'mobile',
+  FIXED_LINE_OR_MOBILE: 'fixed-line-or-mobile',
+  TOLL_FREE: 'toll-free',
+  PREMIUM_RATE: 'premium-rate',
+  SHARED_COST: 'shared-cost',
+  VOIP: 'voip',
+  PERSONAL_NUMBER: 'personal-number',
+  PAGER: 'pager',
+  UAN: 'uan',
+  VOICEMAIL: 'voicemail',
+};
+
+type CachedClassification = DialedNumber | DialedFailure;
+
+// Two generations: when `current` fills up it becomes `previous`, so recently used numbers survive a
+// turnover and memory stays bounded at 2 × CACHE_GENERATION_SIZE entries.
+// Key: home country, U+0000, then `+`? and ASCII digits: U+0000 occurs in neither part, so keys are unambiguous.
+let currentCache = new Map<string, CachedClassification>();
+let previousCache = new Map<string, CachedClassification>();
+
+/** Empties the classification cache. Internal: for tests and cold benchmarks only. */
+export function clearDialedCache(): void {
+  currentCache = new Map();
+  previousCache = new Map();
+}
+
+function remember(key: string, result: CachedClassification): void {
+  if (currentCache.size >= CACHE_GENERATION_SIZE) {
+    previousCache = currentCache;
+    currentCache = new Map();
+  }
+  currentCache.set(key, result);
+}
+
+function recall(key: string): CachedClassification | undefined {
+  const recent = currentCache.get(key);
+  if (recent !== undefined) return recent;
+  const older = previousCache.get(key);
+  if (older !== undefined) remember(key, older);
+  return older;
+}
+
+function fail(code: DialedFailureCode, message: string): DialedFailure {
+  return Object.freeze({ ok: false, code, message });
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 48 ? `${text.slice(0, 48)}…` : text);
+}
+
+/**
+ * Classifies what was dialed from `homeCountry`: an E.164 number with its region and type, one of the
+ * home country's emergency numbers, or a failure with a code. Never throws, whatever the input.
+ * Accepts `+` numbers, the home country's international prefix, national forms with or without the
+ * trunk prefix, the separators space `-` `.` `(` `)`, and `tel:`, `sip:` and `sips:` URIs.
+ */
+export function classifyDialed(dialed: unknown, options: ClassifyDialedOptions): DialedClassification {
+  const home: unknown = typeof options === 'object' && options !== null ? options.homeCountry : undefined;
+  const plan = homePlan(home);
+  if (plan === undefined) {
+    return fail(
+      'invalid-home-country',
+      `home country ${typeof home === 'string' ? quote(home) : String(home)} is not an upper-case ISO 3166-1 alpha-2 region known to libphonenumber-js`,
+    );
+  }
+  if (typeof dialed !== 'string') {
+    return fail(
+      'not-a-number',
+      `expected the dialed number as a string, got ${dialed === null ? 'null' : typeof dialed}`,
+    );
+  }
+  if (dialed.length > MAX_DIALED_LENGTH) {
+    return fail('too-long', `${quote(dialed)} is longer than ${MAX_DIALED_LENGTH} characters`);
+  }
+
+  let from = 0;
+  let to = dialed.length;
+  const colon = dialed.indexOf(':');
+  if (colon >= 0) {
+    const scheme = dialed.slice(0, colon).trim().toLowerCase();
+    let userEnd = dialed.length;
+    if (scheme === 'sip' || scheme === 'sips') {
+      userEnd = dialed.indexOf('@', colon + 1);
+      if (userEnd < 0) {
+        return fail('unsupported-uri', `${quote(dialed)} is a ${scheme}: URI without a user part`);
+      }
+    } else if (scheme !== 'tel') {
+      return fail(
+        'unsupported-uri',
+        `${quote(dialed)} is not a tel:, sip: or sips: URI; other schemes are not classified`,
+      );
+    }
+    from = colon + 1;
+    const semicolon = dialed.indexOf(';', from);
+    to = semicolon >= 0 && semicolon < userEnd ? semicolon : userEnd;
+    // A local number with a phone-context belongs to a place we do not interpret: refuse, never guess.
+    if (to < userEnd && dialed.slice(to, userEnd).toLowerCase().includes('phone-context')) {
+      return fail(
+        'unsupported-uri',
+        `${quote(dialed)} has a phone-context parameter, which is not supported`,
+      );
+    }
+  }
+
+  const normalized = scanNumber(dialed, from, to);
+  if (typeof normalized !== 'string') return normalized;
+
+  const emergency = plan.emergency.get(normalized);
+  if (emergency !== undefined) return emergency;
+
+  const key = `${plan.country}\u0000${normalized}`;
+  const cached = recall(key);
+  if (cached !== undefined) return cached;
+  const result = classifyDigits(plan, normalized, dialed);
+  remember(key, result);
+  return result;
+}
+
+/**
+ * Reduces `dialed[from, to)` to an optional leading `+` and ASCII digits, dropping separators.
+ * Returns a failure for anything that is not part of a telephone number.
+ */
+function scanNumber(dialed: string, from: number, to: number): string | DialedFailure {
+  let normalized = '';
+  let digitCount = 0;
+  for (let i = from; i < to; i++) {
+    const c = dialed.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digitCount > MAX_DIALED_DIGITS) {
+        return fail('too-long', `${quote(dialed)} has more than ${MAX_DIALED_DIGITS} digits`);
+      }
+      normalized += dialed[i];
+    } else if (c === 0x20 || c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29) {
+      // space - . ( ) are visual separators only
+    } else if (c === 0x2b && normalized === '') {
+      normalized = '+';
+    } else {
+      return fail('not-a-number', `${quote(dialed)} ${whyNotANumber(c)}`);
+    }
+  }
+  if (digitCount === 0) {
+    return fail(
+      'empty',
+      dialed.trim() === '' ? 'the dialed number is empty' : `${quote(dialed)} has no digits`,
+    );
+  }
+  return normalized;
+}
+
+function whyNotANumber(c: number): string {
+  const char = String.fromCharCode(c);
+  if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
+    return `contains the letter "${char}": letters (vanity numbers, pauses) are not translated to digits`;
+  }
+  if (c === 0x2a || c === 0x23) return `contains "${char}": feature codes are not telephone numbers`;
+  if (c === 0x2c || c === 0x3b) return `contains "${char}": pauses and post-dial digits are not supported`;
+  if (c === 0x25) return 'contains "%": percent-encoded characters are not decoded';
+  if (c === 0x2b) return 'has a "+" that is not at the start';
+  return `contains ${JSON.stringify(char)}, which is not a digit or a separator (space - . ( ))`;
+}
+
+/** Classifies normalized digits (`+` and digits, or digits as dialed in the home country). */
+function classifyDigits(plan: HomePlan, normalized: string, dialed: string): CachedClassification {
+  let international: string | undefined;
+  if (normalized.charCodeAt(0) === 0x2b) {
+    international = normalized;
+  } else {
+    // As libphonenumber-js does: an international prefix counts only if a non-zero digit follows it.
+    const prefix = plan.internationalPrefix.exec(normalized);
+    if (prefix !== null) {
+      const rest = prefix[0].length;
+      if (rest < normalized.length && normalized.charCodeAt(rest) !== 0x30) {
+        international = `+${normalized.slice(rest)}`;
+      }
+    }
+  }
+
+  let phone: ReturnType<typeof parsePhoneNumberFromString>;
+  if (international !== undefined) {
+    if (callingCodeLength(international.slice(1)) === 0) {
+      return fail(
+        'unknown-country-code',
+        `${quote(dialed)} does not start with a known country calling code`,
+      );
+    }
+    phone = parsePhoneNumberFromString(international, METADATA);
+  } else {
+    phone = parsePhoneNumberFromString(normalized, plan.country, METADATA);
+  }
+  if (phone === undefined) {
+    return fail(
+      'invalid-number',
+      `${quote(dialed)} is not a valid telephone number dialed from ${plan.country}`,
+    );
+  }
+
+  const country =
+    phone.country ??
+    (isNonGeographicCallingCode(phone.countryCallingCode) ? NON_GEOGRAPHIC_REGION : undefined);
+  // getType() is defined only for valid numbers; isValid() covers regions whose metadata has no types.
+  const libType = phone.getType();
+  const type = libType !== undefined ? TYPE_NAMES[libType] : phone.isValid() ? 'unknown' : undefined;
+  if (country === undefined || type === undefined) {
+    return fail(
+      'invalid-number',
+      `${quote(dialed)} (${phone.number}) is not a valid telephone number${country === undefined ? '' : ` for ${country}`}`,
+    );
+  }
+  return Object.freeze({ ok: true, emergency: false, e164: phone.number, country, type });
+}

@@ -1,0 +1,22 @@
+// The phone area's surface for the rest of sipguard (src/policy). Not the public API: the public
+// names are re-exported one by one from src/index.ts. clearDialedCache is deliberately left out.
+export { classifyDialed } from './classify.js';
+export { isRegionCode, NON_GEOGRAPHIC_REGION } from './metadata.js';
+export type {
+  CallingCode,
+  CallingDestination,
+  CallingOutcome,
+  CallingRules,
+  EmergencyMode,
+} from './selectors.js';
+export { compileCallingRules, evaluateCalling } from './selectors.js';
+export type {
+  ClassifyDialedOptions,
+  DialedClassification,
+  DialedEmergency,
+  DialedFailure,
+  DialedFailureCode,
+  DialedNumber,
+  NumberType,
+} from './types.js';
+export { NUMBER_TYPES } from './types.js';

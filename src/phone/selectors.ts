@@ -1,0 +1,264 @@
+// Calling-area selectors ("GB", "GB/mobile", "*/premium-rate", "+1876", "001") and the `calling`
+// rules of a policy. Selectors are compiled into lookup tables once; evaluation parses nothing and
+// returns shared, frozen results, so it allocates nothing.
+import { pointerSegment, type SipguardIssue } from '../errors.js';
+import { callingCodeLength, isRegionCode, NON_GEOGRAPHIC_REGION } from './metadata.js';
+import { NUMBER_TYPES, type NumberType } from './types.js';
+
+/** How emergency calls are decided: always allowed (default), or subject to the calling rules. */
+export type EmergencyMode = 'allow' | 'apply-rules';
+
+/** Outcome codes of {@link evaluateCalling}. */
+export type CallingCode = 'area-allowed' | 'area-not-allowed' | 'area-denied';
+
+/** The outcome of {@link evaluateCalling}; `matched` is the selector text that decided, if any. */
+export interface CallingOutcome {
+  readonly code: CallingCode;
+  readonly matched?: string;
+}
+
+/** A classified destination, as {@link evaluateCalling} reads it. */
+export interface CallingDestination {
+  readonly e164: string;
+  readonly country: string;
+  readonly type: NumberType;
+}
+
+// One list (allow or deny) compiled to lookup tables. Each entry keeps its position in the list, so
+// that when several selectors match, the first one in the list is the one reported.
+interface SelectorEntry {
+  readonly index: number;
+  readonly outcome: CallingOutcome;
+}
+interface PrefixEntry extends SelectorEntry {
+  /** E.164 prefix with its `+`. */
+  readonly prefix: string;
+}
+interface SelectorTable {
+  readonly regions: ReadonlyMap<string, SelectorEntry>;
+  readonly regionTypes: ReadonlyMap<string, ReadonlyMap<NumberType, SelectorEntry>>;
+  readonly anyRegionTypes: ReadonlyMap<NumberType, SelectorEntry>;
+  /** In list order. */
+  readonly prefixes: readonly PrefixEntry[];
+}
+
+/** Compiled `calling` rules. Opaque: evaluate with {@link evaluateCalling}. */
+export interface CallingRules {
+  readonly emergency: EmergencyMode;
+  /** The allow selectors as written, or undefined when `allow` is absent (everything is allowed). */
+  readonly allowSelectors: readonly string[] | undefined;
+  readonly denySelectors: readonly string[];
+  readonly allow: SelectorTable | undefined;
+  readonly deny: SelectorTable;
+}
+
+const TYPE_SET: ReadonlySet<string> = new Set(NUMBER_TYPES);
+function isNumberType(text: string): text is NumberType {
+  return TYPE_SET.has(text);
+}
+const MAX_SELECTOR_LENGTH = 64;
+const NOT_ALLOWED: CallingOutcome = Object.freeze({ code: 'area-not-allowed' });
+const ALLOWED_BY_DEFAULT: CallingOutcome = Object.freeze({ code: 'area-allowed' });
+
+/** A selector parsed into its parts. */
+type Selector =
+  | { readonly kind: 'region'; readonly region: string }
+  | { readonly kind: 'region-type'; readonly region: string; readonly type: NumberType }
+  | { readonly kind: 'any-region-type'; readonly type: NumberType }
+  | { readonly kind: 'prefix'; readonly prefix: string };
+
+function isRegionSelector(text: string): boolean {
+  return text === NON_GEOGRAPHIC_REGION || isRegionCode(text);
+}
+
+function regionProblem(region: string): string {
+  if (region === 'UK') return 'region "UK" is not an ISO 3166-1 code: the United Kingdom is "GB"';
+  if (/^[a-z]{2}$/.test(region) && isRegionCode(region.toUpperCase())) {
+    return `region ${JSON.stringify(region)} must be upper case: "${region.toUpperCase()}"`;
+  }
+  return `${JSON.stringify(region)} is not a region known to libphonenumber-js (ISO 3166-1 alpha-2, or "001" for non-geographic codes)`;
+}
+
+/** Parses one selector, or returns what is wrong with it. */
+export function parseSelector(text: string): Selector | string {
+  if (text.length === 0) return 'a selector must not be empty';
+  if (text.length > MAX_SELECTOR_LENGTH) return `a selector is at most ${MAX_SELECTOR_LENGTH} characters`;
+  if (text.startsWith('+')) {
+    const digits = text.slice(1);
+    if (!/^[0-9]{1,15}$/.test(digits)) return 'an E.164 prefix is "+" followed by 1 to 15 digits';
+    const length = callingCodeLength(digits);
+    if (length === 0) return `${JSON.stringify(text)} does not start with a known country calling code`;
+    return { kind: 'prefix', prefix: text };
+  }
+  const slash = text.indexOf('/');
+  if (slash < 0) {
+    if (text === '*')
+      return 'use "*/<type>" for a type in every region; an absent "allow" allows every region';
+    return isRegionSelector(text) ? { kind: 'region', region: text } : regionProblem(text);
+  }
+  const region = text.slice(0, slash);
+  const type = text.slice(slash + 1);
+  if (!isNumberType(type)) {
+    return `${JSON.stringify(type)} is not a number type; expected one of ${NUMBER_TYPES.join(', ')}`;
+  }
+  if (region === '*') return { kind: 'any-region-type', type };
+  if (!isRegionSelector(region)) return regionProblem(region);
+  return { kind: 'region-type', region, type };
+}
+
+function compileTable(
+  texts: readonly string[],
+  selectors: readonly Selector[],
+  code: CallingCode,
+): SelectorTable {
+  const regions = new Map<string, SelectorEntry>();
+  const regionTypes = new Map<string, Map<NumberType, SelectorEntry>>();
+  const anyRegionTypes = new Map<NumberType, SelectorEntry>();
+  const prefixes: PrefixEntry[] = [];
+  selectors.forEach((selector, index) => {
+    const entry: SelectorEntry = { index, outcome: Object.freeze({ code, matched: texts[index] ?? '' }) };
+    switch (selector.kind) {
+      case 'region':
+        if (!regions.has(selector.region)) regions.set(selector.region, entry);
+        break;
+      case 'region-type': {
+        let types = regionTypes.get(selector.region);
+        if (types === undefined) {
+          types = new Map();
+          regionTypes.set(selector.region, types);
+        }
+        if (!types.has(selector.type)) types.set(selector.type, entry);
+        break;
+      }
+      case 'any-region-type':
+        if (!anyRegionTypes.has(selector.type)) anyRegionTypes.set(selector.type, entry);
+        break;
+      case 'prefix':
+        prefixes.push({ ...entry, prefix: selector.prefix });
+        break;
+    }
+  });
+  return { regions, regionTypes, anyRegionTypes, prefixes };
+}
+
+function earlier(a: SelectorEntry | undefined, b: SelectorEntry | undefined): SelectorEntry | undefined {
+  if (a === undefined) return b;
+  return b !== undefined && b.index < a.index ? b : a;
+}
+
+/** The first selector in `table`, in list order, that matches `destination`. */
+function firstMatch(table: SelectorTable, destination: CallingDestination): SelectorEntry | undefined {
+  let best = table.regions.get(destination.country);
+  best = earlier(best, table.regionTypes.get(destination.country)?.get(destination.type));
+  best = earlier(best, table.anyRegionTypes.get(destination.type));
+  for (const entry of table.prefixes) {
+    if (best !== undefined && entry.index > best.index) break;
+    if (destination.e164.startsWith(entry.prefix)) return entry;
+  }
+  return best;
+}
+
+/**
+ * Decides a classified destination against compiled rules: a matching `deny` selector wins; otherwise
+ * the call is allowed when `allow` is absent or one of its selectors matches. Never throws.
+ */
+export function evaluateCalling(rules: CallingRules, destination: CallingDestination): CallingOutcome {
+  const denied = firstMatch(rules.deny, destination);
+  if (denied !== undefined) return denied.outcome;
+  if (rules.allow === undefined) return ALLOWED_BY_DEFAULT;
+  return firstMatch(rules.allow, destination)?.outcome ?? NOT_ALLOWED;
+}
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : `a ${typeof value}`;
+}
+
+function compileList(
+  raw: unknown,
+  path: string,
+  issues: SipguardIssue[],
+): { texts: string[]; selectors: Selector[] } | undefined {
+  if (!Array.isArray(raw)) {
+    issues.push({
+      path,
+      code: 'wrong-type',
+      message: `expected an array of selectors, got ${describe(raw)}`,
+    });
+    return undefined;
+  }
+  const texts: string[] = [];
+  const selectors: Selector[] = [];
+  raw.forEach((entry: unknown, index) => {
+    const entryPath = `${path}/${index}`;
+    if (typeof entry !== 'string') {
+      issues.push({
+        path: entryPath,
+        code: 'wrong-type',
+        message: `expected a selector string, got ${describe(entry)}`,
+      });
+      return;
+    }
+    const parsed = parseSelector(entry);
+    if (typeof parsed === 'string') {
+      issues.push({
+        path: entryPath,
+        code: 'invalid-selector',
+        message: `invalid selector ${JSON.stringify(entry)}: ${parsed}`,
+        input: entry,
+      });
+      return;
+    }
+    texts.push(entry);
+    selectors.push(parsed);
+  });
+  return { texts, selectors };
+}
+
+/**
+ * Validates and compiles a policy's `calling` object (`allow?`, `deny?`, `emergency?`) found at JSON
+ * pointer `path`. Returns every problem as an issue; `rules` is undefined whenever there is one.
+ */
+export function compileCallingRules(
+  raw: unknown,
+  path: string,
+): { rules: CallingRules | undefined; issues: SipguardIssue[] } {
+  const issues: SipguardIssue[] = [];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    issues.push({ path, code: 'wrong-type', message: `expected a calling object, got ${describe(raw)}` });
+    return { rules: undefined, issues };
+  }
+  const fields = raw as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (key !== 'allow' && key !== 'deny' && key !== 'emergency') {
+      issues.push({
+        path: `${path}/${pointerSegment(key)}`,
+        code: 'unknown-field',
+        message: `unknown field ${JSON.stringify(key)} in calling; expected allow, deny or emergency`,
+      });
+    }
+  }
+  const allow = fields.allow === undefined ? undefined : compileList(fields.allow, `${path}/allow`, issues);
+  const deny = fields.deny === undefined ? undefined : compileList(fields.deny, `${path}/deny`, issues);
+  let emergency: EmergencyMode = 'allow';
+  if (fields.emergency !== undefined) {
+    if (fields.emergency === 'allow' || fields.emergency === 'apply-rules') {
+      emergency = fields.emergency;
+    } else {
+      issues.push({
+        path: `${path}/emergency`,
+        code: 'invalid-value',
+        message: `emergency must be "allow" or "apply-rules", got ${describe(fields.emergency)}`,
+      });
+    }
+  }
+  if (issues.length > 0) return { rules: undefined, issues };
+  const rules: CallingRules = {
+    emergency,
+    allowSelectors: allow === undefined ? undefined : Object.freeze(allow.texts),
+    denySelectors: Object.freeze(deny?.texts ?? []),
+    allow: allow === undefined ? undefined : compileTable(allow.texts, allow.selectors, 'area-allowed'),
+    deny: compileTable(deny?.texts ?? [], deny?.selectors ?? [], 'area-denied'),
+  };
+  return { rules: Object.freeze(rules), issues };
+}
