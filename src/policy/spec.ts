@@ -1,0 +1,145 @@
+// The policy document described once. The runtime validator (validate.ts) walks this spec for shape,
+// types, unknown fields and size bounds, and the JSON Schema (schema.ts) is generated from it, so the
+// two cannot drift. Meaning that a shape cannot express (does the region exist, does the IP entry
+// parse, is the cap exact money) is checked by the owning module during compilation.
+
+/** Largest number of extensions in one policy document. */
+export const MAX_EXTENSIONS = 10_000;
+/** Longest extension id, in UTF-16 code units. */
+export const MAX_EXTENSION_ID_LENGTH = 64;
+/** Most entries in one `allowFrom` list. */
+export const MAX_ALLOW_FROM_ENTRIES = 1_000;
+/** Most selectors in one `calling.allow` or `calling.deny` list. */
+export const MAX_SELECTORS = 1_000;
+/** Longest single string in a list (an IP entry or a selector). */
+export const MAX_ENTRY_LENGTH = 100;
+
+/** One node of the document description. `doc` becomes the schema's `description`. */
+export type FieldSpec =
+  | { readonly kind: 'boolean'; readonly doc: string }
+  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly doc: string }
+  | {
+      readonly kind: 'string';
+      readonly maxLength: number;
+      /** A shape check for editors only; the runtime check of meaning is stricter. */
+      readonly schemaPattern?: string;
+      readonly doc: string;
+    }
+  | {
+      readonly kind: 'list';
+      readonly maxItems: number;
+      readonly item: StringSpec;
+      readonly doc: string;
+    }
+  /** A money cap: `"$0.0500"`, an exact JSON number, or `null` for no cap (meaning checked by src/rate). */
+  | { readonly kind: 'cap'; readonly schemaPattern: string; readonly doc: string }
+  | {
+      readonly kind: 'object';
+      readonly fields: Readonly<Record<string, FieldSpec>>;
+      readonly required: readonly string[];
+      readonly doc: string;
+    }
+  | {
+      readonly kind: 'map';
+      readonly maxEntries: number;
+      readonly keyMaxLength: number;
+      readonly value: FieldSpec;
+      readonly doc: string;
+    };
+
+/** A string node, the only kind a list may hold. */
+export type StringSpec = Extract<FieldSpec, { kind: 'string' }>;
+
+const selector: StringSpec = {
+  kind: 'string',
+  maxLength: MAX_ENTRY_LENGTH,
+  schemaPattern: '^(?:(?:[A-Z]{2}|\\*|001)(?:/[a-z]+(?:-[a-z]+)*)?|\\+[0-9]{1,15})$',
+  doc: 'A calling-area selector: "GB", "GB/mobile", "*/premium-rate", "+1876" or "001".',
+};
+
+/** The rule fields, the same at account level and in an extension override. */
+export const RULE_FIELDS: Readonly<Record<string, FieldSpec>> = {
+  homeCountry: {
+    kind: 'string',
+    maxLength: MAX_ENTRY_LENGTH,
+    schemaPattern: '^[A-Z]{2}$',
+    doc: 'ISO 3166-1 alpha-2 region the users dial from; decides how national numbers and emergency numbers are read.',
+  },
+  registration: {
+    kind: 'object',
+    fields: {
+      restrict: {
+        kind: 'boolean',
+        doc: 'true: only addresses in allowFrom may register (an empty list denies every registration). false: no restriction.',
+      },
+      allowFrom: {
+        kind: 'list',
+        maxItems: MAX_ALLOW_FROM_ENTRIES,
+        item: {
+          kind: 'string',
+          maxLength: MAX_ENTRY_LENGTH,
+          doc: 'An address, a range "a-b", a CIDR "a/n" or an IPv4 network with a mask "a/255.255.255.0".',
+        },
+        doc: 'Source addresses allowed to register. Kept but inactive while restrict is false.',
+      },
+    },
+    required: ['restrict'],
+    doc: 'IP allow-list for SIP registrations.',
+  },
+  calling: {
+    kind: 'object',
+    fields: {
+      allow: {
+        kind: 'list',
+        maxItems: MAX_SELECTORS,
+        item: selector,
+        doc: 'Selectors a call must match one of; absent means any destination not denied.',
+      },
+      deny: {
+        kind: 'list',
+        maxItems: MAX_SELECTORS,
+        item: selector,
+        doc: 'Selectors that block a call; deny overrides allow.',
+      },
+      emergency: {
+        kind: 'enum',
+        values: ['allow', 'apply-rules'],
+        doc: '"allow" (default): emergency numbers of the home country are always allowed. "apply-rules": they are checked like any call.',
+      },
+    },
+    required: [],
+    doc: 'Allowed calling areas for outbound calls.',
+  },
+  maxRatePerMinute: {
+    kind: 'cap',
+    schemaPattern: '^\\$?(?:(?:0|[1-9][0-9]{0,5})(?:\\.[0-9]{1,4}0*)?|\\.[0-9]{1,4}0*)$',
+    doc: 'Highest per-minute rate in USD a call may cost, at most 4 decimals ("$0.0500"); null for no cap.',
+  },
+  onUnknownRate: {
+    kind: 'enum',
+    values: ['deny', 'allow'],
+    doc: 'What to do when a cap is in force and the rate of a call is not known: "deny" (default) or "allow".',
+  },
+};
+
+/** The whole policy document. */
+export const DOCUMENT_SPEC: Extract<FieldSpec, { kind: 'object' }> = {
+  kind: 'object',
+  fields: {
+    ...RULE_FIELDS,
+    extensions: {
+      kind: 'map',
+      maxEntries: MAX_EXTENSIONS,
+      keyMaxLength: MAX_EXTENSION_ID_LENGTH,
+      value: {
+        kind: 'object',
+        fields: RULE_FIELDS,
+        required: [],
+        doc: 'Rules of one extension; each field set here replaces the account value entirely.',
+      },
+      doc: 'Per-extension overrides, keyed by extension id (an opaque string).',
+    },
+  },
+  required: [],
+  doc: 'A sipguard policy: account-wide rules and per-extension overrides.',
+};

@@ -1,0 +1,237 @@
+// The shape walker: checks a document against the declarative spec (spec.ts) without trusting it.
+// Only own properties are read (never `in` or indexing that can reach a prototype), so ids such as
+// `__proto__` are plain data. The result keeps only well-shaped parts, in Maps, for compilation.
+import { pointerSegment, type SipguardIssue } from '../errors.js';
+import type { FieldSpec } from './spec.js';
+
+/** A well-shaped value: objects and maps become Maps, lists keep their indexes (`undefined` = bad item). */
+export type Shaped = string | number | boolean | null | ShapedObject | ShapedList;
+/** An object or map whose bad fields were left out. */
+export type ShapedObject = ReadonlyMap<string, Shaped>;
+/** A list whose bad items are `undefined`, so indexes still match the input. */
+export type ShapedList = readonly (string | undefined)[];
+
+const MISSING = Symbol('missing');
+
+/** Reads an own data property; accessors and inherited properties count as missing. */
+function ownValue(holder: object, key: string): unknown {
+  const descriptor = Object.getOwnPropertyDescriptor(holder, key);
+  if (descriptor === undefined || !Object.hasOwn(descriptor, 'value')) return MISSING;
+  return descriptor.value;
+}
+
+/** True for a plain JSON-like object (not an array, Map, Date, …). */
+export function isPlainObject(value: unknown): value is object {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.prototype.toString.call(value) === '[object Object]'
+  );
+}
+
+/** Names a value's JSON type for messages, quoting short scalars. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return `the string ${quote(value)}`;
+    case 'number':
+      return `the number ${String(value)}`;
+    case 'boolean':
+      return `the boolean ${String(value)}`;
+    case 'object':
+      return isPlainObject(value) ? 'an object' : `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+    default:
+      return typeof value;
+  }
+}
+
+/** Quotes input for a message, shortened so one bad entry cannot flood a log line. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+}
+
+function expected(spec: FieldSpec): string {
+  switch (spec.kind) {
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return `one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'string':
+      return 'a string';
+    case 'list':
+      return 'an array of strings';
+    case 'cap':
+      return 'a money amount such as "$0.0500", or null for no cap';
+    case 'object':
+    case 'map':
+      return 'an object';
+  }
+}
+
+// Edit distance, to suggest the intended field name for a typo.
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current.push(
+        Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+function suggestion(key: string, known: readonly string[]): string {
+  const lower = key.toLowerCase();
+  const best = known.find((k) => k.toLowerCase() === lower || distance(k.toLowerCase(), lower) <= 2);
+  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
+}
+
+/**
+ * Checks `value` against `spec`, appending one issue per problem to `issues`.
+ * Returns the well-shaped value, or `undefined` when the value itself has the wrong shape.
+ */
+export function checkShape(
+  value: unknown,
+  spec: FieldSpec,
+  path: string,
+  issues: SipguardIssue[],
+): Shaped | undefined {
+  const wrongType = (): undefined => {
+    issues.push({
+      path,
+      code: 'wrong-type',
+      message: `expected ${expected(spec)}, got ${describeValue(value)}`,
+      ...(typeof value === 'string' ? { input: value } : {}),
+    });
+    return undefined;
+  };
+  switch (spec.kind) {
+    case 'boolean':
+      return typeof value === 'boolean' ? value : wrongType();
+    case 'enum':
+      if (typeof value !== 'string') return wrongType();
+      if (!spec.values.includes(value)) {
+        issues.push({
+          path,
+          code: 'invalid-value',
+          message: `${quote(value)} is not ${expected(spec)}`,
+          input: value,
+        });
+        return undefined;
+      }
+      return value;
+    case 'string':
+      if (typeof value !== 'string') return wrongType();
+      if (value.length > spec.maxLength) {
+        issues.push({
+          path,
+          code: 'invalid-value',
+          message: `${quote(value)} is longer than ${spec.maxLength} characters`,
+          input: value,
+        });
+        return undefined;
+      }
+      return value;
+    case 'cap':
+      return value === null || typeof value === 'string' || typeof value === 'number' ? value : wrongType();
+    case 'list': {
+      if (!Array.isArray(value)) return wrongType();
+      if (value.length > spec.maxItems) {
+        issues.push({
+          path,
+          code: 'invalid-value',
+          message: `has ${value.length} entries; at most ${spec.maxItems} are allowed`,
+        });
+        return undefined;
+      }
+      const items: (string | undefined)[] = [];
+      for (let i = 0; i < value.length; i++) {
+        const item = ownValue(value, String(i));
+        const itemPath = `${path}/${i}`;
+        if (item === MISSING) {
+          issues.push({ path: itemPath, code: 'wrong-type', message: 'expected a string, got a hole' });
+          items.push(undefined);
+        } else {
+          const shaped = checkShape(item, spec.item, itemPath, issues);
+          items.push(typeof shaped === 'string' ? shaped : undefined);
+        }
+      }
+      return items;
+    }
+    case 'object': {
+      if (!isPlainObject(value)) return wrongType();
+      const known = Object.keys(spec.fields);
+      const result = new Map<string, Shaped>();
+      for (const key of Object.keys(value)) {
+        const keyPath = `${path}/${pointerSegment(key)}`;
+        const fieldSpec = Object.hasOwn(spec.fields, key) ? spec.fields[key] : undefined;
+        if (fieldSpec === undefined) {
+          issues.push({
+            path: keyPath,
+            code: 'unknown-field',
+            message: `unknown field ${quote(key)}${suggestion(key, known)}; allowed fields: ${known.join(', ')}`,
+            input: key,
+          });
+          continue;
+        }
+        const field = ownValue(value, key);
+        if (field === MISSING) {
+          issues.push({ path: keyPath, code: 'wrong-type', message: 'accessor properties are not accepted' });
+          continue;
+        }
+        const shaped = checkShape(field, fieldSpec, keyPath, issues);
+        if (shaped !== undefined) result.set(key, shaped);
+      }
+      for (const key of spec.required) {
+        if (!Object.hasOwn(value, key)) {
+          issues.push({
+            path: `${path}/${pointerSegment(key)}`,
+            code: 'missing-field',
+            message: `missing required field ${JSON.stringify(key)}`,
+          });
+        }
+      }
+      return result;
+    }
+    case 'map': {
+      if (!isPlainObject(value)) return wrongType();
+      const keys = Object.keys(value);
+      if (keys.length > spec.maxEntries) {
+        issues.push({
+          path,
+          code: 'invalid-value',
+          message: `has ${keys.length} entries; at most ${spec.maxEntries} are allowed`,
+        });
+        return undefined;
+      }
+      const result = new Map<string, Shaped>();
+      for (const key of keys) {
+        const keyPath = `${path}/${pointerSegment(key)}`;
+        if (key.length === 0 || key.length > spec.keyMaxLength) {
+          issues.push({
+            path: keyPath,
+            code: 'invalid-value',
+            message: `id ${quote(key)} must be 1 to ${spec.keyMaxLength} characters long`,
+            input: key,
+          });
+          continue;
+        }
+        const entry = ownValue(value, key);
+        if (entry === MISSING) {
+          issues.push({ path: keyPath, code: 'wrong-type', message: 'accessor properties are not accepted' });
+          continue;
+        }
+        const shaped = checkShape(entry, spec.value, keyPath, issues);
+        if (shaped !== undefined) result.set(key, shaped);
+      }
+      return result;
+    }
+  }
+}
