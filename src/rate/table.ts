@@ -17,9 +17,9 @@ export interface RateEntryInput {
 
 /** Options of {@link RateTable.fromCsv}. */
 export interface RateDeckCsvOptions {
-  /** 0-based column of the prefix. Setting either column allows any number of other columns. */
+  /** 0-based column of the prefix. Set both columns or neither; when set, rows may have any other columns. */
   readonly prefixColumn?: number;
-  /** 0-based column of the rate. */
+  /** 0-based column of the rate (see `prefixColumn`). */
   readonly rateColumn?: number;
 }
 
@@ -345,8 +345,11 @@ function csvColumns(options: RateDeckCsvOptions | undefined): {
   const prefix = options?.prefixColumn;
   const rate = options?.rateColumn;
   if (prefix === undefined && rate === undefined) return { prefix: 0, rate: 1, count: 3 };
-  const p = prefix ?? 0;
-  const r = rate ?? 1;
+  if (prefix === undefined || rate === undefined) {
+    throw new RangeError('set both prefixColumn and rateColumn, or neither');
+  }
+  const p = prefix;
+  const r = rate;
   for (const [name, value] of [
     ['prefixColumn', p],
     ['rateColumn', r],
