@@ -11,6 +11,20 @@ export type {
 } from './errors.js';
 export { SipguardError } from './errors.js';
 
+// --- IP allow-lists (src/ip, docs/ip-allow-lists.md): strict entry parsing and fast matching.
+// Not exported: the IPv4 scanner and IPv6 parser internals.
+export type {
+  IpEntry,
+  IpEntryKind,
+  IpEntryOptions,
+  IpFamily,
+  IpFinding,
+  IpFindingCode,
+  IpFindingSeverity,
+  IpRange,
+} from './ip/index.js';
+export { IpAllowList, MAX_ENTRY_LENGTH, PROBE_INVALID, PROBE_NOT_LISTED, parseIpEntry } from './ip/index.js';
+
 // --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks.
 // Not exported: parseCap (the policy validates `maxRatePerMinute` with it) and the scanner internals.
 export type {

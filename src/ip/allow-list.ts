@@ -1,0 +1,559 @@
+// IpAllowList: entries compiled once into sorted, merged, disjoint intervals per family, held in
+// typed arrays. Lookups scan the source text in place and binary-search; they never allocate
+// (except `match`, the explanation path) and never throw.
+import { aggregateError, type SipguardIssue } from '../errors.js';
+import {
+  coversWholeFamily,
+  type IpEntry,
+  type IpEntryOptions,
+  type IpFamily,
+  MAX_ENTRY_LENGTH,
+  type ParsedEntry,
+  parseEntryOutcome,
+} from './entry.js';
+import { formatIPv4, NOT_IPV4, scanIPv4 } from './ipv4.js';
+import { bigIntToWords, formatIPv6, isMappedIPv4, parseIPv6, wordsToBigInt } from './ipv6.js';
+
+/** Codes of the observations made about a compiled list; none of them stops compilation. */
+export type IpFindingCode =
+  | 'duplicate-entry'
+  | 'contained-entry'
+  | 'overlapping-entries'
+  | 'host-bits-set'
+  | 'allow-everything';
+
+/** How much a finding matters. IP lists emit `warning` and `info`; `error` is for callers that escalate. */
+export type IpFindingSeverity = 'error' | 'warning' | 'info';
+
+/** An observation about entry `index` (and, for the pairwise ones, the entry `relatedIndex`). */
+export interface IpFinding {
+  readonly code: IpFindingCode;
+  readonly severity: IpFindingSeverity;
+  readonly index: number;
+  readonly relatedIndex?: number;
+  readonly message: string;
+}
+
+/** One merged interval of a list: inclusive bounds in canonical text. */
+export interface IpRange {
+  readonly family: IpFamily;
+  readonly first: string;
+  readonly last: string;
+}
+
+/** {@link IpAllowList.probe} result for a well-formed address that no entry contains. */
+export const PROBE_NOT_LISTED = -1;
+/** {@link IpAllowList.probe} result for text that is not a valid source address. */
+export const PROBE_INVALID = -2;
+
+// Lookup scratch: a source IPv6 address as four words. Lookups are synchronous, so sharing is safe.
+const scratch = new Uint32Array(4);
+const NO_ENTRIES: readonly IpEntry[] = Object.freeze([]);
+
+/**
+ * A compiled, immutable IP allow-list. Build it with {@link IpAllowList.from}.
+ * IPv4-mapped IPv6 sources (`::ffff:192.0.2.1`) are looked up as the IPv4 address they carry.
+ */
+export class IpAllowList {
+  /** The parsed source entries, in input order; `probe` returns indexes into this array. */
+  readonly entries: readonly IpEntry[];
+  /** Observations about the entries (duplicates, overlaps, host bits, allow-everything), by entry index. */
+  readonly findings: readonly IpFinding[];
+  /** The number of merged, disjoint intervals (IPv4 and IPv6 together): `ranges().length`. */
+  readonly size: number;
+
+  // Merged intervals, inclusive, sorted: IPv4 as uint32, IPv6 as four words per bound.
+  private readonly v4Lo: Uint32Array;
+  private readonly v4Hi: Uint32Array;
+  private readonly v6Lo: Uint32Array;
+  private readonly v6Hi: Uint32Array;
+  // Per merged interval k, the entries inside it are members[memberStart[k] .. memberStart[k+1]), by index.
+  private readonly v4MemberStart: Int32Array;
+  private readonly v4Members: Int32Array;
+  private readonly v6MemberStart: Int32Array;
+  private readonly v6Members: Int32Array;
+  // Elementary segments: on each, the first entry (in input order) containing it is constant.
+  private readonly v4SegLo: Uint32Array;
+  private readonly v4SegHi: Uint32Array;
+  private readonly v4SegEntry: Int32Array;
+  private readonly v6SegLo: Uint32Array;
+  private readonly v6SegHi: Uint32Array;
+  private readonly v6SegEntry: Int32Array;
+  // Each entry's own bounds, indexed by entry index (only the entry's family is set).
+  private readonly entryLo4: Float64Array;
+  private readonly entryHi4: Float64Array;
+  private readonly entryLo6: bigint[];
+  private readonly entryHi6: bigint[];
+
+  /**
+   * Compiles a list of entries. Throws one `SipguardError` (code `invalid-ip-list`) listing every
+   * invalid entry, with issue path `/<index>`; nothing is partially compiled.
+   */
+  static from(entries: readonly string[], options?: IpEntryOptions): IpAllowList {
+    if (!Array.isArray(entries)) {
+      throw aggregateError('invalid-ip-list', 'invalid IP allow-list', [
+        { path: '', code: 'invalid-address', message: 'an IP allow-list must be an array of strings' },
+      ]);
+    }
+    const strict = options?.strict === true;
+    const parsed: ParsedEntry[] = [];
+    const issues: SipguardIssue[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const raw: unknown = entries[i];
+      const outcome = parseEntryOutcome(raw, strict);
+      if ('entry' in outcome) {
+        parsed.push(outcome);
+      } else {
+        const issue = { path: `/${i}`, code: outcome.code, message: outcome.message };
+        // Over-long entries are quoted (truncated) in the message only, never copied whole.
+        issues.push(
+          typeof raw === 'string' && raw.length <= MAX_ENTRY_LENGTH ? { ...issue, input: raw } : issue,
+        );
+      }
+    }
+    if (issues.length > 0) throw aggregateError('invalid-ip-list', 'invalid IP allow-list', issues);
+    return new IpAllowList(parsed);
+  }
+
+  private constructor(parsed: readonly ParsedEntry[]) {
+    const n = parsed.length;
+    this.entries = Object.freeze(parsed.map((p) => p.entry));
+    this.entryLo4 = new Float64Array(n);
+    this.entryHi4 = new Float64Array(n);
+    this.entryLo6 = new Array<bigint>(n).fill(0n);
+    this.entryHi6 = new Array<bigint>(n).fill(0n);
+    const items4: Item<number>[] = [];
+    const items6: Item<bigint>[] = [];
+    for (let i = 0; i < n; i++) {
+      const p = parsed[i] as ParsedEntry;
+      if (p.family === 4) {
+        this.entryLo4[i] = p.lo;
+        this.entryHi4[i] = p.hi;
+        items4.push({ lo: p.lo, hi: p.hi, index: i });
+      } else {
+        this.entryLo6[i] = p.lo;
+        this.entryHi6[i] = p.hi;
+        items6.push({ lo: p.lo, hi: p.hi, index: i });
+      }
+    }
+    const plan4 = compileFamily(
+      items4,
+      n,
+      (x) => x + 1,
+      (x) => x - 1,
+    );
+    const plan6 = compileFamily(
+      items6,
+      n,
+      (x) => x + 1n,
+      (x) => x - 1n,
+    );
+
+    this.v4Lo = Uint32Array.from(plan4.merged, (m) => m.lo);
+    this.v4Hi = Uint32Array.from(plan4.merged, (m) => m.hi);
+    [this.v4MemberStart, this.v4Members] = packMembers(plan4.merged);
+    this.v4SegLo = Uint32Array.from(plan4.segments, (s) => s.lo);
+    this.v4SegHi = Uint32Array.from(plan4.segments, (s) => s.hi);
+    this.v4SegEntry = Int32Array.from(plan4.segments, (s) => s.entry);
+
+    this.v6Lo = packWords(plan6.merged.map((m) => m.lo));
+    this.v6Hi = packWords(plan6.merged.map((m) => m.hi));
+    [this.v6MemberStart, this.v6Members] = packMembers(plan6.merged);
+    this.v6SegLo = packWords(plan6.segments.map((s) => s.lo));
+    this.v6SegHi = packWords(plan6.segments.map((s) => s.hi));
+    this.v6SegEntry = Int32Array.from(plan6.segments, (s) => s.entry);
+
+    this.size = plan4.merged.length + plan6.merged.length;
+    this.findings = Object.freeze(collectFindings(parsed, plan4.sorted, plan6.sorted));
+    Object.freeze(this);
+  }
+
+  /** True if `ip` is a valid source address that some entry contains. Never throws; allocates nothing. */
+  has(ip: string): boolean {
+    if (typeof ip !== 'string') return false;
+    const v4 = scanIPv4(ip, 0, ip.length);
+    if (v4 !== NOT_IPV4) return findV4(this.v4Lo, this.v4Hi, v4) >= 0;
+    if (!parseIPv6(ip, 0, ip.length, scratch)) return false;
+    if (isMappedIPv4(scratch)) return findV4(this.v4Lo, this.v4Hi, scratch[3] as number) >= 0;
+    return findV6(this.v6Lo, this.v6Hi, scratch) >= 0;
+  }
+
+  /**
+   * The index in {@link entries} of the first entry, in input order, that contains `ip`;
+   * {@link PROBE_NOT_LISTED} (-1) if `ip` is valid but not listed; {@link PROBE_INVALID} (-2) if `ip`
+   * is not a valid source address. Never throws; allocates nothing.
+   */
+  probe(ip: string): number {
+    if (typeof ip !== 'string') return PROBE_INVALID;
+    let k: number;
+    const v4 = scanIPv4(ip, 0, ip.length);
+    if (v4 !== NOT_IPV4) {
+      k = findV4(this.v4SegLo, this.v4SegHi, v4);
+      return k >= 0 ? (this.v4SegEntry[k] as number) : PROBE_NOT_LISTED;
+    }
+    if (!parseIPv6(ip, 0, ip.length, scratch)) return PROBE_INVALID;
+    if (isMappedIPv4(scratch)) {
+      k = findV4(this.v4SegLo, this.v4SegHi, scratch[3] as number);
+      return k >= 0 ? (this.v4SegEntry[k] as number) : PROBE_NOT_LISTED;
+    }
+    k = findV6(this.v6SegLo, this.v6SegHi, scratch);
+    return k >= 0 ? (this.v6SegEntry[k] as number) : PROBE_NOT_LISTED;
+  }
+
+  /** Every entry containing `ip`, in input order; empty if none does or `ip` is not a valid address. */
+  match(ip: string): readonly IpEntry[] {
+    if (typeof ip !== 'string') return NO_ENTRIES;
+    const found: IpEntry[] = [];
+    let v4 = scanIPv4(ip, 0, ip.length);
+    if (v4 === NOT_IPV4) {
+      if (!parseIPv6(ip, 0, ip.length, scratch)) return NO_ENTRIES;
+      if (isMappedIPv4(scratch)) {
+        v4 = scratch[3] as number;
+      } else {
+        const k = findV6(this.v6Lo, this.v6Hi, scratch);
+        if (k < 0) return NO_ENTRIES;
+        const x = wordsToBigInt(scratch);
+        for (let m = this.v6MemberStart[k] as number; m < (this.v6MemberStart[k + 1] as number); m++) {
+          const e = this.v6Members[m] as number;
+          if ((this.entryLo6[e] as bigint) <= x && x <= (this.entryHi6[e] as bigint)) {
+            found.push(this.entries[e] as IpEntry);
+          }
+        }
+        return found;
+      }
+    }
+    const k = findV4(this.v4Lo, this.v4Hi, v4);
+    if (k < 0) return NO_ENTRIES;
+    for (let m = this.v4MemberStart[k] as number; m < (this.v4MemberStart[k + 1] as number); m++) {
+      const e = this.v4Members[m] as number;
+      if ((this.entryLo4[e] as number) <= v4 && v4 <= (this.entryHi4[e] as number)) {
+        found.push(this.entries[e] as IpEntry);
+      }
+    }
+    return found;
+  }
+
+  /** The merged, disjoint intervals: IPv4 first, then IPv6, each ascending. */
+  ranges(): IpRange[] {
+    const out: IpRange[] = [];
+    for (let k = 0; k < this.v4Lo.length; k++) {
+      out.push({
+        family: 4,
+        first: formatIPv4(this.v4Lo[k] as number),
+        last: formatIPv4(this.v4Hi[k] as number),
+      });
+    }
+    for (let k = 0; k < this.v6Lo.length / 4; k++) {
+      out.push({
+        family: 6,
+        first: formatIPv6(wordsToBigInt(this.v6Lo, 4 * k)),
+        last: formatIPv6(wordsToBigInt(this.v6Hi, 4 * k)),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The fewest CIDR blocks covering exactly the listed addresses, never more: IPv4 first, then IPv6,
+   * ascending. A single address is written with its full prefix (`/32`, `/128`).
+   */
+  toCidrs(): string[] {
+    const out: string[] = [];
+    for (let k = 0; k < this.v4Lo.length; k++) {
+      splitIntoCidrs(BigInt(this.v4Lo[k] as number), BigInt(this.v4Hi[k] as number), 32, out, (v) =>
+        formatIPv4(Number(v)),
+      );
+    }
+    for (let k = 0; k < this.v6Lo.length / 4; k++) {
+      splitIntoCidrs(wordsToBigInt(this.v6Lo, 4 * k), wordsToBigInt(this.v6Hi, 4 * k), 128, out, formatIPv6);
+    }
+    return out;
+  }
+
+  /** The exact number of distinct addresses of one family that the list allows. */
+  addressCount(family: IpFamily): bigint {
+    let total = 0n;
+    if (family === 4) {
+      for (let k = 0; k < this.v4Lo.length; k++) {
+        total += BigInt((this.v4Hi[k] as number) - (this.v4Lo[k] as number) + 1);
+      }
+    } else {
+      for (let k = 0; k < this.v6Lo.length / 4; k++) {
+        total += wordsToBigInt(this.v6Hi, 4 * k) - wordsToBigInt(this.v6Lo, 4 * k) + 1n;
+      }
+    }
+    return total;
+  }
+}
+
+// --- lookups (hot path) -------------------------------------------------------------------------
+
+// The index of the interval containing x, or -1. lo/hi are sorted, disjoint, inclusive.
+function findV4(lo: Uint32Array, hi: Uint32Array, x: number): number {
+  let low = 0;
+  let high = lo.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    if ((lo[mid] as number) <= x) {
+      found = mid;
+      low = mid + 1;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return found >= 0 && (hi[found] as number) >= x ? found : -1;
+}
+
+// As findV4 for 128-bit values stored as four words per bound.
+function findV6(lo: Uint32Array, hi: Uint32Array, x: Uint32Array): number {
+  const x0 = x[0] as number;
+  const x1 = x[1] as number;
+  const x2 = x[2] as number;
+  const x3 = x[3] as number;
+  let low = 0;
+  let high = lo.length / 4 - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    if (compareWords(lo, 4 * mid, x0, x1, x2, x3) <= 0) {
+      found = mid;
+      low = mid + 1;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return found >= 0 && compareWords(hi, 4 * found, x0, x1, x2, x3) >= 0 ? found : -1;
+}
+
+function compareWords(a: Uint32Array, base: number, x0: number, x1: number, x2: number, x3: number): number {
+  const a0 = a[base] as number;
+  if (a0 !== x0) return a0 < x0 ? -1 : 1;
+  const a1 = a[base + 1] as number;
+  if (a1 !== x1) return a1 < x1 ? -1 : 1;
+  const a2 = a[base + 2] as number;
+  if (a2 !== x2) return a2 < x2 ? -1 : 1;
+  const a3 = a[base + 3] as number;
+  return a3 === x3 ? 0 : a3 < x3 ? -1 : 1;
+}
+
+// --- compilation -------------------------------------------------------------------------------
+
+interface Item<T> {
+  readonly lo: T;
+  readonly hi: T;
+  readonly index: number;
+}
+interface Merged<T> {
+  lo: T;
+  hi: T;
+  readonly members: number[];
+}
+interface Segment<T> {
+  readonly lo: T;
+  hi: T;
+  readonly entry: number;
+}
+interface FamilyPlan<T> {
+  /** Items by lo ascending, hi descending, index ascending. */
+  readonly sorted: readonly Item<T>[];
+  readonly merged: readonly Merged<T>[];
+  readonly segments: readonly Segment<T>[];
+}
+
+function compareValues<T extends number | bigint>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compileFamily<T extends number | bigint>(
+  items: readonly Item<T>[],
+  entryCount: number,
+  next: (x: T) => T,
+  prev: (x: T) => T,
+): FamilyPlan<T> {
+  const sorted = [...items].sort(
+    (a, b) => compareValues(a.lo, b.lo) || compareValues(b.hi, a.hi) || a.index - b.index,
+  );
+
+  // Merge overlapping and adjacent intervals.
+  const merged: Merged<T>[] = [];
+  for (const item of sorted) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && item.lo <= next(last.hi)) {
+      if (item.hi > last.hi) last.hi = item.hi;
+      last.members.push(item.index);
+    } else {
+      merged.push({ lo: item.lo, hi: item.hi, members: [item.index] });
+    }
+  }
+  for (const m of merged) m.members.sort((a, b) => a - b);
+
+  // Sweep the boundaries with a min-heap of active entry indexes (expired ones are dropped lazily
+  // when they reach the top): between two boundaries the first active entry is constant.
+  const hiExclusive = new Array<T | undefined>(entryCount);
+  const points: T[] = [];
+  for (const item of sorted) {
+    const end = next(item.hi);
+    hiExclusive[item.index] = end;
+    points.push(item.lo, end);
+  }
+  points.sort(compareValues);
+  const segments: Segment<T>[] = [];
+  const heap: number[] = [];
+  let cursor = 0;
+  for (let k = 0; k + 1 < points.length; k++) {
+    const point = points[k] as T;
+    if (point === points[k + 1]) continue;
+    for (let item = sorted[cursor]; item !== undefined && item.lo === point; item = sorted[++cursor]) {
+      heapPush(heap, item.index);
+    }
+    while (heap.length > 0 && (hiExclusive[heap[0] as number] as T) <= point) heapPop(heap);
+    const first = heap[0];
+    if (first === undefined) continue;
+    const segmentHi = points[k + 1] as T;
+    const last = segments[segments.length - 1];
+    if (last !== undefined && last.entry === first && next(last.hi) === point) {
+      last.hi = prev(segmentHi);
+    } else {
+      segments.push({ lo: point, hi: prev(segmentHi), entry: first });
+    }
+  }
+  return { sorted, merged, segments };
+}
+
+function heapPush(heap: number[], value: number): void {
+  let i = heap.push(value) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if ((heap[parent] as number) <= value) break;
+    heap[i] = heap[parent] as number;
+    i = parent;
+  }
+  heap[i] = value;
+}
+
+function heapPop(heap: number[]): void {
+  const last = heap.pop();
+  if (last === undefined || heap.length === 0) return;
+  let i = 0;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= heap.length) break;
+    const right = left + 1;
+    const child = right < heap.length && (heap[right] as number) < (heap[left] as number) ? right : left;
+    if ((heap[child] as number) >= last) break;
+    heap[i] = heap[child] as number;
+    i = child;
+  }
+  heap[i] = last;
+}
+
+function packMembers<T>(merged: readonly Merged<T>[]): [Int32Array, Int32Array] {
+  const start = new Int32Array(merged.length + 1);
+  const members: number[] = [];
+  merged.forEach((m, k) => {
+    start[k] = members.length;
+    members.push(...m.members);
+  });
+  start[merged.length] = members.length;
+  return [start, Int32Array.from(members)];
+}
+
+function packWords(values: readonly bigint[]): Uint32Array {
+  const out = new Uint32Array(values.length * 4);
+  values.forEach((v, k) => {
+    bigIntToWords(v, out, 4 * k);
+  });
+  return out;
+}
+
+function splitIntoCidrs(
+  lo: bigint,
+  hi: bigint,
+  bits: number,
+  out: string[],
+  format: (value: bigint) => string,
+): void {
+  const whole = 1n << BigInt(bits);
+  while (lo <= hi) {
+    // The largest block aligned at lo (lo's lowest set bit), shrunk until it fits before hi.
+    let size = lo === 0n ? whole : lo & -lo;
+    while (lo + size - 1n > hi) size >>= 1n;
+    out.push(`${format(lo)}/${bits - (size.toString(2).length - 1)}`);
+    lo += size;
+  }
+}
+
+function collectFindings(
+  parsed: readonly ParsedEntry[],
+  sorted4: readonly Item<number>[],
+  sorted6: readonly Item<bigint>[],
+): IpFinding[] {
+  const findings: IpFinding[] = [];
+  const describe = (i: number) => `entry ${i} ${JSON.stringify((parsed[i] as ParsedEntry).entry.source)}`;
+  parsed.forEach((p, i) => {
+    if (p.hostBitsSet) {
+      findings.push({
+        code: 'host-bits-set',
+        severity: 'warning',
+        index: i,
+        message: `${describe(i)} has host bits set; it is read as its network ${p.entry.first}-${p.entry.last}. Write the network address, or the single address if that was meant`,
+      });
+    }
+    if (coversWholeFamily(p)) {
+      findings.push({
+        code: 'allow-everything',
+        severity: 'warning',
+        index: i,
+        message: `${describe(i)} allows every IPv${p.family} address: the list does not restrict IPv${p.family} registrations`,
+      });
+    }
+  });
+  pairFindings(sorted4, describe, findings);
+  pairFindings(sorted6, describe, findings);
+  return findings.sort((a, b) => a.index - b.index);
+}
+
+// One pass over items sorted by (lo asc, hi desc, index asc): equal neighbours are duplicates;
+// otherwise the item reaching furthest so far either contains the item, overlaps it, or neither.
+function pairFindings<T extends number | bigint>(
+  sorted: readonly Item<T>[],
+  describe: (index: number) => string,
+  findings: IpFinding[],
+): void {
+  let best = sorted[0];
+  let runStart = sorted[0];
+  for (let j = 1; j < sorted.length && best !== undefined && runStart !== undefined; j++) {
+    const item = sorted[j] as Item<T>;
+    const prev = sorted[j - 1] as Item<T>;
+    if (item.lo === prev.lo && item.hi === prev.hi) {
+      findings.push({
+        code: 'duplicate-entry',
+        severity: 'info',
+        index: item.index,
+        relatedIndex: runStart.index,
+        message: `${describe(item.index)} covers the same addresses as ${describe(runStart.index)}; it adds nothing`,
+      });
+    } else {
+      runStart = item;
+      if (best.hi >= item.hi) {
+        findings.push({
+          code: 'contained-entry',
+          severity: 'info',
+          index: item.index,
+          relatedIndex: best.index,
+          message: `${describe(item.index)} lies inside ${describe(best.index)}; it adds nothing`,
+        });
+      } else if (best.hi >= item.lo) {
+        findings.push({
+          code: 'overlapping-entries',
+          severity: 'info',
+          index: item.index,
+          relatedIndex: best.index,
+          message: `${describe(item.index)} overlaps ${describe(best.index)}`,
+        });
+      }
+    }
+    if (item.hi > best.hi) best = item;
+  }
+}

@@ -1,0 +1,149 @@
+// IPv6 text <-> four uint32 words (most significant first). The parser is hand-written so that a
+// lookup allocates nothing: it writes into a caller-owned Uint32Array. It accepts the RFC 4291 text
+// forms (hex groups, one '::', an IPv4 dotted-quad tail) and nothing else: no zone, no brackets.
+import { NOT_IPV4, scanIPv4 } from './ipv4.js';
+
+/** The longest valid IPv6 text: six full groups plus a dotted quad. */
+export const MAX_IPV6_LENGTH = 45;
+
+// Scratch for the 16-bit groups; the parser is synchronous, so one module-level buffer is safe.
+const groups = new Uint16Array(8);
+
+/**
+ * Parses `text[start, end)` as an IPv6 address into `out[0..3]`.
+ * Returns false (leaving `out` unspecified) if the text is not a valid address.
+ */
+export function parseIPv6(text: string, start: number, end: number, out: Uint32Array): boolean {
+  const length = end - start;
+  if (length < 2 || length > MAX_IPV6_LENGTH) return false;
+  let count = 0;
+  let gap = -1;
+  let i = start;
+  if (text.charCodeAt(i) === 58) {
+    if (text.charCodeAt(i + 1) !== 58) return false;
+    gap = 0;
+    i += 2;
+  }
+  while (i < end) {
+    if (count === 8) return false;
+    const groupStart = i;
+    let value = 0;
+    let digits = 0;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      let digit: number;
+      if (c >= 48 && c <= 57) digit = c - 48;
+      else if (c >= 97 && c <= 102) digit = c - 87;
+      else if (c >= 65 && c <= 70) digit = c - 55;
+      else break;
+      if (++digits > 4) return false;
+      value = value * 16 + digit;
+      i++;
+    }
+    if (i < end && text.charCodeAt(i) === 46) {
+      // A dotted-quad tail fills the last two groups and must end the text.
+      if (count > 6) return false;
+      const v4 = scanIPv4(text, groupStart, end);
+      if (v4 === NOT_IPV4) return false;
+      groups[count++] = v4 >>> 16;
+      groups[count++] = v4 & 0xffff;
+      i = end;
+      break;
+    }
+    if (digits === 0) return false;
+    groups[count++] = value;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== 58) return false;
+    i++;
+    if (i < end && text.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = count;
+      i++;
+    } else if (i === end) {
+      return false;
+    }
+  }
+  if (gap < 0) {
+    if (count !== 8) return false;
+  } else {
+    // '::' stands for at least one zero group.
+    if (count > 7) return false;
+    const tail = count - gap;
+    for (let k = 1; k <= tail; k++) groups[8 - k] = groups[count - k] as number;
+    for (let k = gap; k < 8 - tail; k++) groups[k] = 0;
+  }
+  out[0] = (((groups[0] as number) << 16) | (groups[1] as number)) >>> 0;
+  out[1] = (((groups[2] as number) << 16) | (groups[3] as number)) >>> 0;
+  out[2] = (((groups[4] as number) << 16) | (groups[5] as number)) >>> 0;
+  out[3] = (((groups[6] as number) << 16) | (groups[7] as number)) >>> 0;
+  return true;
+}
+
+/** True if the words hold an IPv4-mapped address (`::ffff:0:0/96`); word 3 is then the IPv4 address. */
+export function isMappedIPv4(words: Uint32Array): boolean {
+  return words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
+}
+
+/** The 128-bit value of four words, for configuration-time arithmetic. */
+export function wordsToBigInt(words: ArrayLike<number>, base = 0): bigint {
+  return (
+    (BigInt(words[base] as number) << 96n) |
+    (BigInt(words[base + 1] as number) << 64n) |
+    (BigInt(words[base + 2] as number) << 32n) |
+    BigInt(words[base + 3] as number)
+  );
+}
+
+/** Writes a 128-bit value into `out[base..base+3]`. */
+export function bigIntToWords(value: bigint, out: Uint32Array, base: number): void {
+  out[base] = Number((value >> 96n) & 0xffffffffn);
+  out[base + 1] = Number((value >> 64n) & 0xffffffffn);
+  out[base + 2] = Number((value >> 32n) & 0xffffffffn);
+  out[base + 3] = Number(value & 0xffffffffn);
+}
+
+/** Formats a 128-bit value in the RFC 5952 canonical form (lowercase, shortest, longest zero run as '::'). */
+export function formatIPv6(value: bigint): string {
+  const parts: number[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) parts.push(Number((value >> shift) & 0xffffn));
+  // The longest run of two or more zero groups is compressed; the first one wins a tie.
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let k = 0; k < 8; ) {
+    if (parts[k] !== 0) {
+      k++;
+      continue;
+    }
+    let j = k;
+    while (j < 8 && parts[j] === 0) j++;
+    if (j - k > bestLength) {
+      bestStart = k;
+      bestLength = j - k;
+    }
+    k = j;
+  }
+  const hex = (from: number, to: number) =>
+    parts
+      .slice(from, to)
+      .map((p) => p.toString(16))
+      .join(':');
+  if (bestStart < 0) return hex(0, 8);
+  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+}
+
+/**
+ * Explains why {@link parseIPv6} rejected `text` (configuration path only, may allocate).
+ * Zones, brackets and ports are diagnosed by the caller before this is asked.
+ */
+export function diagnoseIPv6(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (c === ':' || c === '.' || /[0-9a-fA-F]/.test(c)) continue;
+    return `unexpected character ${JSON.stringify(c)} at position ${i + 1} in an IPv6 address`;
+  }
+  if (text.indexOf('::') !== text.lastIndexOf('::')) return "'::' may appear only once in an IPv6 address";
+  if (text.includes(':::')) return "':::' is not valid in an IPv6 address";
+  const long = text.split(':').find((g) => !g.includes('.') && g.length > 4);
+  if (long !== undefined) return `group ${JSON.stringify(long)} has more than four hex digits`;
+  return "expected eight groups of up to four hex digits separated by ':', with '::' standing for a run of zero groups";
+}
