@@ -1,0 +1,472 @@
+// compilePolicy: validates the whole document (shape from the spec, meaning from the ip, phone and
+// rate modules), collects every problem, then resolves precedence once per extension.
+import { aggregateError, pointerSegment, SipguardError, type SipguardIssue } from '../errors.js';
+import type { DecisionScope, RegistrationDecision } from './decision.js';
+import {
+  type CallingRules,
+  compileCallingRules,
+  IpAllowList,
+  isRegionCode,
+  parseCap,
+  type Rate,
+  type RateTable,
+} from './deps.js';
+import type { PolicyFinding } from './findings.js';
+import { Policy } from './policy.js';
+import type {
+  CallingRule,
+  CapRule,
+  HomeRule,
+  RegistrationRule,
+  ResolvedRules,
+  UnknownRateRule,
+} from './rules.js';
+import { DOCUMENT_SPEC } from './spec.js';
+import { checkShape, quote, type Shaped, type ShapedList, type ShapedObject } from './validate.js';
+
+/** Options of {@link compilePolicy}. */
+export interface CompilePolicyOptions {
+  /** The rate deck used to price calls that carry no explicit `ratePerMinute`. */
+  readonly rates?: RateTable;
+}
+
+// The rule fields of one level as written, each undefined when the level omits it.
+interface LevelRules {
+  readonly path: string;
+  readonly scope: DecisionScope;
+  homeCountry?: string;
+  registration?: {
+    readonly restrict: boolean;
+    readonly allowFrom: readonly string[];
+    readonly list?: IpAllowList;
+  };
+  calling?: { readonly rules: CallingRules; readonly canonical: string };
+  cap?: Rate | null;
+  onUnknownRate?: 'deny' | 'allow';
+}
+
+const isMap = (value: Shaped | undefined): value is ShapedObject => value instanceof Map;
+const isList = (value: Shaped | undefined): value is ShapedList => Array.isArray(value);
+
+/**
+ * Compiles a policy document (parsed JSON) into an immutable {@link Policy}.
+ * Throws one `SipguardError` with code `invalid-policy` listing every problem with its JSON path;
+ * nothing is partially compiled.
+ */
+export function compilePolicy(doc: unknown, options?: CompilePolicyOptions): Policy {
+  const issues: SipguardIssue[] = [];
+  const root = checkShape(doc, DOCUMENT_SPEC, '', issues);
+  // The shape walk reported these paths; a module re-reporting one of them adds nothing.
+  const reported = new Set(issues.map((i) => i.path));
+  const semanticIssues: SipguardIssue[] = [];
+  const report = (found: readonly SipguardIssue[]) => {
+    for (const issue of found) if (!reported.has(issue.path)) semanticIssues.push(issue);
+  };
+  const lists = new ListCache();
+
+  let account: LevelRules | undefined;
+  const extensions = new Map<string, LevelRules>();
+  if (isMap(root)) {
+    account = readLevel(root, '', 'account', lists, report);
+    const rawExtensions = root.get('extensions');
+    if (isMap(rawExtensions)) {
+      for (const [id, value] of rawExtensions) {
+        if (isMap(value)) {
+          extensions.set(
+            id,
+            readLevel(value, `/extensions/${pointerSegment(id)}`, 'extension', lists, report),
+          );
+        }
+      }
+    }
+  }
+  issues.push(...semanticIssues);
+  if (issues.length > 0 || account === undefined) {
+    throw aggregateError('invalid-policy', 'invalid policy', issues.sort(byPath));
+  }
+
+  const resolver = new Resolver(account, options?.rates);
+  const resolvedAccount = resolver.resolve(undefined);
+  const resolvedExtensions = new Map<string, ResolvedRules>();
+  for (const [id, level] of extensions) resolvedExtensions.set(id, resolver.resolve(level));
+
+  const findings = collectFindings(account, extensions, lists, options?.rates !== undefined);
+  return new Policy(resolvedAccount, resolvedExtensions, findings, options?.rates);
+}
+
+// Orders issues by JSON pointer, list indexes numerically, so a report reads top to bottom.
+function byPath(a: SipguardIssue, b: SipguardIssue): number {
+  const x = a.path.split('/');
+  const y = b.path.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const p = x[i] ?? '';
+    const q = y[i] ?? '';
+    if (p === q) continue;
+    const numeric = /^[0-9]+$/;
+    if (numeric.test(p) && numeric.test(q)) return Number(p) - Number(q);
+    return p < q ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+// Compiles each distinct allow-list once and remembers the outcome, so a list repeated in many
+// extensions costs one parse (and, when invalid, reports its problems at every place it appears).
+class ListCache {
+  readonly #byText = new Map<string, IpAllowList | readonly SipguardIssue[]>();
+  /** Each compiled list with the paths where it appears, for findings. */
+  readonly placements: { readonly list: IpAllowList; readonly path: string }[] = [];
+
+  compile(
+    items: ShapedList,
+    path: string,
+    report: (issues: readonly SipguardIssue[]) => void,
+  ): IpAllowList | undefined {
+    // Non-string items were reported by the shape walk; compile the strings, keeping their indexes.
+    const strings: string[] = [];
+    const indexes: number[] = [];
+    items.forEach((item, index) => {
+      if (item !== undefined) {
+        strings.push(item);
+        indexes.push(index);
+      }
+    });
+    const key = JSON.stringify(strings);
+    let outcome = this.#byText.get(key);
+    if (outcome === undefined) {
+      try {
+        outcome = IpAllowList.from(strings);
+      } catch (error) {
+        if (!(error instanceof SipguardError)) throw error;
+        outcome = error.issues;
+      }
+      this.#byText.set(key, outcome);
+    }
+    if (outcome instanceof IpAllowList) {
+      if (strings.length === items.length) this.placements.push({ list: outcome, path });
+      return outcome;
+    }
+    // Issue paths from src/ip are `/<index>` into the strings passed; map them back to the document.
+    report(
+      outcome.map((issue) => {
+        const index = Number(issue.path.slice(1));
+        const original = Number.isInteger(index) ? indexes[index] : undefined;
+        return { ...issue, path: original === undefined ? path : `${path}/${original}` };
+      }),
+    );
+    return undefined;
+  }
+}
+
+function readLevel(
+  fields: ShapedObject,
+  path: string,
+  scope: DecisionScope,
+  lists: ListCache,
+  report: (issues: readonly SipguardIssue[]) => void,
+): LevelRules {
+  const level: LevelRules = { path, scope };
+
+  const homeCountry = fields.get('homeCountry');
+  if (typeof homeCountry === 'string') {
+    if (isRegionCode(homeCountry)) level.homeCountry = homeCountry;
+    else {
+      report([
+        {
+          path: `${path}/homeCountry`,
+          code: 'invalid-country',
+          message: `${quote(homeCountry)} is not an ISO 3166-1 alpha-2 region code known to the phone metadata (such as "US" or "GB")`,
+          input: homeCountry,
+        },
+      ]);
+    }
+  }
+
+  const registration = fields.get('registration');
+  if (isMap(registration)) {
+    const restrict = registration.get('restrict');
+    const allowFrom = registration.get('allowFrom');
+    let list: IpAllowList | undefined;
+    if (isList(allowFrom)) list = lists.compile(allowFrom, `${path}/registration/allowFrom`, report);
+    if (typeof restrict === 'boolean') {
+      const texts = isList(allowFrom) ? allowFrom.filter((item) => item !== undefined) : [];
+      level.registration =
+        list === undefined ? { restrict, allowFrom: texts } : { restrict, allowFrom: texts, list };
+    }
+  }
+
+  const calling = fields.get('calling');
+  if (isMap(calling)) {
+    // Rebuilt from the spec-checked fields only, so the phone module never sees the raw object.
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of calling) raw[key] = value;
+    const compiled = compileCallingRules(raw, `${path}/calling`);
+    report(compiled.issues);
+    if (compiled.rules !== undefined) {
+      level.calling = {
+        rules: compiled.rules,
+        canonical: JSON.stringify([raw.allow ?? null, raw.deny ?? null, raw.emergency ?? 'allow']),
+      };
+    }
+  }
+
+  if (fields.has('maxRatePerMinute')) {
+    const parsed = parseCap(fields.get('maxRatePerMinute'), `${path}/maxRatePerMinute`);
+    report(parsed.issues);
+    if (parsed.cap !== undefined) level.cap = parsed.cap;
+  }
+
+  const onUnknownRate = fields.get('onUnknownRate');
+  if (onUnknownRate === 'deny' || onUnknownRate === 'allow') level.onUnknownRate = onUnknownRate;
+  return level;
+}
+
+const levelName = (scope: DecisionScope) => (scope === 'account' ? "the account's" : "this extension's");
+
+function freezeDecision(decision: RegistrationDecision): RegistrationDecision {
+  return Object.freeze(decision);
+}
+
+// Builds each resolved part once per distinct source, so inherited parts are shared objects.
+class Resolver {
+  readonly #rates: RateTable | undefined;
+  readonly #emptyList = IpAllowList.from([]);
+  readonly #aboveByCap = new Map<string, Uint8Array>();
+  readonly #accountParts: {
+    registration: RegistrationRule;
+    calling: CallingRule;
+    cap: CapRule;
+    unknownRate: UnknownRateRule;
+    home: HomeRule;
+  };
+  #accountResolved: ResolvedRules | undefined;
+
+  constructor(account: LevelRules, rates: RateTable | undefined) {
+    this.#rates = rates;
+    this.#accountParts = {
+      registration: this.#registration(account),
+      calling: this.#calling(account),
+      cap: this.#cap(account),
+      unknownRate: this.#unknownRate(account),
+      home: this.#home(account),
+    };
+  }
+
+  resolve(level: LevelRules | undefined): ResolvedRules {
+    const a = this.#accountParts;
+    if (level === undefined) {
+      this.#accountResolved ??= Object.freeze({ ...a });
+      return this.#accountResolved;
+    }
+    return Object.freeze({
+      registration: level.registration === undefined ? a.registration : this.#registration(level),
+      calling: level.calling === undefined ? a.calling : this.#calling(level),
+      cap: level.cap === undefined ? a.cap : this.#cap(level),
+      unknownRate: level.onUnknownRate === undefined ? a.unknownRate : this.#unknownRate(level),
+      home: level.homeCountry === undefined ? a.home : this.#home(level),
+    });
+  }
+
+  #registration(level: LevelRules): RegistrationRule {
+    const scope = level.scope;
+    const whose = levelName(scope);
+    const invalidIp = freezeDecision({
+      allowed: false,
+      code: 'invalid-ip',
+      scope,
+      message: 'the source address is not a valid IPv4 or IPv6 address; registration denied',
+    });
+    const registration = level.registration;
+    if (registration === undefined || !registration.restrict) {
+      return Object.freeze({
+        scope,
+        list: this.#emptyList,
+        allowedByEntry: [],
+        miss: freezeDecision({
+          allowed: true,
+          code: 'unrestricted',
+          scope,
+          message: `registration is not restricted by ${whose} rules`,
+        }),
+        invalidIp,
+      });
+    }
+    const list = registration.list ?? this.#emptyList;
+    if (registration.allowFrom.length === 0) {
+      return Object.freeze({
+        scope,
+        list: this.#emptyList,
+        allowedByEntry: [],
+        miss: freezeDecision({
+          allowed: false,
+          code: 'allow-list-empty',
+          scope,
+          message: `${whose} registration restriction is on with an empty allow-list, which denies every registration`,
+        }),
+        invalidIp,
+      });
+    }
+    const count = registration.allowFrom.length;
+    return Object.freeze({
+      scope,
+      list,
+      allowedByEntry: Object.freeze(
+        registration.allowFrom.map((entry) =>
+          freezeDecision({
+            allowed: true,
+            code: 'ip-allowed',
+            scope,
+            matched: entry,
+            message: `the source address is in ${whose} registration allow-list (entry ${quote(entry)})`,
+          }),
+        ),
+      ),
+      miss: freezeDecision({
+        allowed: false,
+        code: 'ip-not-allowed',
+        scope,
+        message: `the source address is not in ${whose} registration allow-list (${count} ${count === 1 ? 'entry' : 'entries'})`,
+      }),
+      invalidIp,
+    });
+  }
+
+  #calling(level: LevelRules): CallingRule {
+    const rules = level.calling?.rules;
+    return Object.freeze({
+      scope: level.scope,
+      rules,
+      emergencyAllowed: rules === undefined || rules.emergency === 'allow',
+    });
+  }
+
+  #cap(level: LevelRules): CapRule {
+    const cap = level.cap ?? null;
+    let aboveByEntry: Uint8Array | undefined;
+    if (cap !== null && this.#rates !== undefined) {
+      const key = cap.toString();
+      aboveByEntry = this.#aboveByCap.get(key);
+      if (aboveByEntry === undefined) {
+        aboveByEntry = this.#rates.aboveCap(cap);
+        this.#aboveByCap.set(key, aboveByEntry);
+      }
+    }
+    return Object.freeze({
+      scope: level.scope,
+      cap,
+      capText: cap === null ? '' : cap.toString(),
+      aboveByEntry,
+    });
+  }
+
+  #unknownRate(level: LevelRules): UnknownRateRule {
+    return Object.freeze({
+      scope: level.scope,
+      allow: level.onUnknownRate === 'allow',
+      explicit: level.onUnknownRate !== undefined,
+    });
+  }
+
+  #home(level: LevelRules): HomeRule {
+    const homeCountry = level.homeCountry;
+    return Object.freeze({
+      scope: level.scope,
+      classifyOptions: homeCountry === undefined ? undefined : Object.freeze({ homeCountry }),
+    });
+  }
+}
+
+function collectFindings(
+  account: LevelRules,
+  extensions: ReadonlyMap<string, LevelRules>,
+  lists: ListCache,
+  hasRates: boolean,
+): readonly PolicyFinding[] {
+  const findings: PolicyFinding[] = [];
+  const levels = [account, ...extensions.values()];
+  for (const level of levels) {
+    const registration = level.registration;
+    const at = `${level.path}/registration`;
+    if (registration?.restrict === true && registration.allowFrom.length === 0) {
+      findings.push({
+        path: at,
+        code: 'registration-denies-all',
+        severity: 'error',
+        message: `restrict is true with an empty allowFrom: this denies all registrations, including your own${level.scope === 'account' ? ' (for every extension without its own registration rule)' : ''}`,
+      });
+    }
+    if (registration?.restrict === false && registration.allowFrom.length > 0) {
+      findings.push({
+        path: `${at}/allowFrom`,
+        code: 'allow-list-inactive',
+        severity: 'info',
+        message: `allowFrom lists ${registration.allowFrom.length} entries but restrict is false, so the list is not enforced`,
+      });
+    }
+    if (level.cap !== undefined && level.cap !== null && !hasRates) {
+      findings.push({
+        path: `${level.path}/maxRatePerMinute`,
+        code: 'cap-without-rate-table',
+        severity: 'warning',
+        message: `a cap of $${level.cap.toString()} is set but the policy was compiled without a rate deck: calls without an explicit ratePerMinute have an unknown rate`,
+      });
+    }
+  }
+  if (account.homeCountry === undefined) {
+    findings.push({
+      path: '/homeCountry',
+      code: 'home-country-missing',
+      severity: 'warning',
+      message:
+        'no account homeCountry: checkCall denies every call (invalid-number) for extensions that set none, since dialed numbers cannot be read without one',
+    });
+  }
+  for (const level of extensions.values()) findings.push(...identicalOverrides(level, account));
+  for (const { list, path } of lists.placements) {
+    for (const finding of list.findings) {
+      findings.push({
+        path: `${path}/${finding.index}`,
+        code: finding.code,
+        severity: finding.severity,
+        message: finding.message,
+      });
+    }
+  }
+  return Object.freeze(findings.map((f) => Object.freeze(f)));
+}
+
+// An extension field that changes nothing is likely a leftover: after the account rule changes, the
+// extension silently keeps the old one.
+function identicalOverrides(level: LevelRules, account: LevelRules): PolicyFinding[] {
+  const found: PolicyFinding[] = [];
+  const same = (field: string, what: string) =>
+    found.push({
+      path: `${level.path}/${field}`,
+      code: 'override-identical',
+      severity: 'info',
+      message: `this extension's ${what} is the same as the account's; omit it to inherit the account's rule`,
+    });
+  const registrationKey = (l: LevelRules) =>
+    l.registration === undefined || !l.registration.restrict
+      ? 'unrestricted'
+      : JSON.stringify(l.registration.allowFrom);
+  if (level.registration !== undefined && registrationKey(level) === registrationKey(account)) {
+    same('registration', 'registration rule');
+  }
+  if (level.calling !== undefined && level.calling.canonical === account.calling?.canonical) {
+    same('calling', 'calling rule');
+  }
+  if (level.cap !== undefined) {
+    const mine = level.cap;
+    const theirs = account.cap ?? null;
+    if (mine === null ? theirs === null : theirs !== null && mine.equals(theirs)) {
+      same('maxRatePerMinute', 'maxRatePerMinute');
+    }
+  }
+  if (level.onUnknownRate !== undefined && level.onUnknownRate === (account.onUnknownRate ?? 'deny')) {
+    same('onUnknownRate', 'onUnknownRate');
+  }
+  if (level.homeCountry !== undefined && level.homeCountry === account.homeCountry) {
+    same('homeCountry', 'homeCountry');
+  }
+  return found;
+}

@@ -1,0 +1,6 @@
+// The one place where src/policy imports from the ip, phone and rate modules, so the agreed
+// interfaces are named once.
+export { IpAllowList, type IpFinding } from '../ip/allow-list.js';
+export type { CallingRules, ClassifyDialedOptions, NumberType } from '../phone/index.js';
+export { classifyDialed, compileCallingRules, evaluateCalling, isRegionCode } from '../phone/index.js';
+export { parseCap, type Rate, type RateTable, safeParseRate } from '../rate/index.js';

@@ -1,0 +1,334 @@
+// The compiled policy and its per-request checks. Nothing here parses configuration: every rule was
+// resolved by compilePolicy, and registration decisions were built in advance.
+import type { CallDecision, DecisionDestination, DecisionScope, RegistrationDecision } from './decision.js';
+import { classifyDialed, evaluateCalling, type RateTable, safeParseRate } from './deps.js';
+import type { PolicyFinding } from './findings.js';
+import type { ResolvedRules } from './rules.js';
+import { quote } from './validate.js';
+
+/** A registration to check: which extension, from which source address. */
+export interface RegistrationRequest {
+  readonly extension: string;
+  /** The address the REGISTER came from, e.g. `"203.0.113.7"` or `"2001:db8::1"`. */
+  readonly sourceIp: string;
+}
+
+/** An outbound call to check. */
+export interface CallRequest {
+  readonly extension: string;
+  /** What the user dialed, as the PBX received it: `"011 44 20 7946 0958"`, `"tel:+442079460958"`, … */
+  readonly dialed: string;
+  /** The known per-minute USD rate of this call (`"0.0125"`); it takes precedence over the rate deck. */
+  readonly ratePerMinute?: string;
+}
+
+/** A held registration the policy no longer allows, with the decision that says why. */
+export interface RegistrationToDrop<R extends RegistrationRequest> {
+  readonly registration: R;
+  readonly decision: RegistrationDecision;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type CallingCode = 'area-allowed' | 'area-not-allowed' | 'area-denied';
+
+const INVALID_REGISTRATION_REQUEST: RegistrationDecision = Object.freeze({
+  allowed: false,
+  code: 'invalid-request',
+  scope: 'account',
+  message: 'the request has no extension string; registration denied',
+});
+
+const INVALID_CALL_REQUEST: CallDecision = Object.freeze({
+  allowed: false,
+  code: 'invalid-request',
+  scope: 'account',
+  message: 'the request has no extension string; call denied',
+});
+
+function requestExtension(request: unknown): string | undefined {
+  if (typeof request !== 'object' || request === null) return undefined;
+  const extension = (request as { extension?: unknown }).extension;
+  return typeof extension === 'string' ? extension : undefined;
+}
+
+/**
+ * A compiled, immutable policy: account rules and per-extension overrides with precedence resolved.
+ * Built by `compilePolicy`; its checks never throw.
+ */
+export class Policy {
+  /** Lint results: valid but suspicious parts of the document, with their JSON paths. */
+  readonly findings: readonly PolicyFinding[];
+  readonly #account: ResolvedRules;
+  readonly #extensions: ReadonlyMap<string, ResolvedRules>;
+  readonly #rates: RateTable | undefined;
+
+  /** @internal Use `compilePolicy`. */
+  constructor(
+    account: ResolvedRules,
+    extensions: ReadonlyMap<string, ResolvedRules>,
+    findings: readonly PolicyFinding[],
+    rates: RateTable | undefined,
+  ) {
+    this.#account = account;
+    this.#extensions = extensions;
+    this.findings = findings;
+    this.#rates = rates;
+    Object.freeze(this);
+  }
+
+  #rulesFor(extension: string): ResolvedRules {
+    return this.#extensions.get(extension) ?? this.#account;
+  }
+
+  /**
+   * Decides whether `extension` may register from `sourceIp`. Never throws: a malformed address is
+   * denied with `invalid-ip` (even where registration is unrestricted), a missing extension with
+   * `invalid-request`. Returns a shared, frozen decision.
+   */
+  checkRegistration(request: RegistrationRequest): RegistrationDecision {
+    const extension = requestExtension(request);
+    if (extension === undefined) return INVALID_REGISTRATION_REQUEST;
+    const rule = this.#rulesFor(extension).registration;
+    const sourceIp: unknown = request.sourceIp;
+    const index = typeof sourceIp === 'string' ? rule.list.probe(sourceIp) : -2;
+    if (index >= 0) return rule.allowedByEntry[index] ?? rule.miss;
+    return index === -1 ? rule.miss : rule.invalidIp;
+  }
+
+  /**
+   * Returns the held registrations this policy does not allow, each with its decision, in input
+   * order. Call it after a policy change so that the change takes effect on existing registrations.
+   */
+  registrationsToDrop<R extends RegistrationRequest>(registrations: Iterable<R>): RegistrationToDrop<R>[] {
+    const drop: RegistrationToDrop<R>[] = [];
+    for (const registration of registrations) {
+      const decision = this.checkRegistration(registration);
+      if (!decision.allowed) drop.push({ registration, decision });
+    }
+    return drop;
+  }
+
+  /**
+   * Decides whether `extension` may call `dialed`. Checks run in the order invalid number →
+   * emergency → calling area → rate cap. Never throws.
+   */
+  checkCall(request: CallRequest): CallDecision {
+    const extension = requestExtension(request);
+    if (extension === undefined) return INVALID_CALL_REQUEST;
+    const rules = this.#rulesFor(extension);
+    const calling = rules.calling;
+    const dialed: unknown = request.dialed;
+    if (typeof dialed !== 'string') {
+      return {
+        allowed: false,
+        code: 'invalid-number',
+        scope: calling.scope,
+        message: 'the dialed number is missing or not a string; call denied',
+      };
+    }
+
+    const classifyOptions = rules.home.classifyOptions;
+    if (classifyOptions === undefined) {
+      return {
+        allowed: false,
+        code: 'invalid-number',
+        scope: rules.home.scope,
+        message: `${quote(dialed)} cannot be read: the policy sets no homeCountry for this extension; call denied`,
+      };
+    }
+    const classified = classifyDialed(dialed, classifyOptions);
+    if (!classified.ok) {
+      return {
+        allowed: false,
+        code: 'invalid-number',
+        scope: calling.scope,
+        message: `${quote(dialed)} cannot be classified (${classified.code}): ${classified.message}; call denied`,
+      };
+    }
+
+    if (classified.emergency) {
+      if (calling.emergencyAllowed) {
+        return {
+          allowed: true,
+          code: 'emergency',
+          scope: calling.scope,
+          message: `${quote(dialed)} is an emergency number of ${classified.country}; emergency calls are always allowed`,
+        };
+      }
+    }
+
+    if (classified.emergency) {
+      // emergency: "apply-rules" (else allowed above, as calling.rules is then set). The number has no
+      // E.164 form: it is checked as a home-country destination of unknown type, and never against
+      // the cap. The decision carries no destination, since the number is not E.164.
+      const rulesInForce = calling.rules;
+      const area =
+        rulesInForce === undefined
+          ? undefined
+          : evaluateCalling(rulesInForce, {
+              e164: classified.number,
+              country: classified.country,
+              type: 'unknown',
+            });
+      return emergencyAreaDecision(area?.code ?? 'area-allowed', calling.scope, dialed, area?.matched);
+    }
+
+    const destination: DecisionDestination = {
+      e164: classified.e164,
+      country: classified.country,
+      type: classified.type,
+    };
+    let areaMatched: string | undefined;
+    if (calling.rules !== undefined) {
+      const area = evaluateCalling(calling.rules, destination);
+      if (area.code !== 'area-allowed')
+        return areaDecision(area.code, calling.scope, destination, area.matched);
+      areaMatched = area.matched;
+    }
+
+    const capRule = rules.cap;
+    const cap = capRule.cap;
+    if (cap === null) {
+      return calling.rules === undefined
+        ? {
+            allowed: true,
+            code: 'unrestricted',
+            scope: calling.scope,
+            destination,
+            message: `no calling-area rule and no rate cap apply; call to ${destination.e164} allowed`,
+          }
+        : areaDecision('area-allowed', calling.scope, destination, areaMatched);
+    }
+
+    const capText = capRule.capText;
+    const explicitRate: unknown = request.ratePerMinute;
+    if (explicitRate !== undefined) {
+      const parsed = safeParseRate(explicitRate);
+      if (!parsed.success) {
+        return {
+          allowed: false,
+          code: 'rate-unknown',
+          scope: capRule.scope,
+          destination,
+          cap: capText,
+          message: `the request's ratePerMinute is not a valid rate (${parsed.issue.message}); with a cap in force the call is denied`,
+        };
+      }
+      const above = parsed.rate.compare(cap) > 0;
+      return rateDecision(
+        above,
+        capRule.scope,
+        destination,
+        parsed.rate.toString(),
+        capText,
+        undefined,
+        areaMatched,
+      );
+    }
+
+    const table = this.#rates;
+    const aboveByEntry = capRule.aboveByEntry;
+    if (table !== undefined && aboveByEntry !== undefined) {
+      const index = table.lookupIndex(destination.e164);
+      if (index >= 0) {
+        const above = aboveByEntry[index] === 1;
+        return rateDecision(
+          above,
+          capRule.scope,
+          destination,
+          table.rateAt(index).toString(),
+          capText,
+          table.prefixAt(index),
+          areaMatched,
+        );
+      }
+    }
+
+    const unknown = rules.unknownRate;
+    const allowed = unknown.allow;
+    return {
+      allowed,
+      code: 'rate-unknown',
+      scope: unknown.explicit ? unknown.scope : capRule.scope,
+      destination,
+      cap: capText,
+      message: allowed
+        ? `the rate to ${destination.e164} is unknown; allowed because onUnknownRate is "allow"`
+        : `the rate to ${destination.e164} is unknown and a cap of $${capText} is in force; call denied (set onUnknownRate to "allow" to change this)`,
+    };
+  }
+}
+
+function areaMessage(code: CallingCode, what: string, matched: string | undefined): string {
+  switch (code) {
+    case 'area-allowed':
+      return matched === undefined
+        ? `${what} is allowed: no deny selector matches and no allow list is set`
+        : `${what} is in an allowed calling area (selector ${quote(matched)})`;
+    case 'area-denied':
+      return `${what} matches deny selector ${quote(matched ?? '')}; call denied`;
+    case 'area-not-allowed':
+      return `${what} matches no allow selector; call denied`;
+  }
+}
+
+function areaDecision(
+  code: CallingCode,
+  scope: DecisionScope,
+  destination: DecisionDestination,
+  matched: string | undefined,
+): CallDecision {
+  const what = `${destination.e164} (${destination.country}, ${destination.type})`;
+  const decision: Mutable<CallDecision> = {
+    allowed: code === 'area-allowed',
+    code,
+    scope,
+    destination,
+    message: areaMessage(code, what, matched),
+  };
+  if (matched !== undefined) decision.matched = matched;
+  return decision;
+}
+
+function emergencyAreaDecision(
+  code: CallingCode,
+  scope: DecisionScope,
+  dialed: string,
+  matched: string | undefined,
+): CallDecision {
+  const what = `emergency number ${quote(dialed)}, checked like any call because emergency is "apply-rules",`;
+  const decision: Mutable<CallDecision> = {
+    allowed: code === 'area-allowed',
+    code,
+    scope,
+    message: areaMessage(code, what, matched),
+  };
+  if (matched !== undefined) decision.matched = matched;
+  return decision;
+}
+
+function rateDecision(
+  above: boolean,
+  scope: DecisionScope,
+  destination: DecisionDestination,
+  rate: string,
+  cap: string,
+  ratePrefix: string | undefined,
+  areaMatched: string | undefined,
+): CallDecision {
+  const source = ratePrefix === undefined ? 'the request' : `rate-deck prefix ${ratePrefix}`;
+  const decision: Mutable<CallDecision> = {
+    allowed: !above,
+    code: above ? 'rate-above-cap' : 'rate-within-cap',
+    scope,
+    destination,
+    rate,
+    cap,
+    message: above
+      ? `the rate to ${destination.e164} is $${rate}/min (from ${source}), above the cap of $${cap}; call denied`
+      : `the rate to ${destination.e164} is $${rate}/min (from ${source}), within the cap of $${cap}`,
+  };
+  if (ratePrefix !== undefined) decision.ratePrefix = ratePrefix;
+  if (!above && areaMatched !== undefined) decision.matched = areaMatched;
+  return decision;
+}

@@ -1,0 +1,64 @@
+// The compiled, frozen rule set of one extension (or of the account, for unlisted extensions).
+// Each part remembers the level it came from; parts inherited from the account are shared objects.
+import type { CallDecision, DecisionScope, RegistrationDecision } from './decision.js';
+import type { CallingRules, ClassifyDialedOptions, IpAllowList, Rate } from './deps.js';
+
+/** The registration rule in force, with every decision it can return built in advance. */
+export interface RegistrationRule {
+  readonly scope: DecisionScope;
+  /** Probed for every request: the active list, or an empty list that only validates the address. */
+  readonly list: IpAllowList;
+  /** `ip-allowed` decision for each entry index of `list`. */
+  readonly allowedByEntry: readonly RegistrationDecision[];
+  /** Returned for a valid address not in `list`: `unrestricted`, `ip-not-allowed` or `allow-list-empty`. */
+  readonly miss: RegistrationDecision;
+  readonly invalidIp: RegistrationDecision;
+}
+
+/** The calling-area rule in force; `rules` is undefined when no `calling` applies. */
+export interface CallingRule {
+  readonly scope: DecisionScope;
+  readonly rules: CallingRules | undefined;
+  /** Whether emergency numbers skip the area and rate checks. */
+  readonly emergencyAllowed: boolean;
+}
+
+/** The rate cap in force; `cap` is null when there is none. */
+export interface CapRule {
+  readonly scope: DecisionScope;
+  readonly cap: Rate | null;
+  /** Canonical text of `cap`, for decisions. */
+  readonly capText: string;
+  /** Per rate-deck entry, 1 when its rate is above `cap` (precomputed), or undefined without a deck. */
+  readonly aboveByEntry: Uint8Array | undefined;
+}
+
+/** The unknown-rate behaviour in force. */
+export interface UnknownRateRule {
+  readonly scope: DecisionScope;
+  readonly allow: boolean;
+  /** Whether some level set `onUnknownRate`; if not, a `rate-unknown` decision names the cap's level. */
+  readonly explicit: boolean;
+}
+
+/** The home country in force, with the classifier options built once. */
+export interface HomeRule {
+  readonly scope: DecisionScope;
+  /** Options for classifyDialed, or undefined when no level sets `homeCountry`. */
+  readonly classifyOptions: ClassifyDialedOptions | undefined;
+}
+
+/** Everything one request needs, resolved once per extension at compile time. */
+export interface ResolvedRules {
+  readonly registration: RegistrationRule;
+  readonly calling: CallingRule;
+  readonly cap: CapRule;
+  readonly unknownRate: UnknownRateRule;
+  readonly home: HomeRule;
+}
+
+/** Decisions that need no rule set. */
+export interface FixedDecisions {
+  readonly registrationInvalidRequest: RegistrationDecision;
+  readonly callInvalidRequest: CallDecision;
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { SipguardError } from '../../src/errors.js';
+import { compilePolicy } from '../../src/policy/compile.js';
+
+function issuesOf(doc: unknown): { path: string; code: string }[] {
+  try {
+    compilePolicy(doc);
+  } catch (error) {
+    if (!(error instanceof SipguardError)) throw error;
+    expect(error.code).toBe('invalid-policy');
+    return error.issues.map((i) => ({ path: i.path, code: i.code }));
+  }
+  return [];
+}
+
+const reg = (allowFrom: unknown[]) => ({ registration: { restrict: true, allowFrom } });
+
+describe('compilePolicy validation: every error code with its path', () => {
+  it.each([
+    ['a string document', 'policy', [{ path: '', code: 'wrong-type' }]],
+    [
+      'an unknown top-level field',
+      { homeCountry: 'US', maxRate: '$1' },
+      [{ path: '/maxRate', code: 'unknown-field' }],
+    ],
+    [
+      'restrict missing',
+      { registration: { allowFrom: [] } },
+      [{ path: '/registration/restrict', code: 'missing-field' }],
+    ],
+    [
+      'an unknown region as homeCountry',
+      { homeCountry: 'XX' },
+      [{ path: '/homeCountry', code: 'invalid-country' }],
+    ],
+    ['a lower-case homeCountry', { homeCountry: 'us' }, [{ path: '/homeCountry', code: 'invalid-country' }]],
+    [
+      'an invalid homeCountry in an extension',
+      { extensions: { 7: { homeCountry: 'UK' } } },
+      [{ path: '/extensions/7/homeCountry', code: 'invalid-country' }],
+    ],
+    [
+      'an unknown region selector',
+      { calling: { allow: ['UK'] } },
+      [{ path: '/calling/allow/0', code: 'invalid-selector' }],
+    ],
+    [
+      'an unknown number type selector',
+      { calling: { deny: ['US', '*/premium'] } },
+      [{ path: '/calling/deny/1', code: 'invalid-selector' }],
+    ],
+    [
+      'a bad emergency value',
+      { calling: { emergency: 'deny' } },
+      [{ path: '/calling/emergency', code: 'invalid-value' }],
+    ],
+    ['a bad onUnknownRate', { onUnknownRate: 'block' }, [{ path: '/onUnknownRate', code: 'invalid-value' }]],
+    [
+      'an IP with a leading zero',
+      reg(['10.0.0.1', '010.0.0.2']),
+      [{ path: '/registration/allowFrom/1', code: 'leading-zero' }],
+    ],
+    [
+      'a prefix length over 32',
+      reg(['10.0.0.0/33']),
+      [{ path: '/registration/allowFrom/0', code: 'invalid-prefix-length' }],
+    ],
+    [
+      'a reversed range',
+      reg(['10.0.0.9-10.0.0.1']),
+      [{ path: '/registration/allowFrom/0', code: 'range-reversed' }],
+    ],
+    [
+      'a host name',
+      reg(['pbx.example.com']),
+      [{ path: '/registration/allowFrom/0', code: 'domain-not-supported' }],
+    ],
+    ['an empty entry', reg(['']), [{ path: '/registration/allowFrom/0', code: 'empty-entry' }]],
+    [
+      'a cap with 5 decimals',
+      { maxRatePerMinute: '$0.00001' },
+      [{ path: '/maxRatePerMinute', code: 'too-many-decimals' }],
+    ],
+    ['a negative cap', { maxRatePerMinute: '-0.01' }, [{ path: '/maxRatePerMinute', code: 'negative-rate' }]],
+    [
+      'a cap in exponent form',
+      { maxRatePerMinute: '1e-2' },
+      [{ path: '/maxRatePerMinute', code: 'invalid-rate' }],
+    ],
+    [
+      'a JSON number cap with no exact decimal',
+      { maxRatePerMinute: 1e-7 },
+      [{ path: '/maxRatePerMinute', code: 'invalid-rate' }],
+    ],
+    [
+      'a cap in another currency',
+      { maxRatePerMinute: '€0.05' },
+      [{ path: '/maxRatePerMinute', code: 'invalid-rate' }],
+    ],
+    [
+      'a cap of the wrong type',
+      { maxRatePerMinute: [] },
+      [{ path: '/maxRatePerMinute', code: 'wrong-type' }],
+    ],
+    [
+      'a non-string entry next to an invalid one keeps both indexes right',
+      reg(['10.0.0.1', 5, '010.0.0.2']),
+      [
+        { path: '/registration/allowFrom/1', code: 'wrong-type' },
+        { path: '/registration/allowFrom/2', code: 'leading-zero' },
+      ],
+    ],
+    [
+      'a non-string selector is reported once, by the shape check',
+      { calling: { allow: [1, 'ZZ'] } },
+      [
+        { path: '/calling/allow/0', code: 'wrong-type' },
+        { path: '/calling/allow/1', code: 'invalid-selector' },
+      ],
+    ],
+  ])('%s', (_reason, doc, expected) => {
+    expect(issuesOf(doc)).toEqual(expected);
+  });
+
+  it('accepts every valid form of each field', () => {
+    const policy = compilePolicy({
+      homeCountry: 'GB',
+      registration: { restrict: false, allowFrom: ['2001:db8::/32', '192.0.2.0/255.255.255.0'] },
+      calling: {
+        allow: ['GB', 'IE/mobile', '+353', '001'],
+        deny: ['*/premium-rate'],
+        emergency: 'apply-rules',
+      },
+      maxRatePerMinute: 0.05,
+      onUnknownRate: 'allow',
+      extensions: { a: { maxRatePerMinute: null }, b: { maxRatePerMinute: '$.5' } },
+    });
+    expect(policy.checkRegistration({ extension: 'a', sourceIp: '198.51.100.1' }).code).toBe('unrestricted');
+  });
+
+  it('collects every problem of the account and of every extension in one error, ordered by path', () => {
+    const doc = {
+      homeCountry: 'XX',
+      registrations: {},
+      calling: { allow: ['UK'] },
+      extensions: {
+        10: { registration: { restrict: true, allowFrom: ['1.2.3.4/40'] }, maxRatePerMinute: '0.12345' },
+        2: { registration: { restrict: 'yes' }, onUnknownRate: 1 },
+      },
+    };
+    expect(issuesOf(doc)).toEqual([
+      { path: '/calling/allow/0', code: 'invalid-selector' },
+      { path: '/extensions/2/onUnknownRate', code: 'wrong-type' },
+      { path: '/extensions/2/registration/restrict', code: 'wrong-type' },
+      { path: '/extensions/10/maxRatePerMinute', code: 'too-many-decimals' },
+      { path: '/extensions/10/registration/allowFrom/0', code: 'invalid-prefix-length' },
+      { path: '/homeCountry', code: 'invalid-country' },
+      { path: '/registrations', code: 'unknown-field' },
+    ]);
+  });
+
+  it('reports an invalid list at every place it appears, though it is parsed once', () => {
+    const bad = { registration: { restrict: true, allowFrom: ['1.2.3'] } };
+    expect(issuesOf({ ...bad, extensions: { x: bad, y: bad } })).toEqual([
+      { path: '/extensions/x/registration/allowFrom/0', code: 'invalid-address' },
+      { path: '/extensions/y/registration/allowFrom/0', code: 'invalid-address' },
+      { path: '/registration/allowFrom/0', code: 'invalid-address' },
+    ]);
+  });
+
+  it('throws one SipguardError whose message counts the problems and quotes the first', () => {
+    expect(() => compilePolicy({ homeCountry: 'XX', onUnknownRate: 'x' })).toThrowError(
+      /^invalid policy: 2 problems: \/homeCountry: "XX" is not/,
+    );
+  });
+
+  it('escapes extension ids in paths (RFC 6901)', () => {
+    expect(issuesOf({ extensions: { 'sales/1~a': { homeCountry: 'XX' } } })).toEqual([
+      { path: '/extensions/sales~11~0a/homeCountry', code: 'invalid-country' },
+    ]);
+  });
+
+  it('does not look at inherited properties of the document', () => {
+    const doc = Object.create({ registration: { restrict: true, allowFrom: [] } });
+    const policy = compilePolicy(doc);
+    expect(policy.checkRegistration({ extension: '1', sourceIp: '192.0.2.1' }).code).toBe('unrestricted');
+  });
+});
