@@ -1,0 +1,303 @@
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../../src/policy/compile.js';
+import type { CallDecision } from '../../src/policy/decision.js';
+import type { CallRequest } from '../../src/policy/policy.js';
+import { RateTable } from '../../src/rate/index.js';
+
+const rates = RateTable.from([
+  { prefix: '1201', rate: '0.0100' },
+  { prefix: '1613', rate: '0.02' },
+  { prefix: '1876', rate: '0.12' },
+  { prefix: '4420', rate: '0.05' },
+  { prefix: '44909', rate: '0.50' },
+]);
+
+const policy = compilePolicy(
+  {
+    homeCountry: 'US',
+    calling: { allow: ['US', 'CA'], deny: ['*/premium-rate'] },
+    maxRatePerMinute: '$0.0500',
+    extensions: {
+      103: { calling: { allow: ['US', 'CA', 'GB'] }, maxRatePerMinute: '$0.1000' },
+      104: { calling: { allow: ['GB'], emergency: 'apply-rules' } },
+      105: { maxRatePerMinute: null },
+      106: { onUnknownRate: 'allow' },
+      107: { homeCountry: 'GB', calling: { allow: ['GB'] } },
+      108: { calling: { deny: ['JM'] }, maxRatePerMinute: null },
+      109: { calling: { allow: ['US'], emergency: 'apply-rules' }, maxRatePerMinute: '0.0001' },
+    },
+  },
+  { rates },
+);
+
+const US = { e164: '+12015550123', country: 'US', type: 'fixed-line-or-mobile' };
+const CA = { e164: '+16135550123', country: 'CA', type: 'fixed-line-or-mobile' };
+const JM = { e164: '+18765550100', country: 'JM', type: 'mobile' };
+const US_PREMIUM = { e164: '+19008001234', country: 'US', type: 'premium-rate' };
+const US_TOLL_FREE = { e164: '+18005550100', country: 'US', type: 'toll-free' };
+const GB = { e164: '+442079460958', country: 'GB', type: 'fixed-line' };
+const GB_PREMIUM = { e164: '+449098790000', country: 'GB', type: 'premium-rate' };
+
+type Row = [string, CallRequest, Partial<CallDecision>];
+
+describe('checkCall: invalid → emergency → area → rate, with precedence per field', () => {
+  it.each<Row>([
+    [
+      'a domestic call priced by the deck',
+      { extension: '100', dialed: '201 555 0123' },
+      {
+        allowed: true,
+        code: 'rate-within-cap',
+        scope: 'account',
+        destination: US,
+        rate: '0.01',
+        cap: '0.05',
+        ratePrefix: '1201',
+        matched: 'US',
+      },
+    ],
+    [
+      'a Canadian number, national form',
+      { extension: '100', dialed: '1 (613) 555-0123' },
+      {
+        allowed: true,
+        code: 'rate-within-cap',
+        destination: CA,
+        rate: '0.02',
+        ratePrefix: '1613',
+        matched: 'CA',
+      },
+    ],
+    [
+      '+1 876 is Jamaica, not the US',
+      { extension: '100', dialed: '1 876 555 0100' },
+      { allowed: false, code: 'area-not-allowed', scope: 'account', destination: JM },
+    ],
+    [
+      'deny overrides allow',
+      { extension: '100', dialed: '+1 900 800 1234' },
+      {
+        allowed: false,
+        code: 'area-denied',
+        scope: 'account',
+        destination: US_PREMIUM,
+        matched: '*/premium-rate',
+      },
+    ],
+    [
+      'an unclassifiable string fails closed',
+      { extension: '100', dialed: 'call mom' },
+      { allowed: false, code: 'invalid-number', scope: 'account' },
+    ],
+    [
+      'a feature code fails closed',
+      { extension: '105', dialed: '*97' },
+      { allowed: false, code: 'invalid-number' },
+    ],
+    [
+      'the account emergency default',
+      { extension: '100', dialed: '911' },
+      { allowed: true, code: 'emergency', scope: 'account' },
+    ],
+    [
+      'emergency is never blocked by the cap',
+      { extension: '100', dialed: '911', ratePerMinute: '9.99' },
+      { allowed: true, code: 'emergency' },
+    ],
+    [
+      'an international call outside the account areas',
+      { extension: '100', dialed: '011 44 20 7946 0958' },
+      { allowed: false, code: 'area-not-allowed', destination: GB },
+    ],
+    [
+      'an extension calling rule replaces the account rule',
+      { extension: '103', dialed: '011 44 20 7946 0958' },
+      {
+        allowed: true,
+        code: 'rate-within-cap',
+        scope: 'extension',
+        destination: GB,
+        rate: '0.05',
+        cap: '0.1',
+        ratePrefix: '4420',
+        matched: 'GB',
+      },
+    ],
+    [
+      'the account deny list is not merged into the extension rule; its own cap blocks',
+      { extension: '103', dialed: '+44 909 879 0000' },
+      {
+        allowed: false,
+        code: 'rate-above-cap',
+        scope: 'extension',
+        destination: GB_PREMIUM,
+        rate: '0.5',
+        cap: '0.1',
+        ratePrefix: '44909',
+      },
+    ],
+    [
+      'a rate equal to the cap is allowed',
+      { extension: '100', dialed: '201 555 0123', ratePerMinute: '$0.050' },
+      { allowed: true, code: 'rate-within-cap', rate: '0.05', cap: '0.05' },
+    ],
+    [
+      'exactness: one hundred-millionth above the cap is blocked',
+      { extension: '100', dialed: '201 555 0123', ratePerMinute: '0.05000001' },
+      { allowed: false, code: 'rate-above-cap', rate: '0.05000001', cap: '0.05' },
+    ],
+    [
+      'an explicit rate wins over the deck',
+      { extension: '103', dialed: '+44 909 879 0000', ratePerMinute: '0.0999' },
+      { allowed: true, code: 'rate-within-cap', rate: '0.0999', cap: '0.1' },
+    ],
+    [
+      'an invalid explicit rate fails closed under a cap',
+      { extension: '106', dialed: '201 555 0123', ratePerMinute: '1e-3' },
+      { allowed: false, code: 'rate-unknown', scope: 'account', cap: '0.05' },
+    ],
+    [
+      'a rate unknown to the deck is denied by default, at the level of the cap',
+      { extension: '100', dialed: '1 800 555 0100' },
+      { allowed: false, code: 'rate-unknown', scope: 'account', destination: US_TOLL_FREE, cap: '0.05' },
+    ],
+    [
+      'onUnknownRate "allow" in the extension',
+      { extension: '106', dialed: '1 800 555 0100' },
+      { allowed: true, code: 'rate-unknown', scope: 'extension', destination: US_TOLL_FREE, cap: '0.05' },
+    ],
+    [
+      'emergency "apply-rules" checks the emergency number against the areas',
+      { extension: '104', dialed: '911' },
+      { allowed: false, code: 'area-not-allowed', scope: 'extension' },
+    ],
+    [
+      'emergency "apply-rules" allows when the home country is allowed, cap never applies',
+      { extension: '109', dialed: '911' },
+      { allowed: true, code: 'area-allowed', scope: 'extension', matched: 'US' },
+    ],
+    [
+      'an extension with its own areas inherits the account cap',
+      { extension: '104', dialed: '+44 20 7946 0958' },
+      { allowed: true, code: 'rate-within-cap', scope: 'account', rate: '0.05', cap: '0.05', matched: 'GB' },
+    ],
+    [
+      'no cap (null) overrides the account cap: the area decides',
+      { extension: '105', dialed: '201 555 0123' },
+      { allowed: true, code: 'area-allowed', scope: 'account', destination: US, matched: 'US' },
+    ],
+    [
+      'no cap: an invalid explicit rate is irrelevant',
+      { extension: '105', dialed: '201 555 0123', ratePerMinute: 'n/a' },
+      { allowed: true, code: 'area-allowed' },
+    ],
+    [
+      'a deny-only rule allows the rest',
+      { extension: '108', dialed: '+44 20 7946 0958' },
+      { allowed: true, code: 'area-allowed', scope: 'extension', destination: GB },
+    ],
+    [
+      'a deny-only rule blocks its region',
+      { extension: '108', dialed: '+1 876 555 0100' },
+      { allowed: false, code: 'area-denied', matched: 'JM' },
+    ],
+    [
+      'the extension home country reads national numbers',
+      { extension: '107', dialed: '020 7946 0958' },
+      { allowed: true, code: 'rate-within-cap', scope: 'account', destination: GB, ratePrefix: '4420' },
+    ],
+    [
+      'the extension home country decides emergency numbers',
+      { extension: '107', dialed: '999' },
+      { allowed: true, code: 'emergency', scope: 'extension' },
+    ],
+    [
+      '911 is not an emergency number in GB',
+      { extension: '107', dialed: '911' },
+      { allowed: false, code: 'invalid-number' },
+    ],
+  ])('%s', (_reason, request, expected) => {
+    const decision = policy.checkCall(request);
+    expect(decision).toMatchObject(expected);
+    expect(decision.message.length).toBeGreaterThan(10);
+    expect(JSON.parse(JSON.stringify(decision))).toEqual(decision);
+  });
+
+  it('omits fields that do not apply', () => {
+    const area = policy.checkCall({ extension: '100', dialed: '1 876 555 0100' });
+    expect(Object.keys(area).sort()).toEqual(['allowed', 'code', 'destination', 'message', 'scope']);
+    const emergency = policy.checkCall({ extension: '100', dialed: '911' });
+    expect(Object.keys(emergency).sort()).toEqual(['allowed', 'code', 'message', 'scope']);
+    const explicit = policy.checkCall({ extension: '100', dialed: '201 555 0123', ratePerMinute: '0.06' });
+    expect(explicit.ratePrefix).toBeUndefined();
+    expect(explicit.matched).toBeUndefined();
+  });
+
+  it('names the classifier failure code in the message', () => {
+    expect(policy.checkCall({ extension: '100', dialed: '' }).message).toContain('(empty)');
+  });
+});
+
+describe('checkCall without calling rules or deck', () => {
+  it.each<[string, object, CallRequest, Partial<CallDecision>]>([
+    [
+      'no rule and no cap',
+      { homeCountry: 'US' },
+      { extension: '1', dialed: '+44 20 7946 0958' },
+      { allowed: true, code: 'unrestricted', scope: 'account', destination: GB },
+    ],
+    [
+      'no rule: emergency',
+      { homeCountry: 'US' },
+      { extension: '1', dialed: '911' },
+      { allowed: true, code: 'emergency', scope: 'account' },
+    ],
+    [
+      'a cap alone, explicit rate',
+      { homeCountry: 'US', maxRatePerMinute: 0.05 },
+      { extension: '1', dialed: '+44 20 7946 0958', ratePerMinute: '0.01' },
+      { allowed: true, code: 'rate-within-cap', cap: '0.05', rate: '0.01' },
+    ],
+    [
+      'a cap alone without a deck: unknown rate',
+      { homeCountry: 'US', maxRatePerMinute: '$1' },
+      { extension: '1', dialed: '+44 20 7946 0958' },
+      { allowed: false, code: 'rate-unknown', cap: '1' },
+    ],
+    [
+      'onUnknownRate "allow" set at account level',
+      {
+        homeCountry: 'US',
+        maxRatePerMinute: '$1',
+        onUnknownRate: 'allow',
+        extensions: { 1: { maxRatePerMinute: '2' } },
+      },
+      { extension: '1', dialed: '+44 20 7946 0958' },
+      { allowed: true, code: 'rate-unknown', scope: 'account', cap: '2' },
+    ],
+    [
+      'no home country anywhere',
+      { calling: { allow: ['GB'] } },
+      { extension: '1', dialed: '+44 20 7946 0958' },
+      { allowed: false, code: 'invalid-number', scope: 'account' },
+    ],
+    [
+      'home country only in the extension',
+      { extensions: { 1: { homeCountry: 'GB' } } },
+      { extension: '1', dialed: '020 7946 0958' },
+      { allowed: true, code: 'unrestricted', destination: GB },
+    ],
+  ])('%s', (_reason, doc, request, expected) => {
+    expect(compilePolicy(doc).checkCall(request)).toMatchObject(expected);
+  });
+
+  it.each<[unknown, string]>([
+    [{ extension: '1', dialed: 17 }, 'invalid-number'],
+    [{ extension: '1' }, 'invalid-number'],
+    [{ dialed: '911' }, 'invalid-request'],
+    [undefined, 'invalid-request'],
+  ])('never throws on a malformed request: %j -> %s', (request, code) => {
+    const decision = compilePolicy({ homeCountry: 'US' }).checkCall(request as CallRequest);
+    expect([decision.allowed, decision.code]).toEqual([false, code]);
+  });
+});
