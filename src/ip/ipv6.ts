@@ -141,8 +141,8 @@ export function diagnoseIPv6(text: string): string {
     if (c === ':' || c === '.' || /[0-9a-fA-F]/.test(c)) continue;
     return `unexpected character ${JSON.stringify(c)} at position ${i + 1} in an IPv6 address`;
   }
-  if (text.indexOf('::') !== text.lastIndexOf('::')) return "'::' may appear only once in an IPv6 address";
   if (text.includes(':::')) return "':::' is not valid in an IPv6 address";
+  if (text.indexOf('::') !== text.lastIndexOf('::')) return "'::' may appear only once in an IPv6 address";
   const long = text.split(':').find((g) => !g.includes('.') && g.length > 4);
   if (long !== undefined) return `group ${JSON.stringify(long)} has more than four hex digits`;
   return "expected eight groups of up to four hex digits separated by ':', with '::' standing for a run of zero groups";
