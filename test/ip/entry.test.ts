@@ -169,7 +169,10 @@ describe('parseIpEntry: properties', () => {
   const v4 = fc.integer({ min: 0, max: 0xffffffff }).map((n) => BigInt(n));
   const entryText = fc.oneof(
     v4.map(v4Text),
-    fc.tuple(v4, v4).map(([a, b]) => `${v4Text(a < b ? a : b)}-${v4Text(a < b ? b : a)}`),
+    fc.tuple(v4, v4).map(([a, b]) => {
+      const [lo, hi] = a < b ? [a, b] : [b, a];
+      return `${v4Text(lo)}-${v4Text(hi)}`;
+    }),
     fc.tuple(v4, fc.integer({ min: 0, max: 32 })).map(([a, p]) => `${v4Text(a)}/${p}`),
     fc
       .tuple(
