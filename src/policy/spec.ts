@@ -126,6 +126,11 @@ export const RULE_FIELDS: Readonly<Record<string, FieldSpec>> = {
 export const DOCUMENT_SPEC: Extract<FieldSpec, { kind: 'object' }> = {
   kind: 'object',
   fields: {
+    $schema: {
+      kind: 'string',
+      maxLength: 1_000,
+      doc: 'The JSON Schema of this file, for editors (for example "node_modules/sipguard/policy.schema.json"); ignored by sipguard.',
+    },
     ...RULE_FIELDS,
     extensions: {
       kind: 'map',

@@ -1,0 +1,96 @@
+// The shipped JSON Schema against runtime validation on the same documents, with ajv. The schema
+// checks shape (types, fields, sizes, text patterns); compilePolicy also checks meaning (does the
+// region exist, does the IP entry parse). Rows marked `runtimeOnly` document that gap.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { SipguardError } from '../../src/errors.js';
+import { compilePolicy } from '../../src/policy/compile.js';
+
+const schema = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../../schema/policy.schema.json'), 'utf8'),
+);
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+
+function runtimeAccepts(doc: unknown): boolean {
+  try {
+    compilePolicy(doc);
+    return true;
+  } catch (error) {
+    if (error instanceof SipguardError) return false;
+    throw error;
+  }
+}
+
+const example = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../examples/policy.json'), 'utf8'));
+
+describe('JSON Schema and runtime validation agree', () => {
+  it.each<[string, unknown]>([
+    ['the bundled example policy', example],
+    ['an empty policy', {}],
+    [
+      'every field',
+      {
+        homeCountry: 'US',
+        registration: { restrict: true, allowFrom: ['192.0.2.0/24', '2001:db8::1'] },
+        calling: {
+          allow: ['US', 'GB/mobile', '+1876', '001', '*/toll-free'],
+          deny: ['*/premium-rate'],
+          emergency: 'apply-rules',
+        },
+        maxRatePerMinute: '$0.0500',
+        onUnknownRate: 'allow',
+        extensions: { 101: { maxRatePerMinute: null }, ['__proto__']: {} },
+      },
+    ],
+    [
+      'caps in every accepted form',
+      {
+        extensions: {
+          a: { maxRatePerMinute: '0.05' },
+          b: { maxRatePerMinute: '$.05' },
+          c: { maxRatePerMinute: 0.05 },
+          d: { maxRatePerMinute: '2' },
+          e: { maxRatePerMinute: '0.05000' },
+        },
+      },
+    ],
+    ['restrict false with a list', { registration: { restrict: false, allowFrom: ['192.0.2.1'] } }],
+  ])('both accept %s', (_reason, doc) => {
+    expect(validate(doc)).toBe(true);
+    expect(runtimeAccepts(doc)).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ['an array', []],
+    ['an unknown field', { homecountry: 'US' }],
+    ['an unknown field in an extension', { extensions: { 1: { calling: { allow: ['US'], alow: [] } } } }],
+    ['a missing restrict', { registration: { allowFrom: [] } }],
+    ['a wrong type', { registration: { restrict: 'true' } }],
+    ['a lower-case country', { homeCountry: 'us' }],
+    ['a selector of the wrong shape', { calling: { allow: ['U.S.'] } }],
+    ['a bad emergency mode', { calling: { emergency: 'never' } }],
+    ['a cap with 5 decimals', { maxRatePerMinute: '0.00001' }],
+    ['a negative cap', { maxRatePerMinute: -1 }],
+    ['a cap in exponent form', { maxRatePerMinute: '1e-2' }],
+    ['a cap with a leading zero', { maxRatePerMinute: '00.05' }],
+    ['a cap with a currency code', { maxRatePerMinute: 'USD 0.05' }],
+    ['an empty extension id', { extensions: { '': {} } }],
+    ['a bad onUnknownRate', { onUnknownRate: 'sometimes' }],
+  ])('both reject %s', (_reason, doc) => {
+    expect(validate(doc)).toBe(false);
+    expect(runtimeAccepts(doc)).toBe(false);
+  });
+
+  it.each<[string, unknown]>([
+    ['a region that does not exist', { homeCountry: 'XX' }],
+    ['a selector region that does not exist', { calling: { allow: ['ZZ'] } }],
+    ['a number type that does not exist', { calling: { deny: ['*/premium'] } }],
+    ['an IP entry that does not parse', { registration: { restrict: true, allowFrom: ['10.0.0.256'] } }],
+    ['a JSON number cap with no exact decimal form', { maxRatePerMinute: 0.1 + 0.2 }],
+  ])('runtimeOnly: only compilePolicy rejects %s (meaning, not shape)', (_reason, doc) => {
+    expect(validate(doc)).toBe(true);
+    expect(runtimeAccepts(doc)).toBe(false);
+  });
+});
