@@ -1,4 +1,5 @@
 // Every benchmark suite, in the order they run. Add a suite by importing it here.
 import type { BenchSuite } from '../harness.js';
+import { callingSuite } from './calling.js';
 
-export const suites: readonly BenchSuite[] = [];
+export const suites: readonly BenchSuite[] = [callingSuite];

@@ -1,7 +1,7 @@
 // classifyDialed: from what a user or PBX dialed to { e164, country, type }, never throwing.
 // Our own strict scan turns the input into digits first; libphonenumber-js (`max` metadata) then
 // resolves the region and number type from clean digits only, so it never sees text to guess at.
-import { type PhoneNumberType, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
 import {
   callingCodeLength,
   type HomePlan,
@@ -9,6 +9,7 @@ import {
   isNonGeographicCallingCode,
   METADATA,
   NON_GEOGRAPHIC_REGION,
+  numberTypeOf,
 } from './metadata.js';
 import type {
   ClassifyDialedOptions,
@@ -16,7 +17,6 @@ import type {
   DialedFailure,
   DialedFailureCode,
   DialedNumber,
-  NumberType,
 } from './types.js';
 
 /** Longest input accepted, URI and host included; longer input is `too-long` before any parsing. */
@@ -25,20 +25,6 @@ export const MAX_DIALED_LENGTH = 256;
 export const MAX_DIALED_DIGITS = 20;
 /** Entries per cache generation; the cache holds at most two generations. */
 export const CACHE_GENERATION_SIZE = 4096;
-
-const TYPE_NAMES: Readonly<Record<PhoneNumberType, NumberType>> = {
-  FIXED_LINE: 'fixed-line',
-  MOBILE: 'mobile',
-  FIXED_LINE_OR_MOBILE: 'fixed-line-or-mobile',
-  TOLL_FREE: 'toll-free',
-  PREMIUM_RATE: 'premium-rate',
-  SHARED_COST: 'shared-cost',
-  VOIP: 'voip',
-  PERSONAL_NUMBER: 'personal-number',
-  PAGER: 'pager',
-  UAN: 'uan',
-  VOICEMAIL: 'voicemail',
-};
 
 type CachedClassification = DialedNumber | DialedFailure;
 
@@ -227,9 +213,9 @@ function classifyDigits(plan: HomePlan, normalized: string, dialed: string): Cac
   const country =
     phone.country ??
     (isNonGeographicCallingCode(phone.countryCallingCode) ? NON_GEOGRAPHIC_REGION : undefined);
-  // getType() is defined only for valid numbers; isValid() covers regions whose metadata has no types.
-  const libType = phone.getType();
-  const type = libType !== undefined ? TYPE_NAMES[libType] : phone.isValid() ? 'unknown' : undefined;
+  // Valid exactly when it has a type: the same rule as libphonenumber-js getType()/isValid().
+  const type =
+    country === undefined ? undefined : numberTypeOf(country, phone.countryCallingCode, phone.nationalNumber);
   if (country === undefined || type === undefined) {
     return fail(
       'invalid-number',

@@ -3,7 +3,7 @@
 import { type CountryCode, getCountries, Metadata } from 'libphonenumber-js/core';
 import maxMetadata from 'libphonenumber-js/max/metadata';
 import { EMERGENCY_NUMBERS } from './emergency.js';
-import type { DialedEmergency } from './types.js';
+import type { DialedEmergency, NumberType } from './types.js';
 
 /** The libphonenumber-js metadata every phone function in sipguard uses (the `max` set). */
 export const METADATA = maxMetadata;
@@ -73,4 +73,114 @@ export function homePlan(country: unknown): HomePlan | undefined {
   };
   homePlans.set(country, plan);
   return plan;
+}
+
+// Number-type matching with regular expressions compiled once per numbering plan. It follows
+// libphonenumber-js's getNumberType exactly (the differential test holds it to that), which would
+// otherwise build a fresh RegExp for every pattern on every call.
+// Indexes into a minified plan (libphonenumber-js METADATA.md): 2 national pattern, 3 possible
+// lengths, 11 types; inside types: 0 fixed line, 1 mobile, 2 toll free, 3 premium rate, 4 personal
+// number, 5 voicemail, 6 UAN, 7 pager, 8 VoIP, 9 shared cost; each type is [pattern, lengths?].
+const TYPE_SLOTS: readonly (readonly [NumberType, number])[] = [
+  ['mobile', 1],
+  ['premium-rate', 3],
+  ['toll-free', 2],
+  ['shared-cost', 9],
+  ['voip', 8],
+  ['personal-number', 4],
+  ['pager', 7],
+  ['uan', 6],
+  ['voicemail', 5],
+];
+
+interface TypeMatcher {
+  readonly pattern: RegExp;
+  readonly lengths: readonly number[] | undefined;
+}
+
+interface TypePlan {
+  readonly national: RegExp;
+  /** False when the plan has no type data: a number is then valid when it matches `national`. */
+  readonly hasTypes: boolean;
+  readonly fixedLine: TypeMatcher | undefined;
+  /** The mobile slot exists with a pattern (libphonenumber-js drops it when equal to fixed line). */
+  readonly mobile: TypeMatcher | undefined;
+  readonly others: readonly (readonly [NumberType, TypeMatcher])[];
+}
+
+function anchored(pattern: string): RegExp {
+  return new RegExp(`^(?:${pattern})$`);
+}
+
+function numberList(value: unknown): readonly number[] | undefined {
+  return Array.isArray(value) && value.every((n) => typeof n === 'number') ? value : undefined;
+}
+
+function typeMatcher(types: readonly unknown[], slot: number, planLengths: readonly number[] | undefined) {
+  const type = types[slot];
+  if (!Array.isArray(type) || typeof type[0] !== 'string' || type[0] === '') return undefined;
+  return { pattern: anchored(type[0]), lengths: numberList(type[1]) ?? planLengths };
+}
+
+function compileTypePlan(plan: readonly unknown[]): TypePlan {
+  const national = typeof plan[2] === 'string' ? anchored(plan[2]) : /(?!)/;
+  const types = plan[11];
+  if (!Array.isArray(types) || types.length === 0) {
+    return { national, hasTypes: false, fixedLine: undefined, mobile: undefined, others: [] };
+  }
+  const lengths = numberList(plan[3]);
+  const others: (readonly [NumberType, TypeMatcher])[] = [];
+  for (const [name, slot] of TYPE_SLOTS) {
+    const matcher = typeMatcher(types, slot, lengths);
+    if (matcher !== undefined) others.push([name, matcher]);
+  }
+  return {
+    national,
+    hasTypes: true,
+    fixedLine: typeMatcher(types, 0, lengths),
+    mobile: typeMatcher(types, 1, lengths),
+    others,
+  };
+}
+
+// Keyed by region code, or by "+" and calling code for non-geographic plans: at most one entry per
+// plan in the metadata, so bounded by construction.
+const typePlans = new Map<string, TypePlan>();
+
+function typePlanFor(key: string, plan: unknown): TypePlan | undefined {
+  const known = typePlans.get(key);
+  if (known !== undefined) return known;
+  if (!Array.isArray(plan)) return undefined;
+  const compiled = compileTypePlan(plan);
+  typePlans.set(key, compiled);
+  return compiled;
+}
+
+function matches(matcher: TypeMatcher, national: string): boolean {
+  return (
+    (matcher.lengths === undefined || matcher.lengths.includes(national.length)) &&
+    matcher.pattern.test(national)
+  );
+}
+
+/**
+ * The type of a national (significant) number in `region` (or in the non-geographic plan of
+ * `callingCode` when region is "001"): a type, 'unknown' for a valid number in a plan without type
+ * data, or undefined when the number is not valid there.
+ */
+export function numberTypeOf(region: string, callingCode: string, national: string): NumberType | undefined {
+  const plan =
+    region === NON_GEOGRAPHIC_REGION
+      ? typePlanFor(`+${callingCode}`, METADATA.nonGeographic[callingCode])
+      : typePlanFor(region, METADATA.countries[region as CountryCode]);
+  if (plan === undefined || !plan.national.test(national)) return undefined;
+  if (!plan.hasTypes) return 'unknown';
+  if (plan.fixedLine !== undefined && matches(plan.fixedLine, national)) {
+    // As libphonenumber-js: a plan whose mobile pattern is absent or equal to fixed line (dropped),
+    // or a number matching both, is "fixed line or mobile".
+    if (plan.mobile === undefined || matches(plan.mobile, national)) return 'fixed-line-or-mobile';
+    return 'fixed-line';
+  }
+  for (const [name, matcher] of plan.others) if (matches(matcher, national)) return name;
+  return undefined;
 }
