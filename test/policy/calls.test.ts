@@ -30,13 +30,13 @@ const policy = compilePolicy(
   { rates },
 );
 
-const US = { e164: '+12015550123', country: 'US', type: 'fixed-line-or-mobile'  as const;
-const CA = { e164: '+16135550123', country: 'CA', type: 'fixed-line-or-mobile'  as const;
-const JM = { e164: '+18765550100', country: 'JM', type: 'mobile'  as const;
-const US_PREMIUM = { e164: '+19008001234', country: 'US', type: 'premium-rate'  as const;
-const US_TOLL_FREE = { e164: '+18005550100', country: 'US', type: 'toll-free'  as const;
-const GB = { e164: '+442079460958', country: 'GB', type: 'fixed-line'  as const;
-const GB_PREMIUM = { e164: '+449098790000', country: 'GB', type: 'premium-rate'  as const;
+const US = { e164: '+12015550123', country: 'US', type: 'fixed-line-or-mobile' } as const;
+const CA = { e164: '+16135550123', country: 'CA', type: 'fixed-line-or-mobile' } as const;
+const JM = { e164: '+18765550100', country: 'JM', type: 'mobile' } as const;
+const US_PREMIUM = { e164: '+19008001234', country: 'US', type: 'premium-rate' } as const;
+const US_TOLL_FREE = { e164: '+18005550100', country: 'US', type: 'toll-free' } as const;
+const GB = { e164: '+442079460958', country: 'GB', type: 'fixed-line' } as const;
+const GB_PREMIUM = { e164: '+449098790000', country: 'GB', type: 'premium-rate' } as const;
 
 type Row = [string, CallRequest, Partial<CallDecision>];
 
