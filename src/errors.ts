@@ -40,7 +40,8 @@ export type SipguardErrorCode =
   | PolicyErrorCode
   | 'invalid-ip-list'
   | 'invalid-rate-deck'
-  | 'invalid-policy';
+  | 'invalid-policy'
+  | 'invalid-cases';
 
 /** Codes that may appear on one {@link SipguardIssue}. */
 export type SipguardIssueCode = IpErrorCode | RateErrorCode | PolicyErrorCode;

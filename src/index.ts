@@ -35,3 +35,20 @@ export type {
   SafeParseRateResult,
 } from './rate/index.js';
 export { parseRate, Rate, RateTable, safeParseRate } from './rate/index.js';
+
+// --- Calling areas (src/phone, docs/calling-areas.md): classifying what a user dialed.
+// Not exported: the selector compiler and evaluator (the policy uses them), the cache and metadata helpers.
+export type {
+  ClassifyDialedOptions,
+  DialedClassification,
+  DialedEmergency,
+  DialedFailure,
+  DialedFailureCode,
+  DialedNumber,
+  NumberType,
+} from './phone/index.js';
+export { classifyDialed } from './phone/index.js';
+
+// --- Rule-set tests (src/cases, docs/testing-rule-sets.md): expectations checked against a policy.
+export type { RuleCase, RuleCaseResult, RuleCasesDocument } from './cases/run-cases.js';
+export { parseRuleCases, runCases } from './cases/run-cases.js';

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { parseRuleCases, type RuleCase, runCases } from '../../src/cases/run-cases.js';
+import { SipguardError } from '../../src/errors.js';
+import { compilePolicy } from '../../src/policy/compile.js';
+
+const policy = compilePolicy({
+  homeCountry: 'US',
+  registration: { restrict: true, allowFrom: ['198.51.100.0/24'] },
+  calling: { allow: ['US', 'CA'] },
+});
+
+function issuesOf(doc: unknown): { path: string; code: string }[] {
+  try {
+    parseRuleCases(doc);
+  } catch (e) {
+    if (e instanceof SipguardError) {
+      expect(e.code).toBe('invalid-cases');
+      return e.issues.map((i) => ({ path: i.path, code: i.code }));
+    }
+    throw e;
+  }
+  throw new Error('expected parseRuleCases to throw');
+}
+
+describe('runCases', () => {
+  const cases: RuleCase[] = [
+    { name: 'office registers', register: { extension: '1', sourceIp: '198.51.100.4' }, expect: 'allow' },
+    {
+      name: 'right verdict, wrong code',
+      register: { extension: '1', sourceIp: '192.0.2.1' },
+      expect: 'deny',
+      code: 'invalid-ip',
+    },
+    {
+      name: 'Jamaica denied',
+      call: { extension: '1', dialed: '1 876 555 0100' },
+      expect: 'deny',
+      code: 'area-not-allowed',
+    },
+    { name: 'wrong verdict', call: { extension: '1', dialed: '+1 212 555 0100' }, expect: 'deny' },
+  ];
+
+  it('passes a case only when the verdict (and the code, when given) match', () => {
+    const results = runCases(policy, cases);
+    expect(results.map((r) => [r.name, r.passed])).toEqual([
+      ['office registers', true],
+      ['right verdict, wrong code', false],
+      ['Jamaica denied', true],
+      ['wrong verdict', false],
+    ]);
+  });
+
+  it('reports expected and actual decisions', () => {
+    const [, wrongCode] = runCases(policy, cases);
+    expect(wrongCode?.expected).toEqual({ allowed: false, code: 'invalid-ip' });
+    expect(wrongCode?.actual).toMatchObject({ allowed: false, code: 'ip-not-allowed', scope: 'account' });
+  });
+
+  it('leaves the code out of the expectation when the case gives none', () => {
+    const [office] = runCases(policy, cases);
+    expect(office?.expected).toEqual({ allowed: true });
+  });
+});
+
+describe('parseRuleCases', () => {
+  it('accepts a valid document and keeps optional fields only when present', () => {
+    const doc = parseRuleCases({
+      policy: 'p.json',
+      rates: 'r.csv',
+      cases: [
+        { name: 'a', register: { extension: '1', sourceIp: '1.2.3.4' }, expect: 'allow', code: 'ip-allowed' },
+        { name: 'b', call: { extension: '1', dialed: '911' }, expect: 'allow' },
+        {
+          name: 'c',
+          call: { extension: '1', dialed: '+44 20 7946 0958', ratePerMinute: '0.02' },
+          expect: 'deny',
+        },
+      ],
+    });
+    expect(doc).toEqual({
+      policy: 'p.json',
+      rates: 'r.csv',
+      cases: [
+        { name: 'a', expect: 'allow', code: 'ip-allowed', register: { extension: '1', sourceIp: '1.2.3.4' } },
+        { name: 'b', expect: 'allow', call: { extension: '1', dialed: '911' } },
+        {
+          name: 'c',
+          expect: 'deny',
+          call: { extension: '1', dialed: '+44 20 7946 0958', ratePerMinute: '0.02' },
+        },
+      ],
+    });
+    expect(parseRuleCases({ cases: [] })).toEqual({ cases: [] });
+  });
+
+  type Row = [doc: unknown, expected: { path: string; code: string }[], reason: string];
+  it.each<Row>([
+    [null, [{ path: '', code: 'wrong-type' }], 'not an object'],
+    [[], [{ path: '', code: 'wrong-type' }], 'an array is not a document'],
+    [{}, [{ path: '', code: 'missing-field' }], 'no cases'],
+    [{ cases: {} }, [{ path: '/cases', code: 'wrong-type' }], 'cases is not a list'],
+    [
+      { cases: [], polcy: 'x' },
+      [{ path: '/polcy', code: 'unknown-field' }],
+      'a typo is an error, not ignored',
+    ],
+    [{ policy: 1, cases: [] }, [{ path: '/policy', code: 'wrong-type' }], 'policy path must be a string'],
+    [{ cases: ['x'] }, [{ path: '/cases/0', code: 'wrong-type' }], 'a case must be an object'],
+    [
+      { cases: [{ register: { extension: '1', sourceIp: '1.2.3.4' } }] },
+      [
+        { path: '/cases/0', code: 'missing-field' },
+        { path: '/cases/0', code: 'missing-field' },
+      ],
+      'name and expect are required',
+    ],
+    [
+      { cases: [{ name: 'a', expect: 'maybe', register: { extension: '1', sourceIp: '1.2.3.4' } }] },
+      [{ path: '/cases/0/expect', code: 'invalid-value' }],
+      'expect is allow or deny',
+    ],
+    [
+      {
+        cases: [
+          { name: 'a', expect: 'deny', code: 'nope', register: { extension: '1', sourceIp: '1.2.3.4' } },
+        ],
+      },
+      [{ path: '/cases/0/code', code: 'invalid-value' }],
+      'code must be a decision code',
+    ],
+    [
+      {
+        cases: [
+          { name: 'a', expect: 'deny', code: 'toString', register: { extension: '1', sourceIp: '1.2.3.4' } },
+        ],
+      },
+      [{ path: '/cases/0/code', code: 'invalid-value' }],
+      'a prototype property name is not a decision code',
+    ],
+    [
+      { cases: [{ name: 'a', expect: 'deny' }] },
+      [{ path: '/cases/0', code: 'missing-field' }],
+      'neither register nor call',
+    ],
+    [
+      { cases: [{ name: 'a', expect: 'deny', register: {}, call: {} }] },
+      [{ path: '/cases/0', code: 'invalid-value' }],
+      'both register and call',
+    ],
+    [
+      { cases: [{ name: 'a', expect: 'deny', call: 'x' }] },
+      [{ path: '/cases/0/call', code: 'wrong-type' }],
+      'request not an object',
+    ],
+    [
+      { cases: [{ name: 'a', expect: 'deny', call: { extension: '1', dialed: '911', rate: '1' } }] },
+      [{ path: '/cases/0/call/rate', code: 'unknown-field' }],
+      'unknown request field',
+    ],
+    [
+      { cases: [{ name: 'a', expect: 'deny', register: { extension: '1' } }] },
+      [{ path: '/cases/0/register', code: 'missing-field' }],
+      'sourceIp required',
+    ],
+    [
+      { cases: [{ name: 'a', expect: 'deny', call: { extension: 1, dialed: 911 } }] },
+      [
+        { path: '/cases/0/call/extension', code: 'wrong-type' },
+        { path: '/cases/0/call/dialed', code: 'wrong-type' },
+      ],
+      'every wrong type in a case is reported, not just the first',
+    ],
+    [
+      { cases: [{ name: 'a', expect: 'deny', call: { extension: '1', dialed: '911', ratePerMinute: 0.1 } }] },
+      [{ path: '/cases/0/call/ratePerMinute', code: 'wrong-type' }],
+      'a rate is given as text, never a float',
+    ],
+  ])('%j -> %j (%s)', (doc, expected) => {
+    expect(issuesOf(doc)).toEqual(expected);
+  });
+});
