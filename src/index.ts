@@ -25,17 +25,6 @@ export type {
 } from './ip/index.js';
 export { IpAllowList, MAX_ENTRY_LENGTH, PROBE_INVALID, PROBE_NOT_LISTED, parseIpEntry } from './ip/index.js';
 
-// --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks.
-// Not exported: parseCap (the policy validates `maxRatePerMinute` with it) and the scanner internals.
-export type {
-  ParseRateOptions,
-  RateDeckCsvOptions,
-  RateEntry,
-  RateEntryInput,
-  SafeParseRateResult,
-} from './rate/index.js';
-export { parseRate, Rate, RateTable, safeParseRate } from './rate/index.js';
-
 // --- Calling areas (src/phone, docs/calling-areas.md): classifying what a user dialed.
 // Not exported: the selector compiler and evaluator (the policy uses them), the cache and metadata helpers.
 export type {
@@ -49,6 +38,13 @@ export type {
 } from './phone/index.js';
 export { classifyDialed } from './phone/index.js';
 
-// --- Rule-set tests (src/cases, docs/testing-rule-sets.md): expectations checked against a policy.
-export type { RuleCase, RuleCaseResult, RuleCasesDocument } from './cases/run-cases.js';
-export { parseRuleCases, runCases } from './cases/run-cases.js';
+// --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks.
+// Not exported: parseCap (the policy validates `maxRatePerMinute` with it) and the scanner internals.
+export type {
+  ParseRateOptions,
+  RateDeckCsvOptions,
+  RateEntry,
+  RateEntryInput,
+  SafeParseRateResult,
+} from './rate/index.js';
+export { parseRate, Rate, RateTable, safeParseRate } from './rate/index.js';
