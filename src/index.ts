@@ -48,3 +48,7 @@ export type {
   SafeParseRateResult,
 } from './rate/index.js';
 export { parseRate, Rate, RateTable, safeParseRate } from './rate/index.js';
+
+// --- Rule-set tests (src/cases, docs/testing-rule-sets.md): expectations checked against a policy.
+export type { RuleCase, RuleCaseResult, RuleCasesDocument } from './cases/run-cases.js';
+export { parseRuleCases, runCases } from './cases/run-cases.js';
