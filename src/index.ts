@@ -1,6 +1,10 @@
 // The public API of `sipguard`. Everything exported here is documented in docs/;
 // anything not listed is internal and may change without notice.
 
+// --- Rule-set tests (src/cases, docs/testing-rule-sets.md): expectations checked against a policy.
+export type { RuleCase, RuleCaseResult, RuleCasesDocument } from './cases/run-cases.js';
+export { parseRuleCases, runCases } from './cases/run-cases.js';
+
 export type {
   IpErrorCode,
   PolicyErrorCode,
@@ -38,6 +42,28 @@ export type {
 } from './phone/index.js';
 export { classifyDialed } from './phone/index.js';
 
+// --- Policies (src/policy, docs/policy.md, docs/decisions.md): compile a policy document once, then
+// check registrations and calls. Not exported: the Policy constructor (use compilePolicy) and the
+// document spec; the JSON Schema ships as the file `sipguard/policy.schema.json`.
+export type {
+  CallDecision,
+  CallDecisionCode,
+  CallRequest,
+  CompilePolicyOptions,
+  Decision,
+  DecisionCode,
+  DecisionDestination,
+  DecisionScope,
+  Policy,
+  PolicyFinding,
+  PolicyFindingCode,
+  RegistrationDecision,
+  RegistrationDecisionCode,
+  RegistrationRequest,
+  RegistrationToDrop,
+} from './policy/index.js';
+export { compilePolicy } from './policy/index.js';
+
 // --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks.
 // Not exported: parseCap (the policy validates `maxRatePerMinute` with it) and the scanner internals.
 export type {
@@ -48,7 +74,3 @@ export type {
   SafeParseRateResult,
 } from './rate/index.js';
 export { parseRate, Rate, RateTable, safeParseRate } from './rate/index.js';
-
-// --- Rule-set tests (src/cases, docs/testing-rule-sets.md): expectations checked against a policy.
-export type { RuleCase, RuleCaseResult, RuleCasesDocument } from './cases/run-cases.js';
-export { parseRuleCases, runCases } from './cases/run-cases.js';

@@ -1,0 +1,15 @@
+// The policy area's surface for the rest of sipguard (src/index.ts, src/cli, src/cases). The public
+// names are re-exported one by one from src/index.ts; the spec, shape walker and schema builder stay internal.
+export { type CompilePolicyOptions, compilePolicy } from './compile.js';
+export type {
+  CallDecision,
+  CallDecisionCode,
+  Decision,
+  DecisionCode,
+  DecisionDestination,
+  DecisionScope,
+  RegistrationDecision,
+  RegistrationDecisionCode,
+} from './decision.js';
+export type { PolicyFinding, PolicyFindingCode } from './findings.js';
+export type { CallRequest, Policy, RegistrationRequest, RegistrationToDrop } from './policy.js';
