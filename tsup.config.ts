@@ -1,16 +1,23 @@
 import { defineConfig } from 'tsup';
 
-// Two library entries: `sipguard` (everything) and `sipguard/ip` (no phone metadata).
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    ip: 'src/ip/index.ts',
+export default defineConfig([
+  // Two library entries: `sipguard` (everything) and `sipguard/ip` (no phone metadata).
+  {
+    entry: { index: 'src/index.ts', ip: 'src/ip/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: false,
+    target: 'node20',
+    splitting: true,
+    treeshake: true,
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: false,
-  target: 'node20',
-  splitting: true,
-  treeshake: true,
-});
+  // The command-line tool, reached only through package.json `bin`.
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: false,
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);

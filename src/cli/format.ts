@@ -1,0 +1,66 @@
+import type { Decision, PolicyFinding } from '../index.js';
+import type { FileProblem } from './files.js';
+
+/** ANSI styling that collapses to plain text when colour is off. */
+export interface Paint {
+  readonly red: (s: string) => string;
+  readonly green: (s: string) => string;
+  readonly yellow: (s: string) => string;
+  readonly dim: (s: string) => string;
+  readonly bold: (s: string) => string;
+}
+
+const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+
+/** Styling for a terminal, or none. */
+export function paint(color: boolean): Paint {
+  if (!color) {
+    const plain = (s: string) => s;
+    return { red: plain, green: plain, yellow: plain, dim: plain, bold: plain };
+  }
+  return {
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    dim: wrap(2, 22),
+    bold: wrap(1, 22),
+  };
+}
+
+/** One line per problem: file, place, code, message. */
+export function formatProblems(problems: readonly FileProblem[], p: Paint): string[] {
+  return problems.map(
+    (problem) =>
+      `  ${p.red('error')} ${problem.file}${problem.path ? ` ${p.bold(problem.path)}` : ''} ${p.dim(problem.code)}: ${problem.message}`,
+  );
+}
+
+/** One line per finding, most severe first as the policy orders them. */
+export function formatFindings(findings: readonly PolicyFinding[], p: Paint): string[] {
+  return findings.map((f) => {
+    const severity =
+      f.severity === 'error'
+        ? p.red(f.severity)
+        : f.severity === 'warning'
+          ? p.yellow(f.severity)
+          : p.dim(f.severity);
+    return `  ${severity} ${p.bold(f.path || '(root)')} ${p.dim(f.code)}: ${f.message}`;
+  });
+}
+
+/** A decision as a verdict line and indented details: code, level, matched rule, destination, rate. */
+export function formatDecision(decision: Decision, p: Paint): string[] {
+  const verdict = decision.allowed ? p.green(p.bold('ALLOW')) : p.red(p.bold('DENY'));
+  const lines = [
+    `${verdict} ${decision.code} ${p.dim(`(decided at ${decision.scope} level)`)}`,
+    `  reason: ${decision.message}`,
+  ];
+  if (decision.matched !== undefined) lines.push(`  matched rule: ${decision.matched}`);
+  const d = decision.destination;
+  if (d !== undefined) lines.push(`  destination: ${d.e164} (${d.country}, ${d.type})`);
+  if (decision.rate !== undefined || decision.cap !== undefined) {
+    const from = decision.ratePrefix === undefined ? '' : ` from deck prefix ${decision.ratePrefix}`;
+    lines.push(`  rate: ${decision.rate ?? 'unknown'}${from}; cap: ${decision.cap ?? 'none'}`);
+  }
+  return lines;
+}

@@ -1,0 +1,307 @@
+import { parseArgs } from 'node:util';
+import packageJson from '../../package.json' with { type: 'json' };
+import { IpAllowList, parseIpEntry, runCases, SipguardError } from '../index.js';
+import { FileError, type FileProblem, readJsonFile } from './files.js';
+import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
+import { type CliIo, ExitCode } from './io.js';
+import { loadCases, loadPolicy, problemsOf } from './load.js';
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+interface Command {
+  readonly usage: string;
+  readonly summary: string;
+  readonly help: string;
+  readonly options: OptionSpec;
+  readonly run: (ctx: Context) => Promise<ExitCode>;
+}
+
+interface Context {
+  readonly io: CliIo;
+  readonly p: Paint;
+  readonly json: boolean;
+  readonly positionals: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+class UsageError extends Error {}
+
+const COMMON: OptionSpec = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+
+const str = (ctx: Context, name: string): string | undefined => {
+  const value = ctx.values[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+const isRegistration = (r: unknown): r is { extension: string; sourceIp: string } =>
+  typeof r === 'object' &&
+  r !== null &&
+  Object.hasOwn(r, 'extension') &&
+  Object.hasOwn(r, 'sourceIp') &&
+  typeof (r as { extension: unknown }).extension === 'string' &&
+  typeof (r as { sourceIp: unknown }).sourceIp === 'string';
+
+const printJson = (io: CliIo, value: unknown) => io.out(JSON.stringify(value, null, 2));
+
+function positional(ctx: Context, count: number, what: string): string[] {
+  if (ctx.positionals.length !== count) {
+    throw new UsageError(`expected ${what}, got ${ctx.positionals.length} argument(s)`);
+  }
+  return [...ctx.positionals];
+}
+
+const check: Command = {
+  usage: 'sipguard check <policy.json> [--rates deck.csv] [--json]',
+  summary: 'validate a policy and list its findings',
+  help: 'Validates the policy (and the rate deck) and prints every problem with its JSON path, then the\nfindings. Exit 0 when valid (warnings allowed), 3 when invalid or unreadable.',
+  options: { rates: { type: 'string' } },
+  async run(ctx) {
+    const [file = ''] = positional(ctx, 1, 'one policy file');
+    const rates = str(ctx, 'rates');
+    try {
+      const policy = await loadPolicy(ctx.io, file, rates);
+      if (ctx.json) printJson(ctx.io, { file, valid: true, problems: [], findings: policy.findings });
+      else {
+        const n = policy.findings.length;
+        ctx.io.out(
+          `${ctx.p.green('✓')} ${file} is valid${n === 0 ? '' : `, ${n} finding${n === 1 ? '' : 's'}:`}`,
+        );
+        for (const line of formatFindings(policy.findings, ctx.p)) ctx.io.out(line);
+      }
+      return ExitCode.ok;
+    } catch (e) {
+      if (!(e instanceof FileError)) throw e;
+      if (ctx.json) printJson(ctx.io, { file, valid: false, problems: e.problems, findings: [] });
+      else {
+        const n = e.problems.length;
+        ctx.io.out(`${ctx.p.red('✗')} ${file} is invalid: ${n} problem${n === 1 ? '' : 's'}`);
+        for (const line of formatProblems(e.problems, ctx.p)) ctx.io.out(line);
+      }
+      return ExitCode.invalid;
+    }
+  },
+};
+
+const evaluate: Command = {
+  usage:
+    'sipguard eval <policy.json> --extension <id> (--source-ip <ip> | --dialed <number> [--rate <usd>]) [--rates deck.csv] [--json]',
+  summary: 'decide one registration or call and explain why',
+  help: 'Prints the decision with its code, the level that decided (account or extension), the matched\nrule and, for calls, the destination and rate. Exit 0 allowed, 2 denied, 3 invalid policy.',
+  options: {
+    rates: { type: 'string' },
+    extension: { type: 'string' },
+    'source-ip': { type: 'string' },
+    dialed: { type: 'string' },
+    rate: { type: 'string' },
+  },
+  async run(ctx) {
+    const [file = ''] = positional(ctx, 1, 'one policy file');
+    const extension = str(ctx, 'extension');
+    const sourceIp = str(ctx, 'source-ip');
+    const dialed = str(ctx, 'dialed');
+    const rate = str(ctx, 'rate');
+    if (extension === undefined) throw new UsageError('--extension is required');
+    if ((sourceIp === undefined) === (dialed === undefined)) {
+      throw new UsageError('give exactly one of --source-ip (a registration) or --dialed (a call)');
+    }
+    if (rate !== undefined && dialed === undefined)
+      throw new UsageError('--rate applies to calls only (with --dialed)');
+    const policy = await loadPolicy(ctx.io, file, str(ctx, 'rates'));
+    const decision =
+      sourceIp !== undefined
+        ? policy.checkRegistration({ extension, sourceIp })
+        : policy.checkCall(
+            rate === undefined
+              ? { extension, dialed: dialed ?? '' }
+              : { extension, dialed: dialed ?? '', ratePerMinute: rate },
+          );
+    if (ctx.json) printJson(ctx.io, decision);
+    else for (const line of formatDecision(decision, ctx.p)) ctx.io.out(line);
+    return decision.allowed ? ExitCode.ok : ExitCode.denied;
+  },
+};
+
+const test: Command = {
+  usage: 'sipguard test <cases.json> [--policy policy.json] [--json]',
+  summary: 'run rule-set test cases against a policy',
+  help: 'Runs every case of the cases file against its policy (paths relative to the cases file) and prints\neach failure with expected and actual decisions, then "N passed, N failed".\nExit 0 all passed, 1 any failed, 3 invalid policy or cases file.',
+  options: { policy: { type: 'string' } },
+  async run(ctx) {
+    const [file = ''] = positional(ctx, 1, 'one cases file');
+    const loaded = await loadCases(ctx.io, file, str(ctx, 'policy'));
+    const policy = await loadPolicy(ctx.io, loaded.policyFile, loaded.ratesFile);
+    const results = runCases(policy, loaded.cases.cases);
+    const failed = results.filter((r) => !r.passed).length;
+    const passed = results.length - failed;
+    if (ctx.json) {
+      printJson(ctx.io, { file, passed, failed, results });
+    } else {
+      for (const r of results) {
+        if (r.passed) {
+          ctx.io.out(
+            `${ctx.p.green('✓')} ${r.name} ${ctx.p.dim(`(${r.actual.allowed ? 'allow' : 'deny'} ${r.actual.code})`)}`,
+          );
+          continue;
+        }
+        const expected = `${r.expected.allowed ? 'allow' : 'deny'}${r.expected.code === undefined ? '' : ` ${r.expected.code}`}`;
+        ctx.io.out(`${ctx.p.red('✗')} ${r.name}`);
+        ctx.io.out(`    expected: ${expected}`);
+        ctx.io.out(
+          `    actual:   ${r.actual.allowed ? 'allow' : 'deny'} ${r.actual.code} (${r.actual.scope} level): ${r.actual.message}`,
+        );
+      }
+      ctx.io.out(`${passed} passed, ${failed} failed`);
+    }
+    return failed === 0 ? ExitCode.ok : ExitCode.failed;
+  },
+};
+
+const drop: Command = {
+  usage: 'sipguard drop <policy.json> <registrations.json> [--json]',
+  summary: 'list held registrations the policy no longer allows',
+  help: 'Reads a JSON list of current registrations ({ "extension", "sourceIp", ... }) and lists those the\npolicy does not allow: what an integration must unregister after a policy change. Exit 0, or 3 on\ninvalid input.',
+  options: {},
+  async run(ctx) {
+    const [file = '', registrationsFile = ''] = positional(ctx, 2, 'a policy file and a registrations file');
+    const policy = await loadPolicy(ctx.io, file);
+    const raw = await readJsonFile(ctx.io.readText, registrationsFile);
+    const problems: FileProblem[] = [];
+    const registrations: { extension: string; sourceIp: string }[] = [];
+    if (!Array.isArray(raw)) {
+      problems.push({
+        file: registrationsFile,
+        path: '',
+        code: 'wrong-type',
+        message: 'expected a JSON list of registrations',
+      });
+    } else {
+      raw.forEach((r: unknown, i) => {
+        if (isRegistration(r)) registrations.push(r);
+        else {
+          problems.push({
+            file: registrationsFile,
+            path: `/${i}`,
+            code: 'wrong-type',
+            message: 'a registration must be an object with "extension" and "sourceIp" strings',
+          });
+        }
+      });
+    }
+    if (problems.length > 0) throw new FileError(problems);
+    const toDrop = policy.registrationsToDrop(registrations);
+    if (ctx.json) printJson(ctx.io, { total: registrations.length, drop: toDrop });
+    else {
+      for (const { registration, decision } of toDrop) {
+        ctx.io.out(
+          `${ctx.p.red('drop')} extension ${registration.extension} from ${registration.sourceIp}: ${decision.code} (${decision.scope} level): ${decision.message}`,
+        );
+      }
+      ctx.io.out(`${toDrop.length} of ${registrations.length} registrations to drop`);
+    }
+    return ExitCode.ok;
+  },
+};
+
+const normalize: Command = {
+  usage: 'sipguard normalize <entry>... [--json]',
+  summary: 'show allow-list entries normalized to ranges and minimal CIDRs',
+  help: 'Parses each allow-list entry (single IP, range, CIDR or subnet notation) and shows its range and the\nminimal CIDR list that covers exactly the same addresses. Exit 0, or 3 if any entry is invalid.',
+  options: {},
+  async run(ctx) {
+    if (ctx.positionals.length === 0) throw new UsageError('expected at least one allow-list entry');
+    const rows: unknown[] = [];
+    let invalid = false;
+    for (const text of ctx.positionals) {
+      try {
+        const entry = parseIpEntry(text);
+        const cidrs = IpAllowList.from([text]).toCidrs();
+        rows.push({ ...entry, cidrs });
+        if (!ctx.json) {
+          ctx.io.out(
+            `${text}\n  ${entry.kind}, IPv${entry.family}: ${entry.first} – ${entry.last}\n  CIDRs: ${cidrs.join(', ')}`,
+          );
+        }
+      } catch (e) {
+        if (!(e instanceof SipguardError)) throw e;
+        invalid = true;
+        rows.push({ source: text, error: { code: e.code, message: e.message } });
+        if (!ctx.json) ctx.io.out(`${text}\n  ${ctx.p.red('error')} ${ctx.p.dim(e.code)}: ${e.message}`);
+      }
+    }
+    if (ctx.json) printJson(ctx.io, rows);
+    return invalid ? ExitCode.invalid : ExitCode.ok;
+  },
+};
+
+const COMMANDS: Readonly<Record<string, Command>> = { check, eval: evaluate, test, drop, normalize };
+
+function mainHelp(): string {
+  const lines = ['sipguard: check, explain and test VoIP account policies', '', 'Usage:'];
+  for (const c of Object.values(COMMANDS)) lines.push(`  ${c.usage}`, `      ${c.summary}`);
+  lines.push(
+    '',
+    'Every command takes --json for machine-readable output and --help.',
+    'Exit codes: 0 ok/allowed, 1 test failures, 2 denied, 3 invalid or unreadable input, 4 usage error.',
+    'Docs: docs/cli.md',
+  );
+  return lines.join('\n');
+}
+
+/**
+ * Runs the CLI on `argv` (without node and script) and returns the exit code. Usage and input problems
+ * become documented exit codes; anything else is a bug and propagates.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const p = paint(io.color);
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    const command = topic === undefined ? undefined : COMMANDS[topic];
+    io.out(command === undefined ? mainHelp() : `${command.usage}\n\n${command.help}`);
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(packageJson.version);
+    return ExitCode.ok;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    io.err(`sipguard: unknown command ${JSON.stringify(name)}; run "sipguard --help"`);
+    return ExitCode.usage;
+  }
+  let json = false;
+  try {
+    const parsed = parseArgs({
+      args: [...rest],
+      options: { ...COMMON, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    json = parsed.values.json === true;
+    if (parsed.values.help === true) {
+      io.out(`${command.usage}\n\n${command.help}`);
+      return ExitCode.ok;
+    }
+    return await command.run({ io, p, json, positionals: parsed.positionals, values: parsed.values });
+  } catch (e) {
+    if (
+      e instanceof UsageError ||
+      (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      io.err(`sipguard ${name}: ${e.message}\nusage: ${command.usage}`);
+      return ExitCode.usage;
+    }
+    if (e instanceof FileError) {
+      if (json) printJson(io, { error: 'invalid-input', problems: e.problems });
+      else for (const line of formatProblems(e.problems, p)) io.err(line);
+      return ExitCode.invalid;
+    }
+    if (e instanceof SipguardError) {
+      const problems = problemsOf('(input)', e);
+      if (json) printJson(io, { error: e.code, problems });
+      else for (const line of formatProblems(problems, p)) io.err(line);
+      return ExitCode.invalid;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,292 @@
+// Spawns the built `sipguard` binary (dist/cli.js) on fixture files: `npm test` builds before testing.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = resolve(root, 'dist/cli.js');
+const fixture = (name: string) => resolve(import.meta.dirname, 'fixtures', name);
+
+function sipguard(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const json = (text: string): unknown => JSON.parse(text);
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first (npm test does)`);
+});
+
+describe('sipguard check', () => {
+  it('exits 0 on a valid policy and says so', () => {
+    const r = sipguard(['check', fixture('policy.json'), '--rates', fixture('rates.csv')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('policy.json is valid');
+  });
+
+  it('exits 3 on an invalid policy and lists every problem with its JSON path', () => {
+    const r = sipguard(['check', fixture('invalid-policy.json'), '--json']);
+    expect(r.code).toBe(3);
+    const out = json(r.stdout) as { valid: boolean; problems: { path: string; code: string }[] };
+    expect(out.valid).toBe(false);
+    const found = out.problems.map((p) => `${p.path} ${p.code}`);
+    expect(found).toContain('/registration/allowFrom/1 leading-zero');
+    expect(found).toContain('/registration/allowFrom/2 domain-not-supported');
+    expect(found).toContain('/extensions/101/registraton unknown-field');
+  });
+
+  it('reports invalid JSON with line and column, and exits 3', () => {
+    const r = sipguard(['check', fixture('broken/bad-json.json')]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('invalid JSON: expected true but found "t" (line 3, column 33)');
+  });
+
+  it('treats duplicate keys as errors: JSON.parse would silently keep the last', () => {
+    const r = sipguard(['check', fixture('broken/duplicate-keys.json'), '--json']);
+    expect(r.code).toBe(3);
+    const out = json(r.stdout) as { problems: { path: string; code: string }[] };
+    expect(out.problems).toEqual([expect.objectContaining({ path: '/homeCountry', code: 'duplicate-key' })]);
+  });
+
+  it('exits 3 with a clear message for a missing file', () => {
+    const r = sipguard(['check', fixture('no-such-policy.json')]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('no-such-policy.json unreadable-file: file not found');
+  });
+
+  it('reports a bad rate deck row with its line number', () => {
+    const r = sipguard([
+      'check',
+      fixture('policy.json'),
+      '--rates',
+      fixture('invalid-policy.json'),
+      '--json',
+    ]);
+    expect(r.code).toBe(3);
+    const out = json(r.stdout) as { problems: { file: string; path: string }[] };
+    expect(out.problems.length).toBeGreaterThan(0);
+    expect(
+      out.problems.every((p) => p.file.endsWith('invalid-policy.json') && p.path.startsWith('line ')),
+    ).toBe(true);
+  });
+});
+
+describe('sipguard eval', () => {
+  it('allows a registration from the extension list and names the entry and level', () => {
+    const r = sipguard([
+      'eval',
+      fixture('policy.json'),
+      '--extension',
+      '101',
+      '--source-ip',
+      '203.0.113.7',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    expect(json(r.stdout)).toMatchObject({
+      allowed: true,
+      code: 'ip-allowed',
+      scope: 'extension',
+      matched: '203.0.113.7',
+    });
+  });
+
+  it('denies a call to Jamaica from a US account with exit 2', () => {
+    const r = sipguard([
+      'eval',
+      fixture('policy.json'),
+      '--extension',
+      '100',
+      '--dialed',
+      '1 876 555 0100',
+      '--json',
+    ]);
+    expect(r.code).toBe(2);
+    expect(json(r.stdout)).toMatchObject({
+      allowed: false,
+      code: 'area-not-allowed',
+      scope: 'account',
+      destination: { e164: '+18765550100', country: 'JM' },
+    });
+  });
+
+  it('compares an explicit --rate with the cap', () => {
+    const r = sipguard([
+      'eval',
+      fixture('policy.json'),
+      '--extension',
+      '100',
+      '--dialed',
+      '011 44 20 7946 0958',
+      '--rate',
+      '0.0501',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^DENY rate-above-cap \(decided at account level\)/);
+    expect(r.stdout).toContain('destination: +442079460958 (GB, fixed-line)');
+  });
+
+  it('prints the verdict, reason and matched rule in text form', () => {
+    const r = sipguard(['eval', fixture('policy.json'), '--extension', '100', '--source-ip', '203.0.113.15']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ALLOW ip-allowed \(decided at account level\)/);
+    expect(r.stdout).toContain('matched rule: 203.0.113.10-203.0.113.20');
+  });
+
+  it.each([
+    [
+      ['--extension', '100'],
+      'give exactly one of --source-ip (a registration) or --dialed (a call)',
+      'neither request kind',
+    ],
+    [
+      ['--extension', '100', '--source-ip', '1.2.3.4', '--dialed', '911'],
+      'give exactly one of',
+      'both request kinds',
+    ],
+    [['--source-ip', '1.2.3.4'], '--extension is required', 'no extension'],
+    [
+      ['--extension', '1', '--source-ip', '1.2.3.4', '--rate', '0.1'],
+      '--rate applies to calls only',
+      'rate on a registration',
+    ],
+    [['--extension', '1', '--bogus'], "Unknown option '--bogus'", 'unknown option'],
+  ])('exits 4 on a usage error: %j (%s)', (args, message) => {
+    const r = sipguard(['eval', fixture('policy.json'), ...args]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(message);
+  });
+});
+
+describe('sipguard test', () => {
+  it('runs every case and exits 0 when all pass', () => {
+    const r = sipguard(['test', fixture('cases.json')]);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('8 passed, 0 failed');
+    expect(r.code).toBe(0);
+  });
+
+  it('reports a failing case with expected and actual, and exits 1', () => {
+    const r = sipguard(['test', fixture('failing-cases.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✗ wrongly expects Jamaica to be allowed');
+    expect(r.stdout).toContain('expected: allow');
+    expect(r.stdout).toContain('actual:   deny area-not-allowed');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('1 passed, 1 failed');
+  });
+
+  it('gives per-case results in --json', () => {
+    const r = sipguard(['test', fixture('failing-cases.json'), '--json']);
+    const out = json(r.stdout) as {
+      passed: number;
+      failed: number;
+      results: { name: string; passed: boolean }[];
+    };
+    expect(out.passed).toBe(1);
+    expect(out.failed).toBe(1);
+    expect(out.results.map((x) => x.passed)).toEqual([true, false]);
+  });
+
+  it('exits 3 when the cases file is invalid', () => {
+    const r = sipguard(['test', fixture('policy.json'), '--json']);
+    expect(r.code).toBe(3);
+    const out = json(r.stdout) as { problems: { code: string }[] };
+    expect(out.problems.map((p) => p.code)).toContain('missing-field');
+  });
+
+  it('exits 3 when the policy it names is invalid', () => {
+    const r = sipguard(['test', fixture('failing-cases.json'), '--policy', fixture('invalid-policy.json')]);
+    expect(r.code).toBe(3);
+  });
+});
+
+describe('sipguard drop', () => {
+  it('lists the registrations the policy no longer allows, extra fields passed through', () => {
+    const r = sipguard(['drop', fixture('policy.json'), fixture('registrations.json'), '--json']);
+    expect(r.code).toBe(0);
+    const out = json(r.stdout) as {
+      total: number;
+      drop: {
+        registration: { extension: string; sourceIp: string; contact: string };
+        decision: { code: string };
+      }[];
+    };
+    expect(out.total).toBe(4);
+    expect(out.drop.map((d) => [d.registration.extension, d.registration.sourceIp, d.decision.code])).toEqual(
+      [
+        ['100', '192.0.2.50', 'ip-not-allowed'],
+        ['101', '198.51.100.7', 'ip-not-allowed'],
+      ],
+    );
+    expect(out.drop[0]?.registration.contact).toBe('sip:100@192.0.2.50:5060');
+  });
+
+  it('exits 3 when the registrations file is not a list of registrations', () => {
+    const r = sipguard(['drop', fixture('policy.json'), fixture('policy.json')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('expected a JSON list of registrations');
+  });
+});
+
+describe('sipguard normalize', () => {
+  it('shows the range and minimal CIDRs of each entry', () => {
+    const r = sipguard(['normalize', '195.168.1.1-195.168.1.6', '195.168.1.0/255.255.255.0', '--json']);
+    expect(r.code).toBe(0);
+    expect(json(r.stdout)).toEqual([
+      expect.objectContaining({
+        kind: 'range',
+        first: '195.168.1.1',
+        last: '195.168.1.6',
+        cidrs: ['195.168.1.1/32', '195.168.1.2/31', '195.168.1.4/31', '195.168.1.6/32'],
+      }),
+      expect.objectContaining({
+        kind: 'mask',
+        first: '195.168.1.0',
+        last: '195.168.1.255',
+        cidrs: ['195.168.1.0/24'],
+      }),
+    ]);
+  });
+
+  it('exits 3 and explains an invalid entry', () => {
+    const r = sipguard(['normalize', '127.1']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('127.1');
+    expect(r.stdout).toContain('error');
+  });
+});
+
+describe('sipguard help, version and colour', () => {
+  it('prints the command list with --help and exits 0', () => {
+    const r = sipguard(['--help']);
+    expect(r.code).toBe(0);
+    for (const command of ['check', 'eval', 'test', 'drop', 'normalize'])
+      expect(r.stdout).toContain(`sipguard ${command}`);
+  });
+
+  it('prints help for one command', () => {
+    const r = sipguard(['eval', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('sipguard eval <policy.json> --extension');
+  });
+
+  it('exits 4 with no command or an unknown command', () => {
+    expect(sipguard([]).code).toBe(4);
+    const r = sipguard(['frobnicate']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('prints the package version', () => {
+    expect(sipguard(['--version']).stdout.trim()).toBe('0.1.0');
+  });
+
+  it('never colours output that is not a terminal', () => {
+    const r = sipguard(['check', fixture('invalid-policy.json')], { NO_COLOR: '' });
+    expect(r.stdout).not.toContain('\u001b[');
+  });
+});
