@@ -270,3 +270,19 @@ describe('registrationsToDrop', () => {
     expect(policy.registrationsToDrop(held())).toEqual([]);
   });
 });
+
+describe('README usage example', () => {
+  it('gives the decision the README shows', () => {
+    const policy = compilePolicy({
+      homeCountry: 'US',
+      registration: { restrict: true, allowFrom: ['195.168.1.0/24'] },
+      extensions: { '101': { registration: { restrict: true, allowFrom: ['203.0.113.7'] } } },
+    });
+    expect(policy.checkRegistration({ extension: '101', sourceIp: '195.168.1.20' })).toEqual({
+      allowed: false,
+      code: 'ip-not-allowed',
+      scope: 'extension',
+      message: "the source address is not in this extension's registration allow-list (1 entry)",
+    });
+  });
+});
