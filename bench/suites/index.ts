@@ -1,5 +1,6 @@
 // Every benchmark suite, in the order they run. Add a suite by importing it here.
 import type { BenchSuite } from '../harness.js';
 import { callingSuite } from './calling.js';
+import { policySuite } from './policy.js';
 
-export const suites: readonly BenchSuite[] = [callingSuite];
+export const suites: readonly BenchSuite[] = [callingSuite, policySuite];

@@ -259,14 +259,15 @@ export class Policy {
   }
 }
 
+// Selectors are validated ASCII without quotes, so they are quoted here without escaping.
 function areaMessage(code: CallingCode, what: string, matched: string | undefined): string {
   switch (code) {
     case 'area-allowed':
       return matched === undefined
         ? `${what} is allowed: no deny selector matches and no allow list is set`
-        : `${what} is in an allowed calling area (selector ${quote(matched)})`;
+        : `${what} is in an allowed calling area (selector "${matched}")`;
     case 'area-denied':
-      return `${what} matches deny selector ${quote(matched ?? '')}; call denied`;
+      return `${what} matches deny selector "${matched ?? ''}"; call denied`;
     case 'area-not-allowed':
       return `${what} matches no allow selector; call denied`;
   }
