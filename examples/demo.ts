@@ -1,5 +1,5 @@
-// `npm start`: compiles the bundled example policy (examples/policy.json) with a small rate deck and
-// prints real registration and call decisions, then the policy's findings.
+// `npm run example:api`: the library API on the bundled example (policy.json, rates.csv): prints real
+// registration and call decisions, the registrations to drop, then the policy's findings.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -11,17 +11,7 @@ import {
 } from '../src/index.js';
 
 const doc: unknown = JSON.parse(readFileSync(resolve(import.meta.dirname, 'policy.json'), 'utf8'));
-// A carrier deck as the caller would read it from a file: prefix, rate, description.
-const rates = RateTable.fromCsv(
-  [
-    'prefix,rate,description',
-    '1,0.0100,NANP',
-    '1876,0.1200,Jamaica',
-    '44,0.0200,United Kingdom',
-    '4420,0.0450,London',
-    '44909,0.5000,UK premium rate',
-  ].join('\n'),
-);
+const rates = RateTable.fromCsv(readFileSync(resolve(import.meta.dirname, 'rates.csv'), 'utf8'));
 const policy = compilePolicy(doc, { rates });
 
 const show = (what: string, d: Decision) => {
@@ -43,12 +33,13 @@ const show = (what: string, d: Decision) => {
 
 console.log('Registrations');
 const registrations: RegistrationRequest[] = [
-  { extension: '100', sourceIp: '195.168.1.42' },
-  { extension: '100', sourceIp: '198.51.100.23' },
-  { extension: '101', sourceIp: '203.0.113.7' },
-  { extension: '101', sourceIp: '195.168.1.42' },
-  { extension: '102', sourceIp: '198.51.100.23' },
-  { extension: '100', sourceIp: '195.168.001.42' },
+  { extension: '100', sourceIp: '198.51.100.20' },
+  { extension: '100', sourceIp: '185.220.101.4' },
+  { extension: '201', sourceIp: '192.0.2.44' },
+  { extension: '201', sourceIp: '198.51.100.20' },
+  { extension: '300', sourceIp: '185.220.101.4' },
+  { extension: '999', sourceIp: '198.51.100.20' },
+  { extension: '100', sourceIp: '198.051.100.20' },
 ];
 for (const r of registrations) show(`ext ${r.extension} from ${r.sourceIp}`, policy.checkRegistration(r));
 
@@ -58,11 +49,10 @@ const calls: CallRequest[] = [
   { extension: '100', dialed: '1 876 555 0100' },
   { extension: '100', dialed: '+1 900 800 1234' },
   { extension: '100', dialed: '011 44 20 7946 0958' },
-  { extension: '103', dialed: '011 44 20 7946 0958' },
-  { extension: '103', dialed: '+44 909 879 0000' },
-  { extension: '100', dialed: '+1 613 555 0123', ratePerMinute: '0.0600' },
-  { extension: '100', dialed: '1 800 555 0100' },
-  { extension: '100', dialed: '911' },
+  { extension: '100', dialed: '+44 7400 123456' },
+  { extension: '201', dialed: '+49 30 901820' },
+  { extension: '300', dialed: '+1 613 555 0123', ratePerMinute: '0.0100' },
+  { extension: '300', dialed: '911' },
   { extension: '100', dialed: '*69' },
 ];
 for (const c of calls) {
