@@ -122,45 +122,67 @@ export class IpAllowList {
     this.entryHi4 = new Float64Array(n);
     this.entryLo6 = new Array<bigint>(n).fill(0n);
     this.entryHi6 = new Array<bigint>(n).fill(0n);
-    const items4: Item<number>[] = [];
-    const items6: Item<bigint>[] = [];
+    // Both families are compiled as numbers, in half-open form [lo, end): IPv4 by value, IPv6 by
+    // rank among its distinct bounds (ranks keep order, equality and adjacency of the bounds).
+    const items4: Item[] = [];
+    const bounds6: { readonly value: bigint; readonly slot: number }[] = [];
+    const entryOfSlot6: number[] = [];
     for (let i = 0; i < n; i++) {
       const p = parsed[i] as ParsedEntry;
       if (p.family === 4) {
         this.entryLo4[i] = p.lo;
         this.entryHi4[i] = p.hi;
-        items4.push({ lo: p.lo, hi: p.hi, index: i });
+        items4.push({ lo: p.lo, end: p.hi + 1, index: i });
       } else {
         this.entryLo6[i] = p.lo;
         this.entryHi6[i] = p.hi;
-        items6.push({ lo: p.lo, hi: p.hi, index: i });
+        const slot = 2 * entryOfSlot6.length;
+        entryOfSlot6.push(i);
+        bounds6.push({ value: p.lo, slot }, { value: p.hi + 1n, slot: slot + 1 });
       }
     }
-    const plan4 = compileFamily(
-      items4,
-      n,
-      (x) => x + 1,
-      (x) => x - 1,
+    // Ranks come from one sort, not a Map: V8 hashes a bigint by its low 64 bits only, and IPv6
+    // network bounds share those (all zero), which would make a Map quadratic. The sort compares
+    // exact 48/48/33-bit slices as doubles, which is much cheaper than comparing bigints.
+    const keys = new Float64Array(3 * bounds6.length);
+    bounds6.forEach(({ value, slot }) => {
+      keys[3 * slot] = Number(value >> 81n);
+      keys[3 * slot + 1] = Number((value >> 33n) & 0xffffffffffffn);
+      keys[3 * slot + 2] = Number(value & 0x1ffffffffn);
+    });
+    bounds6.sort(
+      (x, y) =>
+        (keys[3 * x.slot] as number) - (keys[3 * y.slot] as number) ||
+        (keys[3 * x.slot + 1] as number) - (keys[3 * y.slot + 1] as number) ||
+        (keys[3 * x.slot + 2] as number) - (keys[3 * y.slot + 2] as number),
     );
-    const plan6 = compileFamily(
-      items6,
-      n,
-      (x) => x + 1n,
-      (x) => x - 1n,
-    );
+    const values6: bigint[] = [];
+    const rankOfSlot = new Int32Array(bounds6.length);
+    for (const { value, slot } of bounds6) {
+      if (values6.length === 0 || values6[values6.length - 1] !== value) values6.push(value);
+      rankOfSlot[slot] = values6.length - 1;
+    }
+    const items6: Item[] = entryOfSlot6.map((index, k) => ({
+      lo: rankOfSlot[2 * k] as number,
+      end: rankOfSlot[2 * k + 1] as number,
+      index,
+    }));
+    const plan4 = compileFamily(items4, n);
+    const plan6 = compileFamily(items6, n);
+    const value6 = (rank: number) => values6[rank] as bigint;
 
     this.v4Lo = Uint32Array.from(plan4.merged, (m) => m.lo);
-    this.v4Hi = Uint32Array.from(plan4.merged, (m) => m.hi);
+    this.v4Hi = Uint32Array.from(plan4.merged, (m) => m.end - 1);
     [this.v4MemberStart, this.v4Members] = packMembers(plan4.merged);
     this.v4SegLo = Uint32Array.from(plan4.segments, (s) => s.lo);
-    this.v4SegHi = Uint32Array.from(plan4.segments, (s) => s.hi);
+    this.v4SegHi = Uint32Array.from(plan4.segments, (s) => s.end - 1);
     this.v4SegEntry = Int32Array.from(plan4.segments, (s) => s.entry);
 
-    this.v6Lo = packWords(plan6.merged.map((m) => m.lo));
-    this.v6Hi = packWords(plan6.merged.map((m) => m.hi));
+    this.v6Lo = packWords(plan6.merged.map((m) => value6(m.lo)));
+    this.v6Hi = packWords(plan6.merged.map((m) => value6(m.end) - 1n));
     [this.v6MemberStart, this.v6Members] = packMembers(plan6.merged);
-    this.v6SegLo = packWords(plan6.segments.map((s) => s.lo));
-    this.v6SegHi = packWords(plan6.segments.map((s) => s.hi));
+    this.v6SegLo = packWords(plan6.segments.map((s) => value6(s.lo)));
+    this.v6SegHi = packWords(plan6.segments.map((s) => value6(s.end) - 1n));
     this.v6SegEntry = Int32Array.from(plan6.segments, (s) => s.entry);
 
     this.size = plan4.merged.length + plan6.merged.length;
@@ -339,84 +361,71 @@ function compareWords(a: Uint32Array, base: number, x0: number, x1: number, x2: 
 
 // --- compilation -------------------------------------------------------------------------------
 
-interface Item<T> {
-  readonly lo: T;
-  readonly hi: T;
+/** An entry as a half-open interval [lo, end) of numbers (values for IPv4, ranks for IPv6). */
+interface Item {
+  readonly lo: number;
+  readonly end: number;
   readonly index: number;
 }
-interface Merged<T> {
-  lo: T;
-  hi: T;
+interface Merged {
+  readonly lo: number;
+  end: number;
   readonly members: number[];
 }
-interface Segment<T> {
-  readonly lo: T;
-  hi: T;
+interface Segment {
+  readonly lo: number;
+  end: number;
   readonly entry: number;
 }
-interface FamilyPlan<T> {
-  /** Items by lo ascending, hi descending, index ascending. */
-  readonly sorted: readonly Item<T>[];
-  readonly merged: readonly Merged<T>[];
-  readonly segments: readonly Segment<T>[];
+interface FamilyPlan {
+  /** Items by lo ascending, end descending, index ascending. */
+  readonly sorted: readonly Item[];
+  readonly merged: readonly Merged[];
+  readonly segments: readonly Segment[];
 }
 
-function compareValues<T extends number | bigint>(a: T, b: T): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compileFamily<T extends number | bigint>(
-  items: readonly Item<T>[],
-  entryCount: number,
-  next: (x: T) => T,
-  prev: (x: T) => T,
-): FamilyPlan<T> {
-  const sorted = [...items].sort(
-    (a, b) => compareValues(a.lo, b.lo) || compareValues(b.hi, a.hi) || a.index - b.index,
-  );
+function compileFamily(items: readonly Item[], entryCount: number): FamilyPlan {
+  const sorted = [...items].sort((a, b) => a.lo - b.lo || b.end - a.end || a.index - b.index);
 
   // Merge overlapping and adjacent intervals.
-  const merged: Merged<T>[] = [];
+  const merged: Merged[] = [];
   for (const item of sorted) {
     const last = merged[merged.length - 1];
-    if (last !== undefined && item.lo <= next(last.hi)) {
-      if (item.hi > last.hi) last.hi = item.hi;
+    if (last !== undefined && item.lo <= last.end) {
+      if (item.end > last.end) last.end = item.end;
       last.members.push(item.index);
     } else {
-      merged.push({ lo: item.lo, hi: item.hi, members: [item.index] });
+      merged.push({ lo: item.lo, end: item.end, members: [item.index] });
     }
   }
-  for (const m of merged) m.members.sort((a, b) => a - b);
+  for (const m of merged) if (m.members.length > 1) m.members.sort((a, b) => a - b);
 
   // Sweep the boundaries with a min-heap of active entry indexes (expired ones are dropped lazily
   // when they reach the top): between two boundaries the first active entry is constant.
-  const hiExclusive = new Array<T | undefined>(entryCount);
-  const points: T[] = [];
-  for (const item of sorted) {
-    const end = next(item.hi);
-    hiExclusive[item.index] = end;
-    points.push(item.lo, end);
-  }
-  points.sort(compareValues);
-  const segments: Segment<T>[] = [];
+  const endOf = new Float64Array(entryCount);
+  const points = new Float64Array(2 * sorted.length);
+  sorted.forEach((item, k) => {
+    endOf[item.index] = item.end;
+    points[2 * k] = item.lo;
+    points[2 * k + 1] = item.end;
+  });
+  points.sort();
+  const segments: Segment[] = [];
   const heap: number[] = [];
   let cursor = 0;
   for (let k = 0; k + 1 < points.length; k++) {
-    const point = points[k] as T;
-    if (point === points[k + 1]) continue;
+    const point = points[k] as number;
+    const nextPoint = points[k + 1] as number;
+    if (point === nextPoint) continue;
     for (let item = sorted[cursor]; item !== undefined && item.lo === point; item = sorted[++cursor]) {
       heapPush(heap, item.index);
     }
-    while (heap.length > 0 && (hiExclusive[heap[0] as number] as T) <= point) heapPop(heap);
+    while (heap.length > 0 && (endOf[heap[0] as number] as number) <= point) heapPop(heap);
     const first = heap[0];
     if (first === undefined) continue;
-    const segmentHi = points[k + 1] as T;
     const last = segments[segments.length - 1];
-    if (last !== undefined && last.entry === first && next(last.hi) === point) {
-      last.hi = prev(segmentHi);
-    } else {
-      segments.push({ lo: point, hi: prev(segmentHi), entry: first });
-    }
+    if (last !== undefined && last.entry === first && last.end === point) last.end = nextPoint;
+    else segments.push({ lo: point, end: nextPoint, entry: first });
   }
   return { sorted, merged, segments };
 }
@@ -448,12 +457,12 @@ function heapPop(heap: number[]): void {
   heap[i] = last;
 }
 
-function packMembers<T>(merged: readonly Merged<T>[]): [Int32Array, Int32Array] {
+function packMembers(merged: readonly Merged[]): [Int32Array, Int32Array] {
   const start = new Int32Array(merged.length + 1);
   const members: number[] = [];
   merged.forEach((m, k) => {
     start[k] = members.length;
-    members.push(...m.members);
+    for (const index of m.members) members.push(index);
   });
   start[merged.length] = members.length;
   return [start, Int32Array.from(members)];
@@ -486,8 +495,8 @@ function splitIntoCidrs(
 
 function collectFindings(
   parsed: readonly ParsedEntry[],
-  sorted4: readonly Item<number>[],
-  sorted6: readonly Item<bigint>[],
+  sorted4: readonly Item[],
+  sorted6: readonly Item[],
 ): IpFinding[] {
   const findings: IpFinding[] = [];
   const describe = (i: number) => `entry ${i} ${JSON.stringify((parsed[i] as ParsedEntry).entry.source)}`;
@@ -514,19 +523,19 @@ function collectFindings(
   return findings.sort((a, b) => a.index - b.index);
 }
 
-// One pass over items sorted by (lo asc, hi desc, index asc): equal neighbours are duplicates;
+// One pass over items sorted by (lo asc, end desc, index asc): equal neighbours are duplicates;
 // otherwise the item reaching furthest so far either contains the item, overlaps it, or neither.
-function pairFindings<T extends number | bigint>(
-  sorted: readonly Item<T>[],
+function pairFindings(
+  sorted: readonly Item[],
   describe: (index: number) => string,
   findings: IpFinding[],
 ): void {
   let best = sorted[0];
   let runStart = sorted[0];
   for (let j = 1; j < sorted.length && best !== undefined && runStart !== undefined; j++) {
-    const item = sorted[j] as Item<T>;
-    const prev = sorted[j - 1] as Item<T>;
-    if (item.lo === prev.lo && item.hi === prev.hi) {
+    const item = sorted[j] as Item;
+    const prev = sorted[j - 1] as Item;
+    if (item.lo === prev.lo && item.end === prev.end) {
       findings.push({
         code: 'duplicate-entry',
         severity: 'info',
@@ -536,7 +545,7 @@ function pairFindings<T extends number | bigint>(
       });
     } else {
       runStart = item;
-      if (best.hi >= item.hi) {
+      if (best.end >= item.end) {
         findings.push({
           code: 'contained-entry',
           severity: 'info',
@@ -544,7 +553,7 @@ function pairFindings<T extends number | bigint>(
           relatedIndex: best.index,
           message: `${describe(item.index)} lies inside ${describe(best.index)}; it adds nothing`,
         });
-      } else if (best.hi >= item.lo) {
+      } else if (best.end > item.lo) {
         findings.push({
           code: 'overlapping-entries',
           severity: 'info',
@@ -554,6 +563,6 @@ function pairFindings<T extends number | bigint>(
         });
       }
     }
-    if (item.hi > best.hi) best = item;
+    if (item.end > best.end) best = item;
   }
 }

@@ -71,22 +71,20 @@ export function parseEntryOutcome(raw: unknown, strict: boolean): ParsedEntry | 
       message: `IP entry must be a string, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`,
     };
   }
-  const problem = (p: Problem): EntryProblem => ({
-    code: p.code,
-    message: `IP entry ${JSON.stringify(quotable(raw))}: ${p.reason}`,
-  });
   if (raw.length > MAX_ENTRY_LENGTH) {
-    return problem({
+    return problemIn(raw, {
       code: 'too-long',
       reason: `is ${raw.length} characters long; an entry is at most ${MAX_ENTRY_LENGTH}`,
     });
   }
   const text = raw.trim();
   if (text === '')
-    return problem({ code: 'empty-entry', reason: 'is empty; write an address, range or CIDR' });
-  if (looksLikeDomainName(text)) return problem(domainProblem());
+    return problemIn(raw, { code: 'empty-entry', reason: 'is empty; write an address, range or CIDR' });
   const parsed = text.includes('-') ? parseRange(text) : parseSingleOrPrefix(text, strict);
-  if ('reason' in parsed) return problem(parsed);
+  if ('reason' in parsed) {
+    // Host names are recognized only once parsing failed, so valid entries pay nothing for it.
+    return problemIn(raw, looksLikeDomainName(text) ? domainProblem() : parsed);
+  }
   const { kind, hostBitsSet } = parsed;
   let { lo, hi } = parsed;
   if (typeof lo === 'bigint' && typeof hi === 'bigint') {
@@ -103,6 +101,10 @@ export function parseEntryOutcome(raw: unknown, strict: boolean): ParsedEntry | 
   const hi4 = Number(hi);
   const entry = freezeEntry(raw, kind, 4, formatIPv4(lo4), formatIPv4(hi4));
   return { entry, hostBitsSet, family: 4, lo: lo4, hi: hi4 };
+}
+
+function problemIn(raw: string, p: Problem): EntryProblem {
+  return { code: p.code, message: `IP entry ${JSON.stringify(quotable(raw))}: ${p.reason}` };
 }
 
 interface Interval {

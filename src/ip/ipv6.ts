@@ -104,31 +104,45 @@ export function bigIntToWords(value: bigint, out: Uint32Array, base: number): vo
 
 /** Formats a 128-bit value in the RFC 5952 canonical form (lowercase, shortest, longest zero run as '::'). */
 export function formatIPv6(value: bigint): string {
-  const parts: number[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) parts.push(Number((value >> shift) & 0xffffn));
+  const w0 = Number(value >> 96n);
+  const w1 = Number((value >> 64n) & 0xffffffffn);
+  const w2 = Number((value >> 32n) & 0xffffffffn);
+  const w3 = Number(value & 0xffffffffn);
+  groups[0] = w0 >>> 16;
+  groups[1] = w0;
+  groups[2] = w1 >>> 16;
+  groups[3] = w1;
+  groups[4] = w2 >>> 16;
+  groups[5] = w2;
+  groups[6] = w3 >>> 16;
+  groups[7] = w3;
   // The longest run of two or more zero groups is compressed; the first one wins a tie.
   let bestStart = -1;
   let bestLength = 1;
   for (let k = 0; k < 8; ) {
-    if (parts[k] !== 0) {
+    if (groups[k] !== 0) {
       k++;
       continue;
     }
     let j = k;
-    while (j < 8 && parts[j] === 0) j++;
+    while (j < 8 && groups[j] === 0) j++;
     if (j - k > bestLength) {
       bestStart = k;
       bestLength = j - k;
     }
     k = j;
   }
-  const hex = (from: number, to: number) =>
-    parts
-      .slice(from, to)
-      .map((p) => p.toString(16))
-      .join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  let text = '';
+  for (let k = 0; k < 8; k++) {
+    if (k === bestStart) {
+      text += '::';
+      k += bestLength - 1;
+      continue;
+    }
+    if (text !== '' && !text.endsWith(':')) text += ':';
+    text += (groups[k] as number).toString(16);
+  }
+  return text;
 }
 
 /**
