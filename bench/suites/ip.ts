@@ -1,7 +1,7 @@
 // IP allow-lists: has() against 10 / 1k / 10k / 100k CIDR entries, IPv4 and IPv6, hits and misses,
 // in the same run as Node's net.BlockList, an ipaddr.js parse-and-match loop, cidr-matcher, and a
 // floor (a bare decimal scanner plus binary search over a Uint32Array, written here); then the
-// cost of compiling 100k entries. The linear peers are capped where a run would take minutes.
+// cost of compiling 100k entries of each family. The linear peers are capped where a run would take minutes.
 import { createRequire } from 'node:module';
 import { BlockList } from 'node:net';
 import ipaddr from 'ipaddr.js';
@@ -224,11 +224,32 @@ function compileGroup(): BenchGroup {
   };
 }
 
+function compileV6Group(): BenchGroup {
+  const w = v6Workload(100_000);
+  return {
+    name: 'compile 100k IPv6 /48 entries',
+    subject: 'sipguard IpAllowList.from',
+    tasks: [
+      { name: 'sipguard IpAllowList.from', batch: 1, run: () => IpAllowList.from(w.cidrs).size },
+      {
+        name: 'net.BlockList addSubnet x100k',
+        batch: 1,
+        run: () => {
+          const b = new BlockList();
+          for (const c of w.cidrs) b.addSubnet(c.slice(0, -3), 48, 'ipv6');
+          return b;
+        },
+      },
+    ],
+  };
+}
+
 export const ipSuite: BenchSuite = {
   name: 'ip',
   groups: () => [
     ...SIZES.flatMap((size) => lookupGroups(4, size)),
     ...SIZES.flatMap((size) => lookupGroups(6, size)),
     compileGroup(),
+    compileV6Group(),
   ],
 };
