@@ -65,6 +65,11 @@ export class IpAllowList {
   // Merged intervals, inclusive, sorted: IPv4 as uint32, IPv6 as four words per bound.
   private readonly v4Lo: Uint32Array;
   private readonly v4Hi: Uint32Array;
+  // A bucket index over the top bits of IPv4 starts (see buildBuckets): it keeps lookups flat as lists grow.
+  private readonly v4Buckets: Uint32Array;
+  private readonly v4SegBuckets: Uint32Array;
+  private readonly v4Shift: number;
+  private readonly v4SegShift: number;
   private readonly v6Lo: Uint32Array;
   private readonly v6Hi: Uint32Array;
   // Per merged interval k, the entries inside it are members[memberStart[k] .. memberStart[k+1]), by index.
@@ -177,6 +182,10 @@ export class IpAllowList {
     this.v4SegLo = Uint32Array.from(plan4.segments, (s) => s.lo);
     this.v4SegHi = Uint32Array.from(plan4.segments, (s) => s.end - 1);
     this.v4SegEntry = Int32Array.from(plan4.segments, (s) => s.entry);
+    this.v4Shift = bucketShift(this.v4Lo.length);
+    this.v4Buckets = buildBuckets(this.v4Lo, this.v4Shift);
+    this.v4SegShift = bucketShift(this.v4SegLo.length);
+    this.v4SegBuckets = buildBuckets(this.v4SegLo, this.v4SegShift);
 
     this.v6Lo = packWords(plan6.merged.map((m) => value6(m.lo)));
     this.v6Hi = packWords(plan6.merged.map((m) => value6(m.end) - 1n));
@@ -194,9 +203,10 @@ export class IpAllowList {
   has(ip: string): boolean {
     if (typeof ip !== 'string') return false;
     const v4 = scanIPv4(ip, 0, ip.length);
-    if (v4 !== NOT_IPV4) return findV4(this.v4Lo, this.v4Hi, v4) >= 0;
+    if (v4 !== NOT_IPV4) return findV4(this.v4Lo, this.v4Hi, this.v4Buckets, this.v4Shift, v4) >= 0;
     if (!parseIPv6(ip, 0, ip.length, scratch)) return false;
-    if (isMappedIPv4(scratch)) return findV4(this.v4Lo, this.v4Hi, scratch[3] as number) >= 0;
+    if (isMappedIPv4(scratch))
+      return findV4(this.v4Lo, this.v4Hi, this.v4Buckets, this.v4Shift, scratch[3] as number) >= 0;
     return findV6(this.v6Lo, this.v6Hi, scratch) >= 0;
   }
 
@@ -210,12 +220,12 @@ export class IpAllowList {
     let k: number;
     const v4 = scanIPv4(ip, 0, ip.length);
     if (v4 !== NOT_IPV4) {
-      k = findV4(this.v4SegLo, this.v4SegHi, v4);
+      k = findV4(this.v4SegLo, this.v4SegHi, this.v4SegBuckets, this.v4SegShift, v4);
       return k >= 0 ? (this.v4SegEntry[k] as number) : PROBE_NOT_LISTED;
     }
     if (!parseIPv6(ip, 0, ip.length, scratch)) return PROBE_INVALID;
     if (isMappedIPv4(scratch)) {
-      k = findV4(this.v4SegLo, this.v4SegHi, scratch[3] as number);
+      k = findV4(this.v4SegLo, this.v4SegHi, this.v4SegBuckets, this.v4SegShift, scratch[3] as number);
       return k >= 0 ? (this.v4SegEntry[k] as number) : PROBE_NOT_LISTED;
     }
     k = findV6(this.v6SegLo, this.v6SegHi, scratch);
@@ -244,7 +254,7 @@ export class IpAllowList {
         return found;
       }
     }
-    const k = findV4(this.v4Lo, this.v4Hi, v4);
+    const k = findV4(this.v4Lo, this.v4Hi, this.v4Buckets, this.v4Shift, v4);
     if (k < 0) return NO_ENTRIES;
     for (let m = this.v4MemberStart[k] as number; m < (this.v4MemberStart[k + 1] as number); m++) {
       const e = this.v4Members[m] as number;
@@ -311,10 +321,13 @@ export class IpAllowList {
 // --- lookups (hot path) -------------------------------------------------------------------------
 
 // The index of the interval containing x, or -1. lo/hi are sorted, disjoint, inclusive.
-function findV4(lo: Uint32Array, hi: Uint32Array, x: number): number {
-  let low = 0;
-  let high = lo.length - 1;
-  let found = -1;
+// Only the intervals starting in x's bucket are searched; if none of them starts at or below x,
+// the candidate is the last interval of an earlier bucket, which may reach into this one.
+function findV4(lo: Uint32Array, hi: Uint32Array, buckets: Uint32Array, shift: number, x: number): number {
+  const bucket = x >>> shift;
+  let low = buckets[bucket] as number;
+  let high = (buckets[bucket + 1] as number) - 1;
+  let found = low - 1;
   while (low <= high) {
     const mid = (low + high) >>> 1;
     if ((lo[mid] as number) <= x) {
@@ -325,6 +338,25 @@ function findV4(lo: Uint32Array, hi: Uint32Array, x: number): number {
     }
   }
   return found >= 0 && (hi[found] as number) >= x ? found : -1;
+}
+
+// About one bucket per interval, between 2 and 2^16 buckets (256 KiB at most): x >>> shift is x's bucket.
+function bucketShift(intervals: number): number {
+  return 32 - Math.min(16, Math.max(1, Math.floor(Math.log2(Math.max(2, intervals)))));
+}
+
+/**
+ * buckets[k] is the first interval whose start is in bucket k or later (2^(32 - shift) + 1 slots),
+ * so a lookup binary-searches only the few intervals of one bucket at any list size.
+ */
+function buildBuckets(lo: Uint32Array, shift: number): Uint32Array {
+  const buckets = new Uint32Array(2 ** (32 - shift) + 1);
+  let i = 0;
+  for (let k = 0; k < buckets.length; k++) {
+    while (i < lo.length && (lo[i] as number) >>> shift < k) i++;
+    buckets[k] = i;
+  }
+  return buckets;
 }
 
 // As findV4 for 128-bit values stored as four words per bound.

@@ -98,6 +98,25 @@ describe('IpAllowList: properties against a slow reference', () => {
     );
   });
 
+  it('large lists (bucket index over many intervals): has and probe agree with the reference', () => {
+    fc.assert(
+      fc.property(
+        fc.array(refEntry, { minLength: 100, maxLength: 400 }),
+        fc.array(source, { minLength: 20, maxLength: 40 }),
+        (entries, ips) => {
+          const list = IpAllowList.from(entries.map((e) => e.text));
+          for (const ip of [...ips, ...entries.map((e) => e.text.split(/[-/ ]/)[0] ?? '')]) {
+            const first = entries.findIndex((e) => contains(e, ip));
+            const expected = refSource(ip) === undefined ? PROBE_INVALID : first;
+            expect(list.probe(ip)).toBe(expected);
+            expect(list.has(ip)).toBe(first >= 0);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('ranges, size and addressCount equal a straightforward merge of the entries', () => {
     fc.assert(
       fc.property(lists, (entries) => {
