@@ -8,20 +8,29 @@ import { join, resolve } from 'node:path';
 // Each smoke file calls real functions through both entry points and fails loudly on a wrong answer.
 const SMOKE_ESM = `
 import assert from 'node:assert/strict';
-import { SipguardError } from 'sipguard';
-import * as ip from 'sipguard/ip';
-const e = new SipguardError('invalid-address', 'x', []);
-assert.equal(e.code, 'invalid-address');
-assert.equal(typeof ip.SipguardError, 'function');
+import { IpAllowList, SipguardError } from 'sipguard';
+import { parseIpEntry } from 'sipguard/ip';
+const entry = parseIpEntry('195.168.1.0/255.255.255.0');
+assert.deepEqual(entry, { source: '195.168.1.0/255.255.255.0', kind: 'mask', family: 4, first: '195.168.1.0', last: '195.168.1.255' });
+assert.throws(() => parseIpEntry('010.1.1.1'), (e) => e instanceof SipguardError && e.code === 'leading-zero');
+const list = IpAllowList.from(['195.168.1.1-195.168.1.100', '2001:db8::/32']);
+assert.equal(list.has('195.168.1.42'), true);
+assert.equal(list.has('::ffff:195.168.1.42'), true);
+assert.equal(list.has('195.168.1.101'), false);
+assert.equal(list.has('2001:db8::1'), true);
 console.log('esm ok');
 `;
 const SMOKE_CJS = `
 const assert = require('node:assert/strict');
-const { SipguardError } = require('sipguard');
-const ip = require('sipguard/ip');
-const e = new SipguardError('invalid-address', 'x', []);
-assert.equal(e.code, 'invalid-address');
-assert.equal(typeof ip.SipguardError, 'function');
+const { IpAllowList, SipguardError } = require('sipguard');
+const { parseIpEntry } = require('sipguard/ip');
+const entry = parseIpEntry('2001:DB8::1 - 2001:db8::ff');
+assert.deepEqual([entry.kind, entry.family, entry.first, entry.last], ['range', 6, '2001:db8::1', '2001:db8::ff']);
+assert.throws(() => parseIpEntry('pbx.example.com'), (e) => e instanceof SipguardError && e.code === 'domain-not-supported');
+const list = IpAllowList.from(['195.168.1.0/24']);
+assert.equal(list.has('195.168.1.200'), true);
+assert.equal(list.has('195.168.2.1'), false);
+assert.equal(list.probe('195.168.1.1:5060'), -2);
 console.log('cjs ok');
 `;
 
