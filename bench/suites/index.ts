@@ -3,5 +3,6 @@ import type { BenchSuite } from '../harness.js';
 import { callingSuite } from './calling.js';
 import { ipSuite } from './ip.js';
 import { policySuite } from './policy.js';
+import { rateSuite } from './rate.js';
 
-export const suites: readonly BenchSuite[] = [ipSuite, callingSuite, policySuite];
+export const suites: readonly BenchSuite[] = [ipSuite, rateSuite, callingSuite, policySuite];

@@ -1,0 +1,181 @@
+// Rate decks: longest-prefix lookup on a synthetic 100k-prefix deck against the obvious approach
+// (a Map probed once per prefix length, longest first), and the cost of loading 100k CSV rows.
+
+import { RateTable } from '../../src/rate/index.js';
+import type { BenchSuite, BenchTask } from '../harness.js';
+
+const DECK_SIZE = 100_000;
+const QUERIES = 4096;
+// The first 220 synthetic country codes are in the deck; the other 40 are not.
+const DECK_COUNTRIES = 220;
+
+// mulberry32: a small deterministic PRNG, so every run measures the same deck and numbers.
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Deck {
+  readonly csv: string;
+  readonly prefixes: readonly string[];
+  readonly hits: readonly string[];
+  readonly misses: readonly string[];
+}
+
+// Prefixes look like real decks: a 1–3 digit country code, then operator and range digits, with
+// most prefixes 5–8 digits long and a few bare country codes; total length 1–9.
+function syntheticDeck(): Deck {
+  const random = prng(0x5eed);
+  const digit = () => String(Math.floor(random() * 10));
+  // Country codes shaped like the real plan: two 1-digit zones, then 2- and 3-digit codes that
+  // never extend a shorter one.
+  const countries: string[] = ['1', '7'];
+  while (countries.length < 260) {
+    const length = countries.length < 45 ? 2 : 3;
+    let code = String(2 + Math.floor(random() * 8));
+    while (code.length < length) code += digit();
+    if (!countries.some((c) => code.startsWith(c))) countries.push(code);
+  }
+  const lengthWeights = [1, 1, 2, 4, 8, 10, 10, 8, 5]; // for total lengths 1..9
+  const totalWeight = lengthWeights.reduce((a, b) => a + b, 0);
+  const pickLength = () => {
+    let r = random() * totalWeight;
+    for (let i = 0; i < lengthWeights.length; i++) {
+      r -= lengthWeights[i] ?? 0;
+      if (r < 0) return i + 1;
+    }
+    return 9;
+  };
+  const seen = new Set<string>();
+  const prefixes: string[] = [];
+  const rows: string[] = ['prefix,rate,description'];
+  while (prefixes.length < DECK_SIZE) {
+    const c = Math.floor(random() * DECK_COUNTRIES);
+    const country = countries[c] ?? '1';
+    let prefix = country;
+    // Every fifth country is covered only by long (range) prefixes, so lookups there walk deep and miss.
+    const length = Math.max(country.length + (c % 5 === 0 ? 3 : 0), pickLength());
+    while (prefix.length < length) prefix += digit();
+    if (seen.has(prefix)) continue;
+    seen.add(prefix);
+    prefixes.push(prefix);
+    // Real decks repeat a limited set of amounts; 4000 distinct ones is already generous.
+    const rate = ((1 + Math.floor(random() * 4000)) * 0.000_25).toFixed(6);
+    rows.push(`+${prefix},${rate},Zone ${prefixes.length}`);
+  }
+  const longest = (e164: string) => {
+    for (let n = Math.min(9, e164.length - 1); n >= 1; n--) if (seen.has(e164.slice(1, 1 + n))) return true;
+    return false;
+  };
+  const number = (start: string) => {
+    let n = start;
+    while (n.length < 11) n += digit();
+    return `+${n}`;
+  };
+  const hits: string[] = [];
+  while (hits.length < QUERIES) {
+    const e164 = number(prefixes[Math.floor(random() * prefixes.length)] ?? '1');
+    hits.push(e164);
+  }
+  // Misses: half in countries absent from the deck, half in partly covered countries of the deck,
+  // where the lookup walks several digits before giving up.
+  const misses: string[] = [];
+  for (let attempt = 0; misses.length < QUERIES; attempt++) {
+    if (attempt > 100 * QUERIES) throw new Error('synthetic deck: cannot find enough misses');
+    const c = misses.length % 2 === 0 ? 5 * Math.floor((random() * DECK_COUNTRIES) / 5) : DECK_COUNTRIES;
+    const country = countries[c + (c === DECK_COUNTRIES ? Math.floor(random() * 40) : 0)] ?? '1';
+    const e164 = number(country);
+    if (!longest(e164)) misses.push(e164);
+  }
+  return { csv: `${rows.join('\n')}\n`, prefixes, hits, misses };
+}
+
+// The obvious approach: one Map probe per candidate length, longest first.
+function mapLookup(map: ReadonlyMap<string, number>, maxLength: number, e164: string): number {
+  const digits = e164.charCodeAt(0) === 43 ? e164.slice(1) : e164;
+  for (let n = Math.min(maxLength, digits.length); n >= 1; n--) {
+    const index = map.get(digits.slice(0, n));
+    if (index !== undefined) return index;
+  }
+  return -1;
+}
+
+function heapUsed(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+export const rateSuite: BenchSuite = {
+  name: 'rate',
+  groups: () => {
+    const deck = syntheticDeck();
+    const exact = typeof (globalThis as { gc?: unknown }).gc === 'function';
+
+    let before = heapUsed();
+    const loadStart = performance.now();
+    const table = RateTable.fromCsv(deck.csv);
+    const loadMs = performance.now() - loadStart;
+    const tableBytes = heapUsed() - before;
+
+    before = heapUsed();
+    const map = new Map<string, number>();
+    deck.prefixes.forEach((prefix, index) => {
+      map.set(prefix, index);
+    });
+    const mapBytes = heapUsed() - before;
+    const maxLength = Math.max(...deck.prefixes.map((p) => p.length));
+
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    console.log(
+      `rate: ${table.size} prefixes loaded from CSV in ${loadMs.toFixed(0)} ms (first load, cold); ` +
+        `retained heap: RateTable ${mb(tableBytes)}, Map baseline ${mb(mapBytes)}` +
+        (exact ? '' : ' (approximate: run node with --expose-gc for exact figures)'),
+    );
+
+    const lookupGroup = (name: string, queries: readonly string[]) => {
+      const tasks: BenchTask[] = [
+        {
+          name: 'RateTable.lookupIndex',
+          batch: queries.length,
+          run: () => {
+            let sum = 0;
+            for (const q of queries) sum += table.lookupIndex(q);
+            return sum;
+          },
+        },
+        {
+          name: 'Map, longest length first',
+          batch: queries.length,
+          run: () => {
+            let sum = 0;
+            for (const q of queries) sum += mapLookup(map, maxLength, q);
+            return sum;
+          },
+        },
+      ];
+      return { name, subject: 'RateTable.lookupIndex', tasks };
+    };
+
+    const rows = [...table.entries()].map((e) => ({ prefix: e.prefix, rate: e.rate.toString() }));
+    return [
+      lookupGroup('lookup, 100k prefixes, hits', deck.hits),
+      lookupGroup('lookup, 100k prefixes, misses', deck.misses),
+      {
+        name: 'load 100k rows',
+        subject: 'RateTable.fromCsv',
+        tasks: [
+          { name: 'RateTable.fromCsv', batch: 1, run: () => RateTable.fromCsv(deck.csv).size },
+          { name: 'RateTable.from (entries)', batch: 1, run: () => RateTable.from(rows).size },
+        ],
+      },
+    ];
+  },
+};
