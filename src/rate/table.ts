@@ -33,16 +33,15 @@ export const MAX_PREFIX_DIGITS = 15;
 export class RateTable {
   /** Number of entries (distinct prefixes). */
   readonly size: number;
-  // Node n's child for digit d is children[n * 10 + d]; 0 means none (the root, node 0, is nobody's child).
-  readonly #children: Int32Array;
-  // Per node: 1 + the index of the entry whose prefix ends there, or 0.
-  readonly #entryAt: Int32Array;
+  // The trie's inner nodes, ROW ints each: slots 0-9 hold the child for that digit (a positive row
+  // offset for an inner node, -(entry + 1) for a leaf, 0 for none); slot 10 holds entry + 1 or 0.
+  // Rows are in depth-first order, so a walk down a chain of digits reads neighbouring memory.
+  readonly #rows: Int32Array;
   readonly #prefixes: readonly string[];
   readonly #rates: readonly Rate[];
 
   private constructor(builder: TrieBuilder) {
-    this.#children = builder.children.slice(0, builder.nodeCount * 10);
-    this.#entryAt = builder.entryAt.slice(0, builder.nodeCount);
+    this.#rows = packRows(builder);
     this.#prefixes = builder.prefixes;
     this.#rates = builder.rates;
     this.size = builder.prefixes.length;
@@ -192,24 +191,28 @@ export class RateTable {
     const n = e164.length;
     let i = n > 0 && e164.charCodeAt(0) === 43 ? 1 : 0;
     if (i === n) return -1;
-    const children = this.#children;
-    const entryAt = this.#entryAt;
-    let node = 0;
-    let best = 0;
+    const rows = this.#rows;
+    let row = 0;
+    let best = -1;
     for (; i < n; i++) {
       const digit = e164.charCodeAt(i) - 48;
       if (digit < 0 || digit > 9) return -1;
-      node = children[node * 10 + digit] ?? 0;
-      if (node === 0) break;
-      const entry = entryAt[node] ?? 0;
-      if (entry !== 0) best = entry;
+      const child = rows[row + digit] ?? 0;
+      if (child > 0) {
+        row = child;
+        const entry = rows[row + 10] ?? 0;
+        if (entry !== 0) best = entry - 1;
+        continue;
+      }
+      if (child < 0) best = -child - 1;
+      break;
     }
     // The walk may stop early; the rest must still be digits, so malformed input never matches.
     for (i++; i < n; i++) {
       const digit = e164.charCodeAt(i) - 48;
       if (digit < 0 || digit > 9) return -1;
     }
-    return best - 1;
+    return best;
   }
 
   /** The entry with the longest prefix of `e164`, or `undefined`: `{ prefix: '1876', rate }`. */
@@ -307,6 +310,43 @@ class TrieBuilder {
     }
     return this.nodeCount++;
   }
+}
+
+const ROW = 11;
+
+// Packs the builder's trie into rows (see RateTable.#rows): leaves need no row of their own, and
+// inner nodes are numbered in depth-first preorder.
+function packRows(builder: TrieBuilder): Int32Array {
+  const { children, entryAt, nodeCount } = builder;
+  const offsetOf = new Int32Array(nodeCount); // builder node -> row offset, for inner nodes
+  const isInner = (node: number) => {
+    for (let d = 0; d < 10; d++) if ((children[node * 10 + d] ?? 0) !== 0) return true;
+    return false;
+  };
+  const order: number[] = [];
+  const stack = [0];
+  while (stack.length > 0) {
+    const node = stack.pop() ?? 0;
+    if (node !== 0 && !isInner(node)) continue;
+    offsetOf[node] = order.length * ROW;
+    order.push(node);
+    for (let d = 9; d >= 0; d--) {
+      const child = children[node * 10 + d] ?? 0;
+      if (child !== 0) stack.push(child);
+    }
+  }
+  const rows = new Int32Array(Math.max(1, order.length) * ROW);
+  order.forEach((node, index) => {
+    const base = index * ROW;
+    for (let d = 0; d < 10; d++) {
+      const child = children[node * 10 + d] ?? 0;
+      if (child === 0) continue;
+      // A leaf always ends a prefix, so its entryAt is non-zero and the encoding stays negative.
+      rows[base + d] = isInner(child) ? (offsetOf[child] ?? 0) : -(entryAt[child] ?? 0);
+    }
+    rows[base + 10] = entryAt[node] ?? 0;
+  });
+  return rows;
 }
 
 /** Digits of a prefix (`+1876` → `1876`), or the problem with it. */
