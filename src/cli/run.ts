@@ -5,6 +5,7 @@ import { FileError, type FileProblem, readJsonFile } from './files.js';
 import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
 import { type CliIo, ExitCode } from './io.js';
 import { loadCases, loadPolicy, problemsOf } from './load.js';
+import { DEFAULT_PORT, parsePort, runServe } from './serve.js';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -233,7 +234,32 @@ const normalize: Command = {
   },
 };
 
-const COMMANDS: Readonly<Record<string, Command>> = { check, eval: evaluate, test, drop, normalize };
+const serve: Command = {
+  usage: 'sipguard serve <policy.json> [--rates deck.csv] [--host 127.0.0.1] [--port 8099] [--log]',
+  summary: 'answer registration and call decisions over HTTP for a PBX',
+  help: 'Serves GET /v1/registration, GET /v1/call, POST /v1/registrations/drop and GET /healthz on loopback\nby default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Writes JSON lines on standard output (first: the bound URL); --log adds one per decision.\nStops on SIGTERM/SIGINT with exit 0; exit 3 if the initial policy is invalid, 1 if it cannot listen.\nDocs: docs/integrations.md',
+  options: {
+    rates: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    log: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const [file = ''] = positional(ctx, 1, 'one policy file');
+    const portText = str(ctx, 'port');
+    const port = portText === undefined ? DEFAULT_PORT : parsePort(portText);
+    if (port === undefined)
+      throw new UsageError(`--port must be an integer 0-65535, not ${JSON.stringify(portText)}`);
+    const host = str(ctx, 'host') ?? '127.0.0.1';
+    if (host === '') throw new UsageError('--host must not be empty');
+    return runServe(
+      { policyFile: file, ratesFile: str(ctx, 'rates'), host, port, logDecisions: ctx.values.log === true },
+      ctx.io,
+    );
+  },
+};
+
+const COMMANDS: Readonly<Record<string, Command>> = { check, eval: evaluate, test, drop, normalize, serve };
 
 function mainHelp(): string {
   const lines = ['sipguard: check, explain and test VoIP account policies', '', 'Usage:'];

@@ -1,0 +1,463 @@
+// The decision service behind `sipguard serve`: an HTTP adapter over the public API. It holds the last
+// policy that compiled and swaps it whole on reload, so a bad file never takes effect (fail closed).
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Decision, Policy, RegistrationRequest } from '../index.js';
+import { FileError, type FileProblem, parseJsonText } from './files.js';
+import { loadPolicy } from './load.js';
+
+/** Request bodies above this many bytes are refused with 413 and not read further. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Why the service refused a request (never a policy decision: those are `Decision` codes). */
+export type ServeErrorCode =
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'unknown-parameter'
+  | 'duplicate-parameter'
+  | 'missing-parameter'
+  | 'empty-parameter'
+  | 'invalid-parameter'
+  | 'invalid-body'
+  | 'body-too-large'
+  | 'internal-error';
+
+/** A refused request: HTTP status, stable code and a sentence that quotes the input. */
+export interface ServeError {
+  readonly status: number;
+  readonly code: ServeErrorCode;
+  readonly message: string;
+  readonly problems?: readonly FileProblem[];
+}
+
+function statusOf(code: ServeErrorCode): number {
+  switch (code) {
+    case 'not-found':
+      return 404;
+    case 'method-not-allowed':
+      return 405;
+    case 'body-too-large':
+      return 413;
+    case 'internal-error':
+      return 500;
+    case 'unknown-parameter':
+    case 'duplicate-parameter':
+    case 'missing-parameter':
+    case 'empty-parameter':
+    case 'invalid-parameter':
+    case 'invalid-body':
+      return 400;
+  }
+}
+
+const serveError = (code: ServeErrorCode, message: string, problems?: readonly FileProblem[]): ServeError =>
+  problems === undefined
+    ? { status: statusOf(code), code, message }
+    : { status: statusOf(code), code, message, problems };
+
+/** One structured log event; the caller writes it as one JSON line. */
+export type ServeEvent = { readonly event: string } & Readonly<Record<string, unknown>>;
+
+/** The policy in force: what was compiled, from which bytes, and when. */
+interface LoadedPolicy {
+  readonly policy: Policy;
+  readonly policySha256: string;
+  readonly ratesSha256: string | undefined;
+  readonly loadedAt: string;
+}
+
+/** What `GET /healthz` answers. `status` is `stale` while the files on disk failed to load. */
+export interface ServeHealth {
+  readonly status: 'ok' | 'stale';
+  readonly policy: { readonly file: string; readonly sha256: string; readonly loadedAt: string };
+  readonly rates?: { readonly file: string; readonly sha256: string };
+  readonly lastReloadError?: { readonly at: string; readonly problems: readonly FileProblem[] };
+}
+
+/** The outcome of one reload: applied (the files changed and compiled), unchanged, or failed. */
+export type ReloadOutcome =
+  | { readonly result: 'applied' | 'unchanged'; readonly sha256: string }
+  | { readonly result: 'failed'; readonly problems: readonly FileProblem[] };
+
+/** Options of {@link createDecisionServer}. */
+export interface DecisionServerOptions {
+  readonly policyFile: string;
+  readonly ratesFile?: string | undefined;
+  /** Log every decision (one event per request); reloads and failures are always logged. */
+  readonly logDecisions?: boolean | undefined;
+  readonly log: (event: ServeEvent) => void;
+  /** Reads a file's bytes; tests substitute it. Defaults to the file system. */
+  readonly readBytes?: ((path: string) => Promise<Uint8Array>) | undefined;
+  readonly now?: (() => Date) | undefined;
+}
+
+/** A decision service: the HTTP server (not yet listening) and its reload and health handles. */
+export interface DecisionServer {
+  readonly server: Server;
+  /** Reads and compiles the files again; applies them only if they compile. Never rejects. */
+  readonly reload: (reason: string) => Promise<ReloadOutcome>;
+  readonly health: () => ServeHealth;
+}
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Loads the policy (and rate deck) and returns a service deciding with it. Throws `FileError` when
+ * the initial files do not compile: a service with no policy would have nothing to decide with.
+ */
+export async function createDecisionServer(options: DecisionServerOptions): Promise<DecisionServer> {
+  const readBytes = options.readBytes ?? ((path: string) => readFile(path));
+  const now = options.now ?? (() => new Date());
+  const { policyFile, ratesFile, log } = options;
+  const logDecisions = options.logDecisions === true;
+
+  // Hashes the exact bytes that were compiled, so /healthz names what is in force, not what is on disk.
+  async function loadFiles(): Promise<LoadedPolicy> {
+    const hashes = new Map<string, string>();
+    const io = {
+      out: () => {},
+      err: () => {},
+      color: false,
+      readText: async (path: string) => {
+        const bytes = await readBytes(path);
+        hashes.set(path, sha256(bytes));
+        return Buffer.from(bytes).toString('utf8');
+      },
+    };
+    const policy = await loadPolicy(io, policyFile, ratesFile);
+    return {
+      policy,
+      policySha256: hashes.get(policyFile) ?? '',
+      ratesSha256: ratesFile === undefined ? undefined : hashes.get(ratesFile),
+      loadedAt: now().toISOString(),
+    };
+  }
+
+  let current = await loadFiles();
+  let lastReloadError: { at: string; problems: readonly FileProblem[] } | undefined;
+
+  async function reloadOnce(reason: string): Promise<ReloadOutcome> {
+    let next: LoadedPolicy;
+    try {
+      next = await loadFiles();
+    } catch (e) {
+      const problems: readonly FileProblem[] =
+        e instanceof FileError
+          ? e.problems
+          : [
+              {
+                file: policyFile,
+                path: '',
+                code: 'internal-error',
+                message: e instanceof Error ? e.message : String(e),
+              },
+            ];
+      lastReloadError = { at: now().toISOString(), problems };
+      log({
+        event: 'reload-failed',
+        reason,
+        keeping: current.policySha256,
+        problems,
+      });
+      return { result: 'failed', problems };
+    }
+    lastReloadError = undefined;
+    if (next.policySha256 === current.policySha256 && next.ratesSha256 === current.ratesSha256) {
+      log({ event: 'reload', reason, result: 'unchanged', sha256: current.policySha256 });
+      return { result: 'unchanged', sha256: current.policySha256 };
+    }
+    current = next;
+    log({ event: 'reload', reason, result: 'applied', sha256: next.policySha256 });
+    return { result: 'applied', sha256: next.policySha256 };
+  }
+
+  // Reloads run one at a time; requests arriving meanwhile share one follow-up run, which sees the
+  // latest files, so the last write always wins.
+  let running: Promise<ReloadOutcome> | undefined;
+  let queued: Promise<ReloadOutcome> | undefined;
+  function start(reason: string): Promise<ReloadOutcome> {
+    const run = reloadOnce(reason).finally(() => {
+      if (running === run) running = undefined;
+    });
+    running = run;
+    return run;
+  }
+  function reload(reason: string): Promise<ReloadOutcome> {
+    if (queued !== undefined) return queued;
+    if (running === undefined) return start(reason);
+    const follow = running.then(() => {
+      queued = undefined;
+      return start(reason);
+    });
+    queued = follow;
+    return follow;
+  }
+
+  function health(): ServeHealth {
+    const base = {
+      status: lastReloadError === undefined ? ('ok' as const) : ('stale' as const),
+      policy: { file: policyFile, sha256: current.policySha256, loadedAt: current.loadedAt },
+    };
+    const withRates =
+      ratesFile === undefined || current.ratesSha256 === undefined
+        ? base
+        : { ...base, rates: { file: ratesFile, sha256: current.ratesSha256 } };
+    return lastReloadError === undefined ? withRates : { ...withRates, lastReloadError };
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      // A bug must not take the service down; the caller gets a 500, which a PBX treats as a deny.
+      log({ event: 'internal-error', message: e instanceof Error ? e.message : String(e) });
+      if (!res.headersSent) sendError(res, false, serveError('internal-error', 'internal error'));
+      else res.destroy();
+    });
+  });
+  // Bounded waits: a slow or stuck client cannot hold a connection for long.
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? '';
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
+    const text = wantsText(req, query);
+    const method = req.method ?? '';
+
+    const route = ROUTES[path];
+    if (route === undefined || !Object.hasOwn(ROUTES, path)) {
+      return sendError(res, text, serveError('not-found', `no route ${quoteText(path)}`));
+    }
+    const allowed = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
+    if (!allowed.includes(method)) {
+      res.setHeader('Allow', allowed.join(', '));
+      return sendError(
+        res,
+        text,
+        serveError('method-not-allowed', `${path} accepts ${allowed.join(' or ')}, not ${method}`),
+      );
+    }
+    const read = readParams(query, route.required, route.optional);
+    if (read.error !== undefined) return sendError(res, text, read.error);
+    const params = read.params;
+
+    switch (route.name) {
+      case 'healthz':
+        return sendJson(res, 200, health());
+      case 'registration': {
+        const request = { extension: params.extension ?? '', sourceIp: params.sourceIp ?? '' };
+        const decision = current.policy.checkRegistration(request);
+        if (logDecisions) logDecision('registration', request, decision);
+        return sendDecision(res, text, decision);
+      }
+      case 'call': {
+        const base = { extension: params.extension ?? '', dialed: params.dialed ?? '' };
+        const request = params.rate === undefined ? base : { ...base, ratePerMinute: params.rate };
+        const decision = current.policy.checkCall(request);
+        if (logDecisions) logDecision('call', request, decision);
+        return sendDecision(res, text, decision);
+      }
+      case 'drop': {
+        const body = await readBody(req, MAX_BODY_BYTES);
+        if (body === undefined) {
+          res.setHeader('Connection', 'close');
+          return sendError(
+            res,
+            false,
+            serveError('body-too-large', `the request body exceeds ${MAX_BODY_BYTES} bytes`),
+          );
+        }
+        const registrations = parseRegistrations(body);
+        if ('code' in registrations) return sendError(res, false, registrations);
+        const policy = current.policy;
+        const drop = policy.registrationsToDrop(registrations);
+        if (logDecisions) log({ event: 'drop', total: registrations.length, drop: drop.length });
+        return sendJson(res, 200, { total: registrations.length, drop });
+      }
+    }
+  }
+
+  function logDecision(route: 'registration' | 'call', request: object, decision: Decision): void {
+    log({
+      event: 'decision',
+      route,
+      ...request,
+      allowed: decision.allowed,
+      code: decision.code,
+      scope: decision.scope,
+      policy: current.policySha256,
+    });
+  }
+
+  return { server, reload, health };
+}
+
+type RouteName = 'healthz' | 'registration' | 'call' | 'drop';
+
+interface Route {
+  readonly name: RouteName;
+  readonly method: 'GET' | 'POST';
+  readonly required: readonly string[];
+  readonly optional: readonly string[];
+}
+
+const ROUTES: Readonly<Record<string, Route>> = {
+  '/healthz': { name: 'healthz', method: 'GET', required: [], optional: [] },
+  '/v1/registration': {
+    name: 'registration',
+    method: 'GET',
+    required: ['extension', 'sourceIp'],
+    optional: ['format'],
+  },
+  '/v1/call': {
+    name: 'call',
+    method: 'GET',
+    required: ['extension', 'dialed'],
+    optional: ['rate', 'format'],
+  },
+  '/v1/registrations/drop': { name: 'drop', method: 'POST', required: [], optional: [] },
+};
+
+const quoteText = (s: string): string => JSON.stringify(s.length > 100 ? `${s.slice(0, 100)}…` : s);
+
+/** Text when `format=text`, or when `Accept` names text/plain and not JSON (and `format` is not `json`). */
+function wantsText(req: IncomingMessage, query: URLSearchParams): boolean {
+  const format = query.getAll('format');
+  if (format.length === 1 && format[0] === 'text') return true;
+  if (format.length > 0) return false;
+  const accept = req.headers.accept ?? '';
+  return accept.includes('text/plain') && !accept.includes('application/json');
+}
+
+const fail = (code: ServeErrorCode, message: string) => ({ error: serveError(code, message) });
+
+/**
+ * Every parameter must be known, given once and non-empty; a typo (`sourceip`) or a value smuggled in
+ * twice is a 400, never silently ignored or resolved by picking one.
+ */
+function readParams(
+  query: URLSearchParams,
+  required: readonly string[],
+  optional: readonly string[],
+): { params: Record<string, string>; error?: undefined } | { error: ServeError } {
+  const params: Record<string, string> = {};
+  for (const [name, value] of query) {
+    if (!required.includes(name) && !optional.includes(name)) {
+      const known = [...required, ...optional];
+      return fail(
+        'unknown-parameter',
+        `unknown parameter ${quoteText(name)}${known.length === 0 ? ': this route takes none' : `; expected ${known.join(', ')}`}`,
+      );
+    }
+    if (Object.hasOwn(params, name)) {
+      return fail('duplicate-parameter', `parameter ${quoteText(name)} is given more than once`);
+    }
+    if (value === '') return fail('empty-parameter', `parameter ${quoteText(name)} is empty`);
+    params[name] = value;
+  }
+  for (const name of required) {
+    if (!Object.hasOwn(params, name)) {
+      return fail('missing-parameter', `parameter ${quoteText(name)} is required`);
+    }
+  }
+  const format = params.format;
+  if (format !== undefined && format !== 'text' && format !== 'json') {
+    return fail('invalid-parameter', `format must be "text" or "json", not ${quoteText(format)}`);
+  }
+  return { params };
+}
+
+/** The body, or `undefined` once it exceeds `limit` bytes (then it is not read further). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const BODY_FILE = '(request body)';
+
+function parseRegistrations(body: Buffer): RegistrationRequest[] | ServeError {
+  let raw: unknown;
+  try {
+    raw = parseJsonText(BODY_FILE, body.toString('utf8'));
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e;
+    return serveError('invalid-body', 'the body is not valid JSON', e.problems);
+  }
+  if (!Array.isArray(raw)) {
+    return serveError('invalid-body', 'expected a JSON list of registrations');
+  }
+  const problems: FileProblem[] = [];
+  const registrations: RegistrationRequest[] = [];
+  raw.forEach((item: unknown, i) => {
+    if (isRegistration(item)) registrations.push(item);
+    else {
+      problems.push({
+        file: BODY_FILE,
+        path: `/${i}`,
+        code: 'wrong-type',
+        message: 'a registration must be an object with "extension" and "sourceIp" strings',
+      });
+    }
+  });
+  if (problems.length > 0) {
+    return serveError('invalid-body', `${problems.length} registration(s) are malformed`, problems);
+  }
+  return registrations;
+}
+
+function isRegistration(item: unknown): item is RegistrationRequest {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+  const { extension, sourceIp } = item as { extension?: unknown; sourceIp?: unknown };
+  return typeof extension === 'string' && typeof sourceIp === 'string';
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(body);
+}
+
+const sendJson = (res: ServerResponse, status: number, value: unknown): void =>
+  send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(value)}\n`);
+
+function sendDecision(res: ServerResponse, text: boolean, decision: Decision): void {
+  if (text) {
+    send(res, 200, 'text/plain; charset=utf-8', `${decision.allowed ? 'allow' : 'deny'} ${decision.code}\n`);
+  } else sendJson(res, 200, decision);
+}
+
+// In text form an error never starts with "allow", so a script testing for that prefix denies.
+function sendError(res: ServerResponse, text: boolean, error: ServeError): void {
+  if (text) send(res, error.status, 'text/plain; charset=utf-8', `error ${error.code}: ${error.message}\n`);
+  else {
+    const body =
+      error.problems === undefined
+        ? { error: error.code, message: error.message }
+        : { error: error.code, message: error.message, problems: error.problems };
+    sendJson(res, error.status, body);
+  }
+}

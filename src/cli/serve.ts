@@ -1,0 +1,148 @@
+// `sipguard serve`: runs the decision service in this process until SIGTERM or SIGINT, reloading the
+// policy on SIGHUP and when its files change.
+import { type FSWatcher, watch } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { basename, dirname, resolve } from 'node:path';
+import { type CliIo, ExitCode } from './io.js';
+import { createDecisionServer, type ServeEvent } from './serve-server.js';
+
+/** What `sipguard serve` was asked to do. */
+export interface ServeOptions {
+  readonly policyFile: string;
+  readonly ratesFile?: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly logDecisions: boolean;
+  /** Quiet time after the last file event before reloading: editors write in several steps. */
+  readonly debounceMs?: number;
+}
+
+/** The default port of `sipguard serve`. */
+export const DEFAULT_PORT = 8099;
+
+/** Parses a `--port` value: a decimal integer 0–65535 (0 picks a free port), else `undefined`. */
+export function parsePort(text: string): number | undefined {
+  if (!/^[0-9]{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port <= 65535 ? port : undefined;
+}
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || /^127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/.test(host);
+
+/**
+ * Calls `onChange` (debounced) when any of `files` is written, created, or replaced by a rename.
+ * Watches the folders, not the files: an editor that saves by renaming a new file over the old one
+ * leaves a file watcher on the old, deleted inode.
+ */
+export function watchFiles(
+  files: readonly string[],
+  debounceMs: number,
+  onChange: () => void,
+  onError: (error: Error) => void,
+): { close: () => void } {
+  const byDir = new Map<string, Set<string>>();
+  for (const file of files) {
+    const full = resolve(file);
+    const names = byDir.get(dirname(full)) ?? new Set<string>();
+    names.add(basename(full));
+    byDir.set(dirname(full), names);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const fire = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      onChange();
+    }, debounceMs);
+  };
+  const watchers: FSWatcher[] = [];
+  for (const [dir, names] of byDir) {
+    const watcher = watch(dir, { persistent: false }, (_event, name) => {
+      // Some platforms omit the name; then any event in the folder may be ours.
+      if (name === null || names.has(name.toString())) fire();
+    });
+    watcher.on('error', onError);
+    watchers.push(watcher);
+  }
+  return {
+    close() {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const w of watchers) w.close();
+    },
+  };
+}
+
+/**
+ * Runs the service until SIGTERM or SIGINT, then closes it and returns 0. The first line on standard
+ * output is a `listening` event with the bound URL (useful with `--port 0`); every later line is a
+ * JSON event too. Throws `FileError` when the initial policy does not compile (exit 3).
+ */
+export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCode> {
+  const log = (event: ServeEvent) => io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));
+  const service = await createDecisionServer({
+    policyFile: options.policyFile,
+    ratesFile: options.ratesFile,
+    logDecisions: options.logDecisions,
+    log,
+  });
+  const { server } = service;
+  try {
+    await new Promise<void>((resolveListen, rejectListen) => {
+      server.once('error', rejectListen);
+      server.listen(options.port, options.host, () => {
+        server.off('error', rejectListen);
+        resolveListen();
+      });
+    });
+  } catch (e) {
+    io.err(
+      `sipguard serve: cannot listen on ${options.host}:${options.port}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    return ExitCode.failed;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const health = service.health();
+  log({
+    event: 'listening',
+    url: `http://${host}:${address.port}`,
+    policy: health.policy,
+    ...(health.rates === undefined ? {} : { rates: health.rates }),
+  });
+  if (!isLoopback(options.host)) {
+    log({
+      event: 'warning',
+      message: `listening on ${options.host}, not loopback: anyone who can reach it can ask`,
+    });
+  }
+
+  const files =
+    options.ratesFile === undefined ? [options.policyFile] : [options.policyFile, options.ratesFile];
+  const watcher = watchFiles(
+    files,
+    options.debounceMs ?? 200,
+    () => void service.reload('file-changed'),
+    (error) => log({ event: 'watch-error', message: error.message }),
+  );
+  const onHangup = () => void service.reload('SIGHUP');
+  process.on('SIGHUP', onHangup);
+
+  const signal = await new Promise<NodeJS.Signals>((resolveStop) => {
+    const stop = (name: NodeJS.Signals) => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolveStop(name);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  process.off('SIGHUP', onHangup);
+  watcher.close();
+  await new Promise<void>((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeAllConnections();
+  });
+  log({ event: 'stopped', signal });
+  return ExitCode.ok;
+}
