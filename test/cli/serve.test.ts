@@ -1,0 +1,500 @@
+// The decision service: in process through createDecisionServer, and as the real `sipguard serve`
+// binary (dist/cli.js, built by `npm test`) on a free loopback port.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FileError } from '../../src/cli/files.js';
+import { parsePort, watchFiles } from '../../src/cli/serve.js';
+import {
+  createDecisionServer,
+  type DecisionServer,
+  MAX_BODY_BYTES,
+  type ServeEvent,
+} from '../../src/cli/serve-server.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = resolve(root, 'dist/cli.js');
+
+// Registrations from 127.0.0.2 only; calls to the US and Canada, never premium-rate; a cap with a deck.
+const POLICY_A = {
+  homeCountry: 'US',
+  registration: { restrict: true, allowFrom: ['127.0.0.2'] },
+  calling: { allow: ['US', 'CA'], deny: ['*/premium-rate'] },
+  maxRatePerMinute: '$0.0500',
+};
+// The same, but registrations now come from 127.0.0.4 only.
+const POLICY_B = { ...POLICY_A, registration: { restrict: true, allowFrom: ['127.0.0.4'] } };
+const RATES = 'prefix,rate\n1,0.0100\n1876,0.2000\n';
+const INVALID_POLICY =
+  '{ "homeCountry": "US", "registration": { "restrict": true, "allowFrom": ["127.0.0.02"] } }';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const policyText = (doc: unknown) => `${JSON.stringify(doc, null, 2)}\n`;
+
+let dir = '';
+let policyFile = '';
+let ratesFile = '';
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sipguard-serve-'));
+  policyFile = join(dir, 'policy.json');
+  ratesFile = join(dir, 'rates.csv');
+  await writeFile(policyFile, policyText(POLICY_A));
+  await writeFile(ratesFile, RATES);
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('createDecisionServer (in process)', () => {
+  let service: DecisionServer;
+  let base = '';
+  let events: ServeEvent[] = [];
+
+  beforeEach(async () => {
+    events = [];
+    service = await createDecisionServer({
+      policyFile,
+      ratesFile,
+      logDecisions: true,
+      log: (e) => events.push(e),
+    });
+    await new Promise<void>((r) => service.server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    service.server.closeAllConnections();
+    await new Promise<void>((r) => service.server.close(() => r()));
+  });
+
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${path}`, { headers });
+    return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text(), res };
+  };
+
+  // Expected answers follow from POLICY_A and RATES by reading them, not from running the code.
+  it.each([
+    ['/v1/registration?extension=101&sourceIp=127.0.0.2', 'allow ip-allowed', 'the only listed address'],
+    [
+      '/v1/registration?extension=101&sourceIp=127.0.0.3',
+      'deny ip-not-allowed',
+      'a neighbour of the listed address',
+    ],
+    [
+      '/v1/registration?extension=101&sourceIp=127.0.0.300',
+      'deny invalid-ip',
+      'a malformed address is a deny, not a 400',
+    ],
+    ['/v1/call?extension=101&dialed=12025550123', 'allow rate-within-cap', 'US at $0.01 under a $0.05 cap'],
+    [
+      '/v1/call?extension=101&dialed=%2B12025550123',
+      'allow rate-within-cap',
+      'a URL-encoded + reaches the policy',
+    ],
+    [
+      '/v1/call?extension=101&dialed=18765550100',
+      'deny area-not-allowed',
+      'Jamaica shares +1 but is not allowed',
+    ],
+    ['/v1/call?extension=101&dialed=19005550123', 'deny area-denied', '1-900 is premium-rate'],
+    ['/v1/call?extension=101&dialed=911', 'allow emergency', 'emergency is allowed before any rule'],
+    [
+      '/v1/call?extension=101&dialed=12025550123&rate=0.06',
+      'deny rate-above-cap',
+      'the given rate wins over the deck',
+    ],
+    ['/v1/call?extension=101&dialed=hello', 'deny invalid-number', 'unreadable numbers are denied'],
+  ])('%s answers "%s" (%s)', async (path, line) => {
+    const text = await get(`${path}&format=text`);
+    expect(text.status).toBe(200);
+    expect(text.type).toMatch(/^text\/plain/);
+    expect(text.body).toBe(`${line}\n`);
+    const accept = await get(path, { Accept: 'text/plain' });
+    expect(accept.body).toBe(`${line}\n`);
+    const json = await get(path);
+    expect(json.type).toMatch(/^application\/json/);
+    const decision = JSON.parse(json.body) as { allowed: boolean; code: string };
+    expect(`${decision.allowed ? 'allow' : 'deny'} ${decision.code}`).toBe(line);
+  });
+
+  it('answers JSON when Accept names JSON too, or format=json overrides Accept', async () => {
+    const path = '/v1/registration?extension=101&sourceIp=127.0.0.2';
+    expect((await get(path, { Accept: 'text/plain, application/json' })).type).toMatch(/^application\/json/);
+    expect((await get(`${path}&format=json`, { Accept: 'text/plain' })).type).toMatch(/^application\/json/);
+  });
+
+  it.each([
+    ['/v1/registration?extension=101', 400, 'missing-parameter', 'sourceIp is required'],
+    [
+      '/v1/registration?extension=101&sourceIp=127.0.0.2&sourceIp=127.0.0.3',
+      400,
+      'duplicate-parameter',
+      'never pick one of two',
+    ],
+    ['/v1/registration?extension=101&sourceip=127.0.0.2', 400, 'unknown-parameter', 'a typo is not ignored'],
+    [
+      '/v1/registration?extension=&sourceIp=127.0.0.2',
+      400,
+      'empty-parameter',
+      'an empty From user is malformed',
+    ],
+    ['/v1/call?extension=101&dialed=911&format=xml', 400, 'invalid-parameter', 'only text or json'],
+    ['/v1/call?extension=101', 400, 'missing-parameter', 'dialed is required'],
+    ['/healthz?verbose=1', 400, 'unknown-parameter', 'healthz takes no parameters'],
+    ['/v1/registrations', 404, 'not-found', 'no such route'],
+    ['/__proto__', 404, 'not-found', 'object keys are not routes'],
+  ])('%s is refused with %i %s (%s)', async (path, status, code) => {
+    const json = await get(path);
+    expect(json.status).toBe(status);
+    expect((JSON.parse(json.body) as { error: string }).error).toBe(code);
+  });
+
+  it('refuses in text form with a line that never starts with "allow"', async () => {
+    const r = await get('/v1/registration?extension=101&format=text');
+    expect(r.status).toBe(400);
+    expect(r.body).toBe('error missing-parameter: parameter "sourceIp" is required\n');
+  });
+
+  it('answers 405 with Allow for a wrong method on a known route', async () => {
+    const post = await fetch(`${base}/v1/registration?extension=101&sourceIp=127.0.0.2`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    const getDrop = await get('/v1/registrations/drop');
+    expect(getDrop.status).toBe(405);
+    expect(getDrop.res.headers.get('allow')).toBe('POST');
+  });
+
+  it('lists the registrations to drop, in input order, with their decisions', async () => {
+    const held = [
+      { extension: '101', sourceIp: '127.0.0.2', contact: 'sip:101@127.0.0.2' },
+      { extension: '102', sourceIp: '127.0.0.9' },
+      { extension: '103', sourceIp: 'not-an-ip' },
+    ];
+    const res = await fetch(`${base}/v1/registrations/drop`, { method: 'POST', body: JSON.stringify(held) });
+    expect(res.status).toBe(200);
+    const out = (await res.json()) as {
+      total: number;
+      drop: { registration: { extension: string }; decision: { code: string } }[];
+    };
+    expect(out.total).toBe(3);
+    expect(out.drop.map((d) => `${d.registration.extension} ${d.decision.code}`)).toEqual([
+      '102 ip-not-allowed',
+      '103 invalid-ip',
+    ]);
+  });
+
+  it.each([
+    ['[{"extension":"1","sourceIp":"127.0.0.2",', 'truncated JSON'],
+    ['[{"extension":"1","extension":"2","sourceIp":"127.0.0.2"}]', 'a duplicate key would hide one value'],
+    ['{"extension":"1","sourceIp":"127.0.0.2"}', 'an object, not a list'],
+    ['[{"extension":1,"sourceIp":"127.0.0.2"}]', 'a number extension'],
+    ['[null]', 'null is no registration'],
+  ])('refuses a drop body %s with 400 invalid-body (%s)', async (body) => {
+    const res = await fetch(`${base}/v1/registrations/drop`, { method: 'POST', body });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid-body');
+  });
+
+  it('refuses a body declared larger than the bound with 413, before reading it', async () => {
+    const { status, body } = await rawPost(base, { 'Content-Length': String(MAX_BODY_BYTES + 1) }, '[');
+    expect(status).toBe(413);
+    expect(JSON.parse(body)).toMatchObject({ error: 'body-too-large' });
+  });
+
+  it('refuses a chunked body that grows past the bound with 413', async () => {
+    const chunk = `[${'"x",'.repeat(1024)}`;
+    const big = chunk.repeat(Math.ceil((MAX_BODY_BYTES + 1) / chunk.length));
+    const { status } = await rawPost(base, { 'Transfer-Encoding': 'chunked' }, big);
+    expect(status).toBe(413);
+  });
+
+  it('reports the policy hash and load time in /healthz', async () => {
+    const r = await get('/healthz');
+    expect(r.status).toBe(200);
+    const health = JSON.parse(r.body) as { status: string; policy: { sha256: string; loadedAt: string } };
+    expect(health.status).toBe('ok');
+    expect(health.policy.sha256).toBe(sha256(policyText(POLICY_A)));
+    expect(Number.isNaN(Date.parse(health.policy.loadedAt))).toBe(false);
+    expect(JSON.parse(r.body)).toMatchObject({ rates: { sha256: sha256(RATES) } });
+  });
+
+  it('applies a changed policy on reload', async () => {
+    await writeFile(policyFile, policyText(POLICY_B));
+    const outcome = await service.reload('test');
+    expect(outcome).toEqual({ result: 'applied', sha256: sha256(policyText(POLICY_B)) });
+    expect((await get('/v1/registration?extension=101&sourceIp=127.0.0.2&format=text')).body).toBe(
+      'deny ip-not-allowed\n',
+    );
+    expect((await get('/v1/registration?extension=101&sourceIp=127.0.0.4&format=text')).body).toBe(
+      'allow ip-allowed\n',
+    );
+    expect(events.some((e) => e.event === 'reload' && e.result === 'applied')).toBe(true);
+  });
+
+  it('never applies a policy that does not compile: old decisions stay, /healthz and the log say why', async () => {
+    await writeFile(policyFile, INVALID_POLICY);
+    const outcome = await service.reload('test');
+    expect(outcome.result).toBe('failed');
+    expect((await get('/v1/registration?extension=101&sourceIp=127.0.0.2&format=text')).body).toBe(
+      'allow ip-allowed\n',
+    );
+    const health = JSON.parse((await get('/healthz')).body) as {
+      status: string;
+      policy: { sha256: string };
+      lastReloadError: { problems: { path: string; code: string }[] };
+    };
+    expect(health.status).toBe('stale');
+    expect(health.policy.sha256).toBe(sha256(policyText(POLICY_A)));
+    expect(health.lastReloadError.problems).toContainEqual(
+      expect.objectContaining({ path: '/registration/allowFrom/0', code: 'leading-zero' }),
+    );
+    const failed = events.filter((e) => e.event === 'reload-failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.keeping).toBe(sha256(policyText(POLICY_A)));
+
+    // A missing file is a failed reload too, not a service without a policy.
+    await rm(policyFile);
+    expect((await service.reload('test')).result).toBe('failed');
+    expect((await get('/v1/call?extension=101&dialed=19005550123&format=text')).body).toBe(
+      'deny area-denied\n',
+    );
+
+    // Fixing the file clears the error.
+    await writeFile(policyFile, policyText(POLICY_A));
+    expect(await service.reload('test')).toEqual({
+      result: 'unchanged',
+      sha256: sha256(policyText(POLICY_A)),
+    });
+    expect(JSON.parse((await get('/healthz')).body)).not.toHaveProperty('lastReloadError');
+  });
+
+  it('keeps the old policy when only the rate deck turns invalid', async () => {
+    await writeFile(ratesFile, 'prefix,rate\n1,abc\n');
+    expect((await service.reload('test')).result).toBe('failed');
+    expect((await get('/v1/call?extension=101&dialed=12025550123&format=text')).body).toBe(
+      'allow rate-within-cap\n',
+    );
+  });
+
+  it('runs overlapping reloads one after another, and the last write wins', async () => {
+    await writeFile(policyFile, policyText(POLICY_B));
+    const first = service.reload('a');
+    const second = service.reload('b');
+    const third = service.reload('c');
+    expect(third).toBe(second);
+    await Promise.all([first, second]);
+    expect(service.health().policy.sha256).toBe(sha256(policyText(POLICY_B)));
+  });
+
+  it('logs one JSON-ready event per decision with --log', async () => {
+    await get('/v1/call?extension=101&dialed=911&format=text');
+    expect(events.at(-1)).toMatchObject({
+      event: 'decision',
+      route: 'call',
+      dialed: '911',
+      code: 'emergency',
+    });
+  });
+});
+
+describe('createDecisionServer with an invalid initial policy', () => {
+  it('throws FileError: a service with no good policy must not start', async () => {
+    await writeFile(policyFile, INVALID_POLICY);
+    await expect(createDecisionServer({ policyFile, log: () => {} })).rejects.toBeInstanceOf(FileError);
+  });
+});
+
+describe('parsePort', () => {
+  it.each([
+    ['0', 0],
+    ['8099', 8099],
+    ['65535', 65535],
+    ['65536', undefined],
+    ['-1', undefined],
+    ['80a', undefined],
+    ['', undefined],
+    ['1e3', undefined],
+  ])('%j → %j', (text, port) => {
+    expect(parsePort(text)).toBe(port);
+  });
+});
+
+describe('watchFiles', () => {
+  const waitFor = async (check: () => boolean, ms = 3000) => {
+    const until = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > until) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('fires once per burst of writes, on rename-replace too, and not for other files', async () => {
+    let calls = 0;
+    const watcher = watchFiles(
+      [policyFile],
+      50,
+      () => {
+        calls += 1;
+      },
+      () => {},
+    );
+    try {
+      await writeFile(join(dir, 'other.json'), '{}');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(calls).toBe(0);
+      await writeFile(policyFile, policyText(POLICY_B));
+      await writeFile(policyFile, policyText(POLICY_A));
+      await waitFor(() => calls >= 1);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(calls).toBe(1);
+      // An editor saving by rename: a new file moved over the old one.
+      await writeFile(join(dir, '.policy.json.swp'), policyText(POLICY_B));
+      await rename(join(dir, '.policy.json.swp'), policyFile);
+      await waitFor(() => calls >= 2);
+    } finally {
+      watcher.close();
+    }
+  });
+});
+
+/** POSTs to /v1/registrations/drop with raw headers; resolves with the status and body. */
+function rawPost(
+  base: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolvePost, rejectPost) => {
+    const req = httpRequest(`${base}/v1/registrations/drop`, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        text += c;
+      });
+      res.on('end', () => resolvePost({ status: res.statusCode ?? 0, body: text }));
+    });
+    // The server may close the connection once it has answered; the answer is what counts.
+    req.on('error', (e) => rejectPost(e));
+    req.write(body);
+    if (headers['Content-Length'] === undefined) req.end();
+  });
+}
+
+describe('sipguard serve (the built binary)', () => {
+  const children: ChildProcess[] = [];
+
+  beforeAll(() => {
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first (npm test does)`);
+  });
+
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  /** Starts the binary; resolves with the URL from its first output line and the lines that follow. */
+  async function start(args: string[]) {
+    const child = spawn(process.execPath, [cli, 'serve', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    });
+    children.push(child);
+    const lines: Record<string, unknown>[] = [];
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const listening = new Promise<string>((resolveUrl, rejectUrl) => {
+      const timer = setTimeout(() => rejectUrl(new Error('serve did not start within 10 s')), 10_000);
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const event = JSON.parse(line) as Record<string, unknown>;
+        lines.push(event);
+        if (event.event === 'listening') {
+          clearTimeout(timer);
+          resolveUrl(String(event.url));
+        }
+      });
+      child.on('exit', () => rejectUrl(new Error('serve exited before listening')));
+    });
+    return { child, lines, exited, url: await listening };
+  }
+
+  const poll = async <T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() > until)
+        throw new Error(`condition not met within ${ms} ms; last: ${JSON.stringify(value)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  it('decides, reloads on file change and on SIGHUP, keeps the last good policy, and stops on SIGTERM', async () => {
+    const { child, exited, url, lines } = await start([
+      policyFile,
+      '--rates',
+      ratesFile,
+      '--port',
+      '0',
+      '--log',
+    ]);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[0-9]+$/);
+    const decide = async (ip: string) =>
+      (await fetch(`${url}/v1/registration?extension=101&sourceIp=${ip}&format=text`)).text();
+    const health = async () =>
+      (await (await fetch(`${url}/healthz`)).json()) as { status: string; policy: { sha256: string } };
+    expect(await decide('127.0.0.2')).toBe('allow ip-allowed\n');
+
+    // Rewrite the file: the watcher reloads it.
+    await writeFile(policyFile, policyText(POLICY_B));
+    await poll(health, (h) => h.policy.sha256 === sha256(policyText(POLICY_B)));
+    expect(await decide('127.0.0.2')).toBe('deny ip-not-allowed\n');
+
+    // An invalid policy is not applied: B still decides, and /healthz says why.
+    await writeFile(policyFile, INVALID_POLICY);
+    await poll(health, (h) => h.status === 'stale');
+    expect((await health()).policy.sha256).toBe(sha256(policyText(POLICY_B)));
+    expect(await decide('127.0.0.4')).toBe('allow ip-allowed\n');
+    expect(await decide('127.0.0.2')).toBe('deny ip-not-allowed\n');
+    expect(lines.some((l) => l.event === 'reload-failed')).toBe(true);
+
+    // SIGHUP reloads as well (here: back to A, written while the watcher might also fire).
+    await writeFile(policyFile, policyText(POLICY_A));
+    child.kill('SIGHUP');
+    await poll(health, (h) => h.status === 'ok' && h.policy.sha256 === sha256(policyText(POLICY_A)));
+    expect(await decide('127.0.0.2')).toBe('allow ip-allowed\n');
+    expect(lines.some((l) => l.event === 'decision' && l.code === 'ip-allowed')).toBe(true);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(lines.at(-1)).toMatchObject({ event: 'stopped', signal: 'SIGTERM' });
+  }, 30_000);
+
+  it('exits 3 and does not listen when the initial policy is invalid', async () => {
+    await writeFile(policyFile, INVALID_POLICY);
+    const child = spawn(process.execPath, [cli, 'serve', policyFile, '--port', '0'], { stdio: 'pipe' });
+    children.push(child);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(3);
+    expect(out).toContain('leading-zero');
+    expect(out).not.toContain('listening');
+  }, 15_000);
+
+  it('exits 4 on a bad --port', async () => {
+    const child = spawn(process.execPath, [cli, 'serve', policyFile, '--port', 'http'], { stdio: 'ignore' });
+    children.push(child);
+    expect(await new Promise<number | null>((r) => child.on('exit', (c) => r(c)))).toBe(4);
+  }, 15_000);
+});
