@@ -341,7 +341,8 @@ describe('watchFiles', () => {
     let calls = 0;
     const watcher = watchFiles(
       [policyFile],
-      50,
+      // Long enough that two back-to-back writes fall in one burst even on a busy machine.
+      300,
       () => {
         calls += 1;
       },
@@ -354,7 +355,7 @@ describe('watchFiles', () => {
       await writeFile(policyFile, policyText(POLICY_B));
       await writeFile(policyFile, policyText(POLICY_A));
       await waitFor(() => calls >= 1);
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 500));
       expect(calls).toBe(1);
       // An editor saving by rename: a new file moved over the old one.
       await writeFile(join(dir, '.policy.json.swp'), policyText(POLICY_B));
