@@ -15,12 +15,24 @@ export interface BenchGroup {
   /** The sipguard task the peers are compared with. */
   readonly subject: string;
   readonly tasks: readonly BenchTask[];
+  /** Tasks that take tens of milliseconds or more (compiling 100k entries): few samples, no time floor. */
+  readonly slow?: boolean;
+}
+
+/** A figure that is not a timing loop: retained heap, bundle bytes, cold import time. */
+export interface BenchMeasure {
+  suite: string;
+  name: string;
+  unit: 'bytes' | 'ms' | 'count';
+  value: number;
 }
 
 /** A suite is a named list of groups, built lazily so that setup cost is not paid by skipped suites. */
 export interface BenchSuite {
   readonly name: string;
   readonly groups: () => readonly BenchGroup[];
+  /** One-off measurements (memory, bundle size); run after the groups. */
+  readonly measures?: (smoke: boolean) => Promise<BenchMeasure[]> | BenchMeasure[];
 }
 
 /** One measured figure, as written to bench/results/latest.json. */
@@ -47,10 +59,14 @@ export function sinkValue(): number {
   return sink;
 }
 
+function benchFor(group: BenchGroup, smoke: boolean): Bench {
+  if (smoke) return new Bench({ time: 5, iterations: 3, warmupTime: 1, warmupIterations: 1 });
+  if (group.slow) return new Bench({ time: 0, iterations: 9, warmupTime: 0, warmupIterations: 2 });
+  return new Bench({ time: 400, iterations: 50, warmupTime: 150, warmupIterations: 20 });
+}
+
 export async function runGroup(suite: string, group: BenchGroup, smoke: boolean): Promise<BenchFigure[]> {
-  const bench = smoke
-    ? new Bench({ time: 5, iterations: 3, warmupTime: 1, warmupIterations: 1 })
-    : new Bench({ time: 400, iterations: 50, warmupTime: 150, warmupIterations: 20 });
+  const bench = benchFor(group, smoke);
   for (const task of group.tasks) bench.add(task.name, () => consume(task.run()));
   await bench.run();
   const figures: BenchFigure[] = [];
@@ -76,4 +92,51 @@ export async function runGroup(suite: string, group: BenchGroup, smoke: boolean)
   if (!subject) throw new Error(`group ${group.name} has no subject task ${group.subject}`);
   for (const f of figures) f.ratioToSubject = f.medianNs / subject.medianNs;
   return figures;
+}
+
+/** Heap in use after two full collections (exact only under `node --expose-gc`). */
+export function settledHeapUsed(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Whether heap figures are exact: `gc()` is exposed. */
+export function canCollectGarbage(): boolean {
+  return typeof (globalThis as { gc?: unknown }).gc === 'function';
+}
+
+/**
+ * The heap retained by what `build` returns: settled heap with the result alive minus settled heap
+ * before. The result is kept reachable until after the second measurement.
+ */
+export function retainedBytes(build: () => unknown): number {
+  const before = settledHeapUsed();
+  const kept = build();
+  const after = settledHeapUsed();
+  consume(kept);
+  return after - before;
+}
+
+/** Median of a non-empty list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** mulberry32: a small deterministic PRNG, so every run measures the same data. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

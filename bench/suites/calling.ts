@@ -1,11 +1,14 @@
-// Calling areas: classifyDialed against raw libphonenumber-js `/max` (parsePhoneNumber + getType) on
-// the same dialed strings, from a US home. "cold" empties sipguard's cache before every batch, so each
-// call classifies from scratch; "warm" repeats a small mix of numbers, as a busy PBX does.
+// Call checks: policy.checkCall and classifyDialed against raw libphonenumber-js `/max`
+// (parsePhoneNumber + getType) on the same dialed strings, from a US home. "cold" empties sipguard's
+// cache before every batch, so each call classifies from scratch; "warm" repeats a small mix of
+// numbers, as a busy PBX does.
 
 import examples from 'libphonenumber-js/examples.mobile.json';
 import { type CountryCode, getCountries, getExampleNumber, parsePhoneNumber } from 'libphonenumber-js/max';
 import { classifyDialed, clearDialedCache } from '../../src/phone/classify.js';
 import { compileCallingRules, evaluateCalling } from '../../src/phone/selectors.js';
+import { compilePolicy } from '../../src/policy/index.js';
+import { RateTable } from '../../src/rate/index.js';
 import type { BenchSuite, BenchTask } from '../harness.js';
 
 const HOME: CountryCode = 'US';
@@ -66,11 +69,43 @@ export const callingSuite: BenchSuite = {
       '/calling',
     );
     if (rules === undefined) throw new Error('bench calling rules do not compile');
+    // A policy as a PBX would set it: areas, a cap, and a small deck; every decision builds its message.
+    const policy = compilePolicy(
+      {
+        homeCountry: 'US',
+        calling: { allow: ['US', 'CA', '+1876', 'GB', 'DE', 'FR'], deny: ['*/premium-rate'] },
+        maxRatePerMinute: '$0.0500',
+      },
+      {
+        rates: RateTable.from([
+          { prefix: '1', rate: '0.01' },
+          { prefix: '1876', rate: '0.12' },
+          { prefix: '44', rate: '0.02' },
+          { prefix: '4420', rate: '0.05' },
+          { prefix: '33', rate: '0.03' },
+          { prefix: '49', rate: '0.04' },
+        ]),
+      },
+    );
+    const callTask = (name: string, inputs: readonly string[], clear: boolean): BenchTask => {
+      const requests = inputs.map((dialed) => ({ extension: '100', dialed }));
+      return {
+        name,
+        batch: requests.length,
+        run: () => {
+          if (clear) clearDialedCache();
+          let allowed = 0;
+          for (const request of requests) if (policy.checkCall(request).allowed) allowed++;
+          return allowed;
+        },
+      };
+    };
     return [
       {
         name: `cold: ${distinct.length} distinct numbers`,
-        subject: 'classifyDialed (cache emptied)',
+        subject: 'policy.checkCall (cache emptied)',
         tasks: [
+          callTask('policy.checkCall (cache emptied)', distinct, true),
           {
             name: 'classifyDialed (cache emptied)',
             batch: distinct.length,
@@ -86,8 +121,9 @@ export const callingSuite: BenchSuite = {
       },
       {
         name: `warm: ${mix.length} numbers repeated`,
-        subject: 'classifyDialed (cached)',
+        subject: 'policy.checkCall (cached)',
         tasks: [
+          callTask('policy.checkCall (cached)', repeated, false),
           {
             name: 'classifyDialed (cached)',
             batch: repeated.length,

@@ -1,12 +1,23 @@
 // IP allow-lists: has() against 10 / 1k / 10k / 100k CIDR entries, IPv4 and IPv6, hits and misses,
 // in the same run as Node's net.BlockList, an ipaddr.js parse-and-match loop, cidr-matcher, and a
-// floor (a bare decimal scanner plus binary search over a Uint32Array, written here); then the
-// cost of compiling 100k entries of each family. The linear peers are capped where a run would take minutes.
+// floor (a bare decimal scanner plus binary search over a Uint32Array, written here), with
+// policy.checkRegistration end to end where a policy may hold the list (at most 1k entries); then the
+// cost of compiling 100k entries of each family and the heap they retain. The linear peers are
+// capped where a run would take minutes.
 import { createRequire } from 'node:module';
 import { BlockList } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { IpAllowList } from '../../src/ip/index.js';
-import type { BenchGroup, BenchSuite, BenchTask } from '../harness.js';
+import { compilePolicy } from '../../src/policy/index.js';
+import { MAX_ALLOW_FROM_ENTRIES } from '../../src/policy/spec.js';
+import {
+  type BenchGroup,
+  type BenchMeasure,
+  type BenchSuite,
+  type BenchTask,
+  prng,
+  retainedBytes,
+} from '../harness.js';
 
 const SIZES = [10, 1_000, 10_000, 100_000] as const;
 const QUERIES = 1024;
@@ -18,18 +29,6 @@ type CidrMatcher = { contains(ip: string): boolean };
 const CidrMatcherClass = createRequire(import.meta.url)('cidr-matcher') as new (
   cidrs: string[],
 ) => CidrMatcher;
-
-// mulberry32: a small deterministic PRNG, so every run measures the same lists and sources.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const v4Text = (v: number) => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 const hex = (v: number) => v.toString(16);
@@ -174,6 +173,12 @@ function lookupGroups(family: 4 | 6, size: number): BenchGroup[] {
   const matcherAllowed = family === 4 || size <= CIDR_MATCHER_MAX_V6_ENTRIES;
   const matcher = matcherAllowed ? new CidrMatcherClass(w.cidrs) : undefined;
   const floor = w.floorIntervals ? makeFloor(w.floorIntervals) : undefined;
+  // A policy holds at most MAX_ALLOW_FROM_ENTRIES entries per list, so larger sizes have no policy task.
+  const policy =
+    size <= MAX_ALLOW_FROM_ENTRIES
+      ? compilePolicy({ registration: { restrict: true, allowFrom: w.cidrs }, extensions: { 100: {} } })
+      : undefined;
+  const registration = { extension: '100', sourceIp: '' };
   const label = size >= 1000 ? `${size / 1000}k` : String(size);
   return (['hits', 'misses'] as const).map((kind) => {
     const sources = kind === 'hits' ? w.hits : w.misses;
@@ -183,6 +188,14 @@ function lookupGroups(family: 4 | 6, size: number): BenchGroup[] {
       lookupTask('sipguard has', sources, (ip) => list.has(ip)),
       lookupTask('sipguard probe', sources, (ip) => list.probe(ip) >= 0),
     ];
+    if (policy) {
+      tasks.push(
+        lookupTask('sipguard policy.checkRegistration', sources, (ip) => {
+          registration.sourceIp = ip;
+          return policy.checkRegistration(registration).allowed;
+        }),
+      );
+    }
     if (floor) tasks.push(lookupTask('floor (scan + Uint32Array search)', sources, floor));
     tasks.push(lookupTask('net.BlockList.check', slow, (ip) => blockList.check(ip, type)));
     if (matcher) tasks.push(lookupTask('cidr-matcher', slow, (ip) => matcher.contains(ip)));
@@ -205,6 +218,7 @@ function compileGroup(): BenchGroup {
   return {
     name: 'compile 100k IPv4 CIDR entries',
     subject: 'sipguard IpAllowList.from',
+    slow: true,
     tasks: [
       { name: 'sipguard IpAllowList.from', batch: 1, run: () => IpAllowList.from(w.cidrs).size },
       {
@@ -229,6 +243,7 @@ function compileV6Group(): BenchGroup {
   return {
     name: 'compile 100k IPv6 /48 entries',
     subject: 'sipguard IpAllowList.from',
+    slow: true,
     tasks: [
       { name: 'sipguard IpAllowList.from', batch: 1, run: () => IpAllowList.from(w.cidrs).size },
       {
@@ -244,6 +259,30 @@ function compileV6Group(): BenchGroup {
   };
 }
 
+// Retained heap of a compiled list, built from a fresh copy of the entry strings so that the strings
+// it keeps (IpEntry.source, first, last) are counted; the input strings alone are measured beside it.
+// net.BlockList keeps its ranges outside the JS heap, so it has no comparable figure here.
+function memoryMeasures(smoke: boolean): BenchMeasure[] {
+  const measures: BenchMeasure[] = [];
+  const size = smoke ? 10_000 : 100_000; // the smoke run only proves the code works
+  const label = `${size / 1000}k`;
+  for (const family of [4, 6] as const) {
+    const w = family === 4 ? v4Workload(size) : v6Workload(size);
+    const json = JSON.stringify(w.cidrs);
+    const fresh = () => JSON.parse(json) as string[];
+    const heap = (name: string, build: () => unknown) =>
+      measures.push({
+        suite: 'ip',
+        name: `heap: ${name}, ${label} IPv${family} entries`,
+        unit: 'bytes',
+        value: retainedBytes(build),
+      });
+    heap('IpAllowList', () => IpAllowList.from(fresh()));
+    heap('the input array of entry strings', fresh);
+  }
+  return measures;
+}
+
 export const ipSuite: BenchSuite = {
   name: 'ip',
   groups: () => [
@@ -252,4 +291,5 @@ export const ipSuite: BenchSuite = {
     compileGroup(),
     compileV6Group(),
   ],
+  measures: memoryMeasures,
 };

@@ -2,24 +2,12 @@
 // (a Map probed once per prefix length, longest first), and the cost of loading 100k CSV rows.
 
 import { RateTable } from '../../src/rate/index.js';
-import type { BenchSuite, BenchTask } from '../harness.js';
+import { type BenchMeasure, type BenchSuite, type BenchTask, prng, retainedBytes } from '../harness.js';
 
 const DECK_SIZE = 100_000;
 const QUERIES = 4096;
 // The first 220 synthetic country codes are in the deck; the other 40 are not.
 const DECK_COUNTRIES = 220;
-
-// mulberry32: a small deterministic PRNG, so every run measures the same deck and numbers.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Deck {
   readonly csv: string;
@@ -106,39 +94,49 @@ function mapLookup(map: ReadonlyMap<string, number>, maxLength: number, e164: st
   return -1;
 }
 
-function heapUsed(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  gc?.();
-  return process.memoryUsage().heapUsed;
+// Built once per process: the deck generator is deterministic and costs about a second.
+let deckCache: Deck | undefined;
+function deck(): Deck {
+  deckCache ??= syntheticDeck();
+  return deckCache;
+}
+
+function memoryMeasures(): BenchMeasure[] {
+  const d = deck();
+  return [
+    {
+      suite: 'rate',
+      name: 'heap: RateTable, 100k prefixes',
+      unit: 'bytes',
+      // From a fresh copy of the CSV text, so the prefix strings the table keeps are counted.
+      value: retainedBytes(() => RateTable.fromCsv(` ${d.csv}`.slice(1))),
+    },
+    {
+      suite: 'rate',
+      name: 'heap: Map baseline (prefix string to index), 100k prefixes',
+      unit: 'bytes',
+      value: retainedBytes(() => {
+        const map = new Map<string, number>();
+        const prefixes = JSON.parse(JSON.stringify(d.prefixes)) as string[];
+        prefixes.forEach((prefix, index) => {
+          map.set(prefix, index);
+        });
+        return map;
+      }),
+    },
+  ];
 }
 
 export const rateSuite: BenchSuite = {
   name: 'rate',
   groups: () => {
-    const deck = syntheticDeck();
-    const exact = typeof (globalThis as { gc?: unknown }).gc === 'function';
-
-    let before = heapUsed();
-    const loadStart = performance.now();
-    const table = RateTable.fromCsv(deck.csv);
-    const loadMs = performance.now() - loadStart;
-    const tableBytes = heapUsed() - before;
-
-    before = heapUsed();
+    const { csv, prefixes, hits, misses } = deck();
+    const table = RateTable.fromCsv(csv);
     const map = new Map<string, number>();
-    deck.prefixes.forEach((prefix, index) => {
+    prefixes.forEach((prefix, index) => {
       map.set(prefix, index);
     });
-    const mapBytes = heapUsed() - before;
-    const maxLength = Math.max(...deck.prefixes.map((p) => p.length));
-
-    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-    console.log(
-      `rate: ${table.size} prefixes loaded from CSV in ${loadMs.toFixed(0)} ms (first load, cold); ` +
-        `retained heap: RateTable ${mb(tableBytes)}, Map baseline ${mb(mapBytes)}` +
-        (exact ? '' : ' (approximate: run node with --expose-gc for exact figures)'),
-    );
+    const maxLength = Math.max(...prefixes.map((p) => p.length));
 
     const lookupGroup = (name: string, queries: readonly string[]) => {
       const tasks: BenchTask[] = [
@@ -166,16 +164,18 @@ export const rateSuite: BenchSuite = {
 
     const rows = [...table.entries()].map((e) => ({ prefix: e.prefix, rate: e.rate.toString() }));
     return [
-      lookupGroup('lookup, 100k prefixes, hits', deck.hits),
-      lookupGroup('lookup, 100k prefixes, misses', deck.misses),
+      lookupGroup('lookup, 100k prefixes, hits', hits),
+      lookupGroup('lookup, 100k prefixes, misses', misses),
       {
         name: 'load 100k rows',
         subject: 'RateTable.fromCsv',
+        slow: true,
         tasks: [
-          { name: 'RateTable.fromCsv', batch: 1, run: () => RateTable.fromCsv(deck.csv).size },
+          { name: 'RateTable.fromCsv', batch: 1, run: () => RateTable.fromCsv(csv).size },
           { name: 'RateTable.from (entries)', batch: 1, run: () => RateTable.from(rows).size },
         ],
       },
     ];
   },
+  measures: memoryMeasures,
 };

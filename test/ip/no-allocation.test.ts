@@ -1,0 +1,106 @@
+// Zero allocation per lookup, guarded: millions of has() / probe() / checkRegistration() calls must
+// not trigger a single minor (young-generation) garbage collection. This counts GC events, not time,
+// so it is deterministic enough for a unit test. The allocating control shows the check can fail.
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { IpAllowList } from '../../src/ip/index.js';
+import { compilePolicy } from '../../src/policy/index.js';
+
+// If a call allocated even one 16-byte object, 5 million calls would allocate 80 MB: several times
+// the young generation (at most 16 MB per semi-space in Node 20), so several minor GCs would run.
+const CALLS = 5_000_000;
+const CALLS_V6 = 2_000_000;
+
+const v4Entries = Array.from({ length: 1000 }, (_, i) => `10.${i >> 4}.${(i & 15) * 16}.0/28`);
+const v6Entries = Array.from({ length: 1000 }, (_, i) => `2001:db8:${i.toString(16)}::/48`);
+const list = IpAllowList.from([...v4Entries, ...v6Entries]);
+const policy = compilePolicy({
+  registration: { restrict: true, allowFrom: v4Entries.slice(0, 500) },
+  extensions: { 100: {}, 200: { registration: { restrict: true, allowFrom: v4Entries.slice(500) } } },
+});
+// Hits and misses, built before measuring.
+const v4Sources = Array.from({ length: 1024 }, (_, i) => `10.${(i * 7) % 80}.${(i * 13) % 256}.${i % 256}`);
+const v6Sources = Array.from(
+  { length: 1024 },
+  (_, i) => `2001:db8:${((i * 5) % 2000).toString(16)}::${(i + 1).toString(16)}`,
+);
+const mappedSources = v4Sources.map((s) => `::ffff:${s}`);
+const requests = v4Sources.map((sourceIp, i) => ({ extension: i % 2 === 0 ? '100' : '200', sourceIp }));
+
+let held: unknown;
+
+/** Runs `call` over `inputs` `calls` times in total; returns how many were truthy / non-negative. */
+function drive<T>(inputs: readonly T[], calls: number, call: (input: T) => unknown): number {
+  let n = 0;
+  for (let k = 0; k < calls; k++) {
+    const result = call(inputs[k & 1023] as T);
+    if (result === true || (typeof result === 'number' && result >= 0)) n++;
+  }
+  return n;
+}
+
+/** Minor GCs that started while `work` ran (after a warm-up run, so the JIT has settled). */
+async function minorGcsDuring<T>(inputs: readonly T[], calls: number, call: (input: T) => unknown) {
+  drive(inputs, 100_000, call);
+  const starts: number[] = [];
+  const observer = new PerformanceObserver((entries) => {
+    for (const entry of entries.getEntries()) {
+      const kind = (entry as { detail?: { kind?: number } | null }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) starts.push(entry.startTime);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const from = performance.now();
+  const found = drive(inputs, calls, call);
+  const to = performance.now();
+  // GC entries are delivered asynchronously; wait for them, then count only those inside the run.
+  await new Promise((done) => setTimeout(done, 100));
+  observer.disconnect();
+  return { found, minorGcs: starts.filter((t) => t >= from && t <= to).length };
+}
+
+// A few seconds per test on a loaded 2-core machine; the default 5 s timeout is too tight.
+describe('lookups allocate nothing', { timeout: 60_000 }, () => {
+  it('IpAllowList.has on IPv4 sources', async () => {
+    const { found, minorGcs } = await minorGcsDuring(v4Sources, CALLS, (ip) => list.has(ip));
+    expect(found).toBeGreaterThan(0);
+    expect(found).toBeLessThan(CALLS);
+    expect(minorGcs).toBe(0);
+  });
+
+  it('IpAllowList.probe on IPv4 sources', async () => {
+    const { found, minorGcs } = await minorGcsDuring(v4Sources, CALLS, (ip) => list.probe(ip));
+    expect(found).toBeGreaterThan(0);
+    expect(minorGcs).toBe(0);
+  });
+
+  it('has and probe on IPv6 and IPv4-mapped IPv6 sources', async () => {
+    for (const sources of [v6Sources, mappedSources]) {
+      const has = await minorGcsDuring(sources, CALLS_V6, (ip) => list.has(ip));
+      const probe = await minorGcsDuring(sources, CALLS_V6, (ip) => list.probe(ip));
+      expect(has.found).toBeGreaterThan(0);
+      expect(has.found).toBe(probe.found);
+      expect([has.minorGcs, probe.minorGcs]).toEqual([0, 0]);
+    }
+  });
+
+  it('Policy.checkRegistration', async () => {
+    const { found, minorGcs } = await minorGcsDuring(
+      requests,
+      CALLS,
+      (request) => policy.checkRegistration(request).allowed,
+    );
+    expect(found).toBeGreaterThan(0);
+    expect(found).toBeLessThan(CALLS);
+    expect(minorGcs).toBe(0);
+  });
+
+  it('control: the same check counts the GCs of a lookup that allocates', async () => {
+    const { minorGcs } = await minorGcsDuring(v4Sources, CALLS, (ip) => {
+      held = [ip]; // one small array per call, kept reachable so it cannot be optimized away
+      return list.has(ip);
+    });
+    expect(held).toBeDefined();
+    expect(minorGcs).toBeGreaterThan(2);
+  });
+});
