@@ -28,32 +28,46 @@ export const CACHE_GENERATION_SIZE = 4096;
 
 type CachedClassification = DialedNumber | DialedFailure;
 
-// Two generations: when `current` fills up it becomes `previous`, so recently used numbers survive a
+// Two generations: when `current` fills up it becomes `previous`, so recently used keys survive a
 // turnover and memory stays bounded at 2 × CACHE_GENERATION_SIZE entries.
+class GenerationalCache<V> {
+  #current = new Map<string, V>();
+  #previous = new Map<string, V>();
+
+  set(key: string, value: V): void {
+    if (this.#current.size >= CACHE_GENERATION_SIZE) {
+      this.#previous = this.#current;
+      this.#current = new Map();
+    }
+    this.#current.set(key, value);
+  }
+
+  get(key: string): V | undefined {
+    const recent = this.#current.get(key);
+    if (recent !== undefined) return recent;
+    const older = this.#previous.get(key);
+    if (older !== undefined) this.set(key, older);
+    return older;
+  }
+}
+
 // Key: home country, U+0000, then `+`? and ASCII digits: U+0000 occurs in neither part, so keys are unambiguous.
-let currentCache = new Map<string, CachedClassification>();
-let previousCache = new Map<string, CachedClassification>();
+let byDigits = new GenerationalCache<CachedClassification>();
+
+/** A result by the dialed text as given, valid for the home plan it was classified from only. */
+interface TextCacheEntry {
+  readonly plan: HomePlan;
+  readonly result: DialedClassification;
+}
+// In front of `byDigits`: keyed by the dialed text exactly as given (at most MAX_DIALED_LENGTH
+// characters), so a repeated string costs one hash lookup, with no scanning and no key building.
+// An entry counts only for its own plan, so keys are unambiguous across home countries.
+let byText = new GenerationalCache<TextCacheEntry>();
 
 /** Empties the classification cache. Internal: for tests and cold benchmarks only. */
 export function clearDialedCache(): void {
-  currentCache = new Map();
-  previousCache = new Map();
-}
-
-function remember(key: string, result: CachedClassification): void {
-  if (currentCache.size >= CACHE_GENERATION_SIZE) {
-    previousCache = currentCache;
-    currentCache = new Map();
-  }
-  currentCache.set(key, result);
-}
-
-function recall(key: string): CachedClassification | undefined {
-  const recent = currentCache.get(key);
-  if (recent !== undefined) return recent;
-  const older = previousCache.get(key);
-  if (older !== undefined) remember(key, older);
-  return older;
+  byDigits = new GenerationalCache();
+  byText = new GenerationalCache();
 }
 
 function fail(code: DialedFailureCode, message: string): DialedFailure {
@@ -89,6 +103,15 @@ export function classifyDialed(dialed: unknown, options: ClassifyDialedOptions):
     return fail('too-long', `${quote(dialed)} is longer than ${MAX_DIALED_LENGTH} characters`);
   }
 
+  const known = byText.get(dialed);
+  if (known !== undefined && known.plan === plan) return known.result;
+  const result = classifyText(plan, dialed);
+  byText.set(dialed, { plan, result });
+  return result;
+}
+
+/** Classifies `dialed` (a string of at most MAX_DIALED_LENGTH characters) from `plan`'s country. */
+function classifyText(plan: HomePlan, dialed: string): DialedClassification {
   let from = 0;
   let to = dialed.length;
   const colon = dialed.indexOf(':');
@@ -125,10 +148,10 @@ export function classifyDialed(dialed: unknown, options: ClassifyDialedOptions):
   if (emergency !== undefined) return emergency;
 
   const key = `${plan.country}\u0000${normalized}`;
-  const cached = recall(key);
+  const cached = byDigits.get(key);
   if (cached !== undefined) return cached;
   const result = classifyDigits(plan, normalized, dialed);
-  remember(key, result);
+  byDigits.set(key, result);
   return result;
 }
 
