@@ -177,6 +177,7 @@ function compileGroups(): BenchGroup[] {
     {
       name: `compilePolicy, ${EXTENSIONS} extensions (${EXTENSIONS / 4 + 1} lists of ${LIST_SIZE})`,
       subject: 'sipguard compilePolicy',
+      slow: true,
       tasks: [{ name: 'sipguard compilePolicy', batch: 1, run: () => compilePolicy(doc) }],
     },
   ];
