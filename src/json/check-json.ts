@@ -48,16 +48,22 @@ class JsonScanner {
     }
   }
 
+  // The scanner only moves forward, so problems are located in text order and one forward scan serves
+  // them all: many duplicate keys cost linear time, not a rescan from the start for each one.
+  private lineScanned = 0;
+  private line = 1;
+  private lineStart = 0;
+
   private problem(kind: JsonTextProblem['kind'], message: string, at: number, path: string): JsonTextProblem {
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < at && i < this.text.length; i++) {
+    const end = Math.min(at, this.text.length);
+    for (let i = this.lineScanned; i < end; i++) {
       if (this.text.charCodeAt(i) === 10) {
-        line++;
-        lineStart = i + 1;
+        this.line++;
+        this.lineStart = i + 1;
       }
     }
-    return { kind, message, line, column: at - lineStart + 1, path };
+    this.lineScanned = end;
+    return { kind, message, line: this.line, column: at - this.lineStart + 1, path };
   }
 
   private skipSpace(): void {
