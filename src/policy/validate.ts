@@ -89,7 +89,12 @@ function distance(a: string, b: string): number {
 
 function suggestion(key: string, known: readonly string[]): string {
   const lower = key.toLowerCase();
-  const best = known.find((k) => k.toLowerCase() === lower || distance(k.toLowerCase(), lower) <= 2);
+  // The distance is at least the difference in length: skipping those keeps a huge key linear.
+  const best = known.find(
+    (k) =>
+      k.toLowerCase() === lower ||
+      (Math.abs(k.length - lower.length) <= 2 && distance(k.toLowerCase(), lower) <= 2),
+  );
   return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
 }
 
