@@ -130,8 +130,13 @@ export class IpAllowList {
     // Both families are compiled as numbers, in half-open form [lo, end): IPv4 by value, IPv6 by
     // rank among its distinct bounds (ranks keep order, equality and adjacency of the bounds).
     const items4: Item[] = [];
-    const bounds6: { readonly value: bigint; readonly slot: number }[] = [];
     const entryOfSlot6: number[] = [];
+    let count6 = 0;
+    for (const p of parsed) if (p.family === 6) count6++;
+    // IPv6 bound slot s (2k: start of the k-th IPv6 entry, 2k + 1: its end + 1) as five words from
+    // boundWords[5s]: a carry word (1 only for 2^128, the end of a list reaching ffff:...:ffff), then the
+    // four 32-bit words of the value. Words keep the compile free of per-bound BigInt arithmetic.
+    const boundWords = new Uint32Array(5 * 2 * count6);
     for (let i = 0; i < n; i++) {
       const p = parsed[i] as ParsedEntry;
       if (p.family === 4) {
@@ -143,29 +148,46 @@ export class IpAllowList {
         this.entryHi6[i] = p.hi;
         const slot = 2 * entryOfSlot6.length;
         entryOfSlot6.push(i);
-        bounds6.push({ value: p.lo, slot }, { value: p.hi + 1n, slot: slot + 1 });
+        bigIntToWords(p.lo, boundWords, 5 * slot + 1);
+        bigIntToWords(p.hi, boundWords, 5 * slot + 6);
+        incrementWords(boundWords, 5 * slot + 5);
       }
     }
     // Ranks come from one sort, not a Map: V8 hashes a bigint by its low 64 bits only, and IPv6
     // network bounds share those (all zero), which would make a Map quadratic. The sort compares
-    // exact 48/48/33-bit slices as doubles, which is much cheaper than comparing bigints.
-    const keys = new Float64Array(3 * bounds6.length);
-    bounds6.forEach(({ value, slot }) => {
-      keys[3 * slot] = Number(value >> 81n);
-      keys[3 * slot + 1] = Number((value >> 33n) & 0xffffffffffffn);
-      keys[3 * slot + 2] = Number(value & 0x1ffffffffn);
-    });
-    bounds6.sort(
+    // exact 49/48/32-bit slices of the 129-bit bounds as doubles.
+    const slots = 2 * count6;
+    const keys = new Float64Array(3 * slots);
+    for (let slot = 0; slot < slots; slot++) {
+      const b = 5 * slot;
+      const w1 = boundWords[b + 2] as number;
+      keys[3 * slot] =
+        (boundWords[b] as number) * 2 ** 48 + (boundWords[b + 1] as number) * 2 ** 16 + (w1 >>> 16);
+      keys[3 * slot + 1] = (w1 & 0xffff) * 2 ** 32 + (boundWords[b + 3] as number);
+      keys[3 * slot + 2] = boundWords[b + 4] as number;
+    }
+    const order = Array.from({ length: slots }, (_, slot) => slot);
+    order.sort(
       (x, y) =>
-        (keys[3 * x.slot] as number) - (keys[3 * y.slot] as number) ||
-        (keys[3 * x.slot + 1] as number) - (keys[3 * y.slot + 1] as number) ||
-        (keys[3 * x.slot + 2] as number) - (keys[3 * y.slot + 2] as number),
+        (keys[3 * x] as number) - (keys[3 * y] as number) ||
+        (keys[3 * x + 1] as number) - (keys[3 * y + 1] as number) ||
+        (keys[3 * x + 2] as number) - (keys[3 * y + 2] as number),
     );
-    const values6: bigint[] = [];
-    const rankOfSlot = new Int32Array(bounds6.length);
-    for (const { value, slot } of bounds6) {
-      if (values6.length === 0 || values6[values6.length - 1] !== value) values6.push(value);
-      rankOfSlot[slot] = values6.length - 1;
+    // slotOfRank[r]: a slot holding the r-th smallest distinct bound value.
+    const slotOfRank: number[] = [];
+    const rankOfSlot = new Int32Array(slots);
+    let previous = -1;
+    for (const slot of order) {
+      if (
+        previous < 0 ||
+        keys[3 * previous] !== keys[3 * slot] ||
+        keys[3 * previous + 1] !== keys[3 * slot + 1] ||
+        keys[3 * previous + 2] !== keys[3 * slot + 2]
+      ) {
+        slotOfRank.push(slot);
+      }
+      rankOfSlot[slot] = slotOfRank.length - 1;
+      previous = slot;
     }
     const items6: Item[] = entryOfSlot6.map((index, k) => ({
       lo: rankOfSlot[2 * k] as number,
@@ -174,7 +196,9 @@ export class IpAllowList {
     }));
     const plan4 = compileFamily(items4, n);
     const plan6 = compileFamily(items6, n);
-    const value6 = (rank: number) => values6[rank] as bigint;
+    // The four words of the bound with rank `rank`, minus `minus` (0 or 1), for the lookup arrays.
+    const pack6 = (ranks: readonly number[], minus: 0 | 1) =>
+      packRankWords(ranks, slotOfRank, boundWords, minus);
 
     this.v4Lo = Uint32Array.from(plan4.merged, (m) => m.lo);
     this.v4Hi = Uint32Array.from(plan4.merged, (m) => m.end - 1);
@@ -187,11 +211,23 @@ export class IpAllowList {
     this.v4SegShift = bucketShift(this.v4SegLo.length);
     this.v4SegBuckets = buildBuckets(this.v4SegLo, this.v4SegShift);
 
-    this.v6Lo = packWords(plan6.merged.map((m) => value6(m.lo)));
-    this.v6Hi = packWords(plan6.merged.map((m) => value6(m.end) - 1n));
+    this.v6Lo = pack6(
+      plan6.merged.map((m) => m.lo),
+      0,
+    );
+    this.v6Hi = pack6(
+      plan6.merged.map((m) => m.end),
+      1,
+    );
     [this.v6MemberStart, this.v6Members] = packMembers(plan6.merged);
-    this.v6SegLo = packWords(plan6.segments.map((s) => value6(s.lo)));
-    this.v6SegHi = packWords(plan6.segments.map((s) => value6(s.end) - 1n));
+    this.v6SegLo = pack6(
+      plan6.segments.map((s) => s.lo),
+      0,
+    );
+    this.v6SegHi = pack6(
+      plan6.segments.map((s) => s.end),
+      1,
+    );
     this.v6SegEntry = Int32Array.from(plan6.segments, (s) => s.entry);
 
     this.size = plan4.merged.length + plan6.merged.length;
@@ -500,10 +536,33 @@ function packMembers(merged: readonly Merged[]): [Int32Array, Int32Array] {
   return [start, Int32Array.from(members)];
 }
 
-function packWords(values: readonly bigint[]): Uint32Array {
-  const out = new Uint32Array(values.length * 4);
-  values.forEach((v, k) => {
-    bigIntToWords(v, out, 4 * k);
+// Adds 1 to the 129-bit value held as a carry word and four words from words[base].
+function incrementWords(words: Uint32Array, base: number): void {
+  for (let w = base + 4; w > base; w--) {
+    const word = (words[w] as number) + 1;
+    words[w] = word; // stored modulo 2^32
+    if (word <= 0xffffffff) return;
+  }
+  words[base] = 1;
+}
+
+// Packs, per rank, the four words of that bound value (minus 1 when `minus` is 1) for lookups.
+// A bound minus 1 always fits in 128 bits: ends are above starts, and starts are at least 0.
+function packRankWords(
+  ranks: readonly number[],
+  slotOfRank: readonly number[],
+  boundWords: Uint32Array,
+  minus: 0 | 1,
+): Uint32Array {
+  const out = new Uint32Array(4 * ranks.length);
+  ranks.forEach((rank, k) => {
+    const from = 5 * (slotOfRank[rank] as number) + 1;
+    let borrow: number = minus;
+    for (let w = 3; w >= 0; w--) {
+      const word = (boundWords[from + w] as number) - borrow;
+      borrow = word < 0 ? 1 : 0;
+      out[4 * k + w] = word; // stored modulo 2^32: -1 becomes 0xffffffff
+    }
   });
   return out;
 }

@@ -132,15 +132,20 @@ export function formatIPv6(value: bigint): string {
     }
     k = j;
   }
+  // A separator goes before every group except the first and the one right after '::'; tracking that
+  // with a flag (not text.endsWith) keeps the text a cheap concatenation, never flattened midway.
   let text = '';
+  let needsColon = false;
   for (let k = 0; k < 8; k++) {
     if (k === bestStart) {
       text += '::';
       k += bestLength - 1;
+      needsColon = false;
       continue;
     }
-    if (text !== '' && !text.endsWith(':')) text += ':';
+    if (needsColon) text += ':';
     text += (groups[k] as number).toString(16);
+    needsColon = true;
   }
   return text;
 }
