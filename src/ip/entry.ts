@@ -60,7 +60,9 @@ const words = new Uint32Array(4);
 export function parseIpEntry(text: string, options?: IpEntryOptions): IpEntry {
   const outcome = parseEntryOutcome(text, options?.strict === true);
   if ('entry' in outcome) return outcome.entry;
-  throw singleIssueError({ path: '', code: outcome.code, message: outcome.message, input: quotable(text) });
+  // Only a string is quoted back: converting anything else would run its toString (or throw).
+  const issue = { path: '', code: outcome.code, message: outcome.message };
+  throw singleIssueError(typeof text === 'string' ? { ...issue, input: quotable(text) } : issue);
 }
 
 /** Parses one entry without throwing: the parsed entry with its bounds, or the problem. */
@@ -319,9 +321,8 @@ function freezeEntry(
 }
 
 // Quotes at most 64 characters of an entry in messages, so that a huge entry cannot flood a log.
-function quotable(text: unknown): string {
-  const s = String(text);
-  return s.length > 64 ? `${s.slice(0, 64)}…` : s;
+function quotable(text: string): string {
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
 
 /** True for the entries that cover a whole family (`0.0.0.0/0`, `::/0` or an equivalent range). */
