@@ -1,7 +1,8 @@
 // `npm run bench` runs every suite and writes bench/results/latest.json; `-- --runs=3` runs the whole
 // bench three times in fresh processes and keeps, per figure, the median of the runs (and every run's
 // value, to show how noisy the machine was). `npm run bench:smoke` runs each task a few times only,
-// to prove the benchmarks still work. `--suite=<name>` runs one suite and writes nothing.
+// to prove the benchmarks still work. `--suite=<name>` runs one suite and writes nothing unless
+// `--out=<file>` names a file to write.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -21,6 +22,8 @@ const smoke = process.argv.includes('--smoke');
 const only = process.argv.find((a) => a.startsWith('--suite='))?.slice('--suite='.length);
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 1);
 const rawOut = process.argv.find((a) => a.startsWith('--raw-out='))?.slice('--raw-out='.length);
+// Where to write the report; by default only a full run of every suite writes bench/results/latest.json.
+const outArg = process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
 const quiet = rawOut !== undefined;
 
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${runs}`);
@@ -152,8 +155,8 @@ if (rawOut !== undefined) {
     }
   }
   if (figures.length === 0 && measures.length === 0) console.log('no benchmark suites registered');
-  if (!smoke && !only) {
-    const out = resolve(import.meta.dirname, 'results', 'latest.json');
+  if (outArg !== undefined || (!smoke && !only)) {
+    const out = resolve(outArg ?? resolve(import.meta.dirname, 'results', 'latest.json'));
     const report: BenchReport = {
       date: new Date().toISOString(),
       node: process.version,
