@@ -74,9 +74,9 @@ export class RateTable {
         });
         return;
       }
-      const fields = entry as Record<string, unknown>;
-      const prefix = checkPrefix(fields.prefix);
-      const rate = scanRate(fields.rate, MAX_RATE_DECIMALS, 'rate');
+      const prefixValue = ownDataValue(entry, 'prefix');
+      const prefix = checkPrefix(prefixValue);
+      const rate = scanRate(ownDataValue(entry, 'rate'), MAX_RATE_DECIMALS, 'rate');
       if (typeof prefix !== 'string') issues.push({ path: `/${index}/prefix`, ...prefix });
       if (typeof rate !== 'string') issues.push({ path: `/${index}/rate`, ...rate });
       if (typeof prefix !== 'string' || typeof rate !== 'string') return;
@@ -85,8 +85,8 @@ export class RateTable {
         issues.push({
           path: `/${index}/prefix`,
           code: 'duplicate-prefix',
-          message: `prefix ${JSON.stringify(fields.prefix)} duplicates entry ${earlier}`,
-          input: String(fields.prefix),
+          message: `prefix ${JSON.stringify(prefixValue)} duplicates entry ${earlier}`,
+          input: prefixValue as string,
         });
       }
     });
@@ -350,6 +350,13 @@ function packRows(builder: TrieBuilder): Int32Array {
 }
 
 /** Digits of a prefix (`+1876` → `1876`), or the problem with it. */
+// Only own data properties count: an inherited `prefix` (a polluted Object.prototype) or a getter
+// is treated as absent, so nothing outside the entry itself can shape the deck.
+function ownDataValue(holder: object, key: string): unknown {
+  const descriptor = Object.getOwnPropertyDescriptor(holder, key);
+  return descriptor !== undefined && Object.hasOwn(descriptor, 'value') ? descriptor.value : undefined;
+}
+
 function checkPrefix(raw: unknown): string | RateProblem {
   if (typeof raw !== 'string') {
     const shown = raw === undefined ? 'nothing' : raw === null ? 'null' : `a ${typeof raw}`;
