@@ -95,10 +95,16 @@ export function aggregateError(
   what: string,
   issues: readonly SipguardIssue[],
 ): SipguardError {
-  const shown = issues.slice(0, 3).map((i) => `${i.path || '(root)'}: ${i.message}`);
+  const shown = issues.slice(0, 3).map((i) => `${shortPath(i.path) || '(root)'}: ${i.message}`);
   const more = issues.length > shown.length ? `; and ${issues.length - shown.length} more` : '';
   const noun = issues.length === 1 ? 'problem' : 'problems';
   return new SipguardError(code, `${what}: ${issues.length} ${noun}: ${shown.join('; ')}${more}`, issues);
+}
+
+// A path holds document keys, which can be huge: the message shows its start only, so that one hostile
+// key cannot flood a log line (the issue keeps the whole path).
+function shortPath(path: string): string {
+  return path.length > 120 ? `${path.slice(0, 120)}…` : path;
 }
 
 /** Escapes one JSON-pointer segment (RFC 6901). */
