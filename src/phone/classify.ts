@@ -90,7 +90,8 @@ export function classifyDialed(dialed: unknown, options: ClassifyDialedOptions):
   if (plan === undefined) {
     return fail(
       'invalid-home-country',
-      `home country ${typeof home === 'string' ? quote(home) : String(home)} is not an upper-case ISO 3166-1 alpha-2 region known to libphonenumber-js`,
+      // Never String(home): an object's toString would run, and Object.create(null) would throw.
+      `home country ${typeof home === 'string' ? quote(home) : `(${home === null ? 'null' : typeof home})`} is not an upper-case ISO 3166-1 alpha-2 region known to libphonenumber-js`,
     );
   }
   if (typeof dialed !== 'string') {

@@ -136,6 +136,23 @@ describe('adversarial dialed strings', () => {
     expect(reads).toBe(1);
   });
 
+  it('never throws on a home country of the wrong type, and never converts it to text', () => {
+    let calls = 0;
+    const sneaky = {
+      toString: () => {
+        calls++;
+        return 'US';
+      },
+    };
+    for (const homeCountry of [Object.create(null), sneaky, Symbol('US'), 1n, ['US']]) {
+      expect(classifyDialed('911', { homeCountry } as never)).toMatchObject({
+        ok: false,
+        code: 'invalid-home-country',
+      });
+    }
+    expect(calls).toBe(0);
+  });
+
   it('never calls toString, valueOf or Symbol.toPrimitive on a non-string dialed value', () => {
     let calls = 0;
     const count = () => {
