@@ -62,6 +62,7 @@ const amounts: [unknown, string, string][] = [
   ['USD 0.05', 'invalid-rate', 'currency code'],
   ['0.05\ud800', 'invalid-rate', 'lone surrogate'],
   ['1'.repeat(41), 'invalid-rate', 'one character over the length bound'],
+  [`0.1${'0'.repeat(37)}`, 'ok 0.1', 'exactly 40 characters, the length bound'],
   ['1'.repeat(1 << 20), 'invalid-rate', '1 MB of digits'],
   [null, 'invalid-rate', 'null'],
   [undefined, 'invalid-rate', 'undefined'],
@@ -148,6 +149,29 @@ describe('adversarial rate decks', () => {
     ['\ufeff', [[undefined, '', 'empty-rate-deck']], 'a byte-order mark alone'],
   ] as [string, [number | undefined, string, string][], string][])('%j → %j (%s)', (csv, issues) => {
     expect(deckIssues(csv)).toEqual(issues);
+  });
+
+  it('treats only the first row as a possible header, even when that row is not valid CSV', () => {
+    expect(deckIssues('"unterminated\nprefix,rate\n1,0.01')).toEqual([
+      [1, '/lines/1', 'invalid-row'],
+      [2, '/lines/2/prefix', 'invalid-prefix'],
+      [2, '/lines/2/rate', 'invalid-rate'],
+    ]);
+  });
+
+  it('with explicit columns, accepts any number of other columns but reports rows too short', () => {
+    const options = { prefixColumn: 1, rateColumn: 2 };
+    const table = RateTable.fromCsv('Jamaica,1876,0.12,a,b,c,d\nUK,44,0.02', options);
+    expect([...table.entries()].map((e) => `${e.prefix}=${e.rate}`)).toEqual(['1876=0.12', '44=0.02']);
+    let error: unknown;
+    try {
+      RateTable.fromCsv('Jamaica,1876,0.12\nUK,44', options);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as SipguardError).issues.map((i) => [i.line, i.path, i.code])).toEqual([
+      [2, '/lines/2', 'invalid-row'],
+    ]);
   });
 
   it('looks up only ASCII digits, with one optional leading +', () => {
