@@ -108,15 +108,22 @@ export function canCollectGarbage(): boolean {
 }
 
 /**
- * The heap retained by what `build` returns: settled heap with the result alive minus settled heap
- * before. The result is kept reachable until after the second measurement.
+ * The heap retained by what `build` returns: three structures are built one after another and all
+ * kept alive; each one's cost is the growth of the settled heap, and the median of the three is
+ * returned, so that garbage freed by chance between two measurements does not decide the figure.
  */
 export function retainedBytes(build: () => unknown): number {
-  const before = settledHeapUsed();
-  const kept = build();
-  const after = settledHeapUsed();
-  consume(kept);
-  return after - before;
+  const kept: unknown[] = [];
+  const growth: number[] = [];
+  let previous = settledHeapUsed();
+  for (let k = 0; k < 3; k++) {
+    kept.push(build());
+    const now = settledHeapUsed();
+    growth.push(now - previous);
+    previous = now;
+  }
+  consume(kept.length);
+  return median(growth);
 }
 
 /** Median of a non-empty list of numbers. */

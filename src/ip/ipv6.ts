@@ -132,22 +132,23 @@ export function formatIPv6(value: bigint): string {
     }
     k = j;
   }
-  // A separator goes before every group except the first and the one right after '::'; tracking that
-  // with a flag (not text.endsWith) keeps the text a cheap concatenation, never flattened midway.
-  let text = '';
+  // A separator goes before every group except the first and the one right after '::'. The parts are
+  // joined once: the result is one flat string (repeated `+=` would leave a tree of pieces, several
+  // times larger, which an IpEntry would keep for its lifetime).
+  const parts: string[] = [];
   let needsColon = false;
   for (let k = 0; k < 8; k++) {
     if (k === bestStart) {
-      text += '::';
+      parts.push('::');
       k += bestLength - 1;
       needsColon = false;
       continue;
     }
-    if (needsColon) text += ':';
-    text += (groups[k] as number).toString(16);
+    if (needsColon) parts.push(':');
+    parts.push((groups[k] as number).toString(16));
     needsColon = true;
   }
-  return text;
+  return parts.join('');
 }
 
 /**
