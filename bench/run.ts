@@ -103,7 +103,7 @@ function runInChildren(count: number): RawRun[] {
   }
 }
 
-/** Per figure, the median over runs of each run's median; ratios are recomputed from those medians. */
+/** Per figure, the median over runs of each run's median, and the median of each run's ratio. */
 function mergeRuns(all: readonly RawRun[]): { figures: ReportFigure[]; measures: ReportMeasure[] } {
   const first = all[0];
   if (first === undefined) return { figures: [], measures: [] };
@@ -116,16 +116,11 @@ function mergeRuns(all: readonly RawRun[]): { figures: ReportFigure[]; measures:
       medianNs: median(same.map((g) => g.medianNs)),
       p99Ns: median(same.map((g) => g.p99Ns)),
       samples: same.reduce((n, g) => n + g.samples, 0),
-      ratioToSubject: 1,
+      // Each run's own ratio first, then their median: both sides of a ratio ran under the same load.
+      ratioToSubject: median(same.map((g) => g.ratioToSubject)),
       runMediansNs: same.map((g) => g.medianNs),
     };
   });
-  for (const f of figures) {
-    const group = first.figures.filter((g) => g.group === f.group && g.suite === f.suite);
-    const subjectName = group.find((g) => g.ratioToSubject === 1)?.task;
-    const subject = figures.find((g) => g.suite === f.suite && g.group === f.group && g.task === subjectName);
-    if (subject) f.ratioToSubject = f.medianNs / subject.medianNs;
-  }
   const measures: ReportMeasure[] = first.measures.map((m, i) => {
     const same = all.map((r) => r.measures[i]).filter((g): g is BenchMeasure => g?.name === m.name);
     return { ...m, value: median(same.map((g) => g.value)), runValues: same.map((g) => g.value) };
@@ -144,7 +139,7 @@ if (rawOut !== undefined) {
     for (const key of groups) {
       const [suite = '', group = ''] = key.split('\u0000');
       const own = figures.filter((f) => f.suite === suite && f.group === group);
-      const subject = own.find((f) => f.ratioToSubject === 1)?.task ?? '';
+      const subject = own[0]?.task ?? '';
       printGroup(group, suite, subject, own);
     }
     for (const suite of new Set(measures.map((m) => m.suite))) {
