@@ -83,7 +83,7 @@ describe('IPv6 compile at word and family edges', () => {
       'no entry reaches this',
     ],
     [['2001:db8::ffff:ffff', '2001:db8::1:0:0'], '2001:db8::1:0:0', true, 'adjacent across a word boundary'],
-  ] as const)('%j contains %s: %s (%s)', (entries, address, expected) => {
+  ] as const)('%j contains %s: %s (%s)', (entries, address, expected, _reason) => {
     const list = IpAllowList.from([...entries]);
     expect(list.has(address)).toBe(expected);
     expect(list.probe(address) >= 0).toBe(expected);
