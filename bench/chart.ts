@@ -100,6 +100,7 @@ function panel(report: BenchReport, family: 4 | 6, left: number): string[] {
 export function renderScalingChart(report: BenchReport): string {
   const lines: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    `<title>Median time per has() lookup against list size, IPv4 and IPv6 hits, log scales</title>`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
     `<text x="${WIDTH / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(
       `Median time per lookup vs. list size (log scales) — Node ${report.node}, ${report.date.slice(0, 10)}`,

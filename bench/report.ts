@@ -54,9 +54,14 @@ function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+// Columns are padded to their widest cell, as Biome formats Markdown tables, so that the generated
+// document is also the formatted one.
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  const width = (cell: string) => [...cell].length;
+  const widths = header.map((h, c) => Math.max(3, width(h), ...rows.map((row) => width(row[c] ?? ''))));
+  const pad = (cell: string, c: number) => cell + ' '.repeat((widths[c] ?? 0) - width(cell));
+  const line = (cells: readonly string[]) => `| ${cells.map(pad).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 function machineBlock(r: BenchReport): string {
