@@ -151,7 +151,7 @@ function classifyText(plan: HomePlan, dialed: string): DialedClassification {
   const key = `${plan.country}\u0000${normalized}`;
   const cached = byDigits.get(key);
   if (cached !== undefined) return cached;
-  const result = classifyDigits(plan, normalized, dialed);
+  const result = classifyDigits(plan, normalized);
   byDigits.set(key, result);
   return result;
 }
@@ -199,8 +199,11 @@ function whyNotANumber(c: number): string {
   return `contains ${JSON.stringify(char)}, which is not a digit or a separator (space - . ( ))`;
 }
 
-/** Classifies normalized digits (`+` and digits, or digits as dialed in the home country). */
-function classifyDigits(plan: HomePlan, normalized: string, dialed: string): CachedClassification {
+/**
+ * Classifies normalized digits (`+` and digits, or digits as dialed in the home country).
+ * Results are cached by these digits, so messages quote them, not one particular spelling.
+ */
+function classifyDigits(plan: HomePlan, normalized: string): CachedClassification {
   let international: string | undefined;
   if (normalized.charCodeAt(0) === 0x2b) {
     international = normalized;
@@ -220,7 +223,7 @@ function classifyDigits(plan: HomePlan, normalized: string, dialed: string): Cac
     if (callingCodeLength(international.slice(1)) === 0) {
       return fail(
         'unknown-country-code',
-        `${quote(dialed)} does not start with a known country calling code`,
+        `the number ${quote(normalized)} does not start with a known country calling code`,
       );
     }
     phone = parsePhoneNumberFromString(international, METADATA);
@@ -230,7 +233,7 @@ function classifyDigits(plan: HomePlan, normalized: string, dialed: string): Cac
   if (phone === undefined) {
     return fail(
       'invalid-number',
-      `${quote(dialed)} is not a valid telephone number dialed from ${plan.country}`,
+      `the number ${quote(normalized)} is not a valid telephone number dialed from ${plan.country}`,
     );
   }
 
@@ -243,7 +246,7 @@ function classifyDigits(plan: HomePlan, normalized: string, dialed: string): Cac
   if (country === undefined || type === undefined) {
     return fail(
       'invalid-number',
-      `${quote(dialed)} (${phone.number}) is not a valid telephone number${country === undefined ? '' : ` for ${country}`}`,
+      `the number ${quote(normalized)} (${phone.number}) is not a valid telephone number${country === undefined ? '' : ` for ${country}`}`,
     );
   }
   return Object.freeze({ ok: true, emergency: false, e164: phone.number, country, type });

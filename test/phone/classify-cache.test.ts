@@ -79,3 +79,16 @@ describe('classifyDialed cache by dialed text', () => {
     );
   });
 });
+
+describe('classifyDialed cache by digits', () => {
+  it('gives a failure message that fits every spelling of the same digits, not the first one seen', () => {
+    // +999 is no country calling code; both spellings reduce to the same digits and share one result.
+    const spaced = classifyDialed('+999 1234 5678', US);
+    const compact = classifyDialed('+99912345678', US);
+    expect(spaced).toMatchObject({ ok: false, code: 'unknown-country-code' });
+    expect(compact).toBe(spaced);
+    expect(compact.ok === false && compact.message).toBe(
+      'the number "+99912345678" does not start with a known country calling code',
+    );
+  });
+});
