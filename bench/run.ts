@@ -1,4 +1,4 @@
-// `npm run bench` runs every suite and writes bench/results/latest.json; `-- --runs=3` runs the whole
+// `npm run bench` runs with `--runs=3` and then regenerates docs/performance.md: it runs the whole
 // bench three times in fresh processes and keeps, per figure, the median of the runs (and every run's
 // value, to show how noisy the machine was). `npm run bench:smoke` runs each task a few times only,
 // to prove the benchmarks still work. `--suite=<name>` runs one suite and writes nothing unless
