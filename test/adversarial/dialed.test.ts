@@ -73,6 +73,9 @@ const failures: [unknown, string, string][] = [
   ['+999 1234 5678', 'unknown-country-code', 'unassigned country code 999'],
   ['011 999 1234 5678', 'unknown-country-code', 'unassigned code after the US international prefix'],
   ['+1 212 555', 'invalid-number', 'too short for NANP'],
+  ['+19995550100', 'invalid-number', 'NANP area code 999 belongs to no region'],
+  ['011', 'invalid-number', 'an international prefix with nothing after it'],
+  ['1'.repeat(20), 'invalid-number', 'exactly 20 digits: within the bound, but no number'],
   [2125550100, 'not-a-number', 'a number, not a string'],
   [null, 'not-a-number', 'null'],
   [['2125550100'], 'not-a-number', 'an array'],
@@ -110,6 +113,12 @@ describe('adversarial dialed strings', () => {
     ],
     ['sip:011 44 20 7946 0958@pbx.example.com', '+442079460958', 'international prefix inside a SIP URI'],
     ['(876) 555-0100', '+18765550100', 'national NANP form with separators'],
+    [
+      'sip:+18765550100;isub=1@pbx.example.com;phone-context=x',
+      '+18765550100',
+      'phone-context among the host parameters is not a user parameter',
+    ],
+    [`tel:+18765550100;x=${'a'.repeat(237)}`, '+18765550100', 'exactly 256 characters, the length bound'],
     ['1.876.555.0100', '+18765550100', 'dotted NANP form with the trunk prefix'],
   ];
 
@@ -123,6 +132,28 @@ describe('adversarial dialed strings', () => {
       expect(result).toMatchObject({ ok: true, e164: bare, country: expected?.country });
     },
   );
+
+  // The message names the reason, so that a PBX log says why a call was refused.
+  it.each([
+    ['*67', 'feature codes'],
+    ['2125550100#', 'feature codes'],
+    ['2125550100,1', 'pauses and post-dial digits'],
+    ['2125550100;1', 'pauses and post-dial digits'],
+    ['1-800-FLOWERS', 'the letter "F"'],
+    ['2125550100w1', 'the letter "w"'],
+    ['1-800-flowers', 'the letter "f"'],
+    ['+1876%35550100', 'percent-encoded'],
+    ['1+2125550100', '"+" that is not at the start'],
+    ['2125550100/', 'not a digit or a separator'],
+    ['2125550100@', 'not a digit or a separator'],
+    ['2125550100[', 'not a digit or a separator'],
+    ['2125550100`', 'not a digit or a separator'],
+    ['2125550100{', 'not a digit or a separator'],
+  ])('says why %j is not a number: %s', (dialed, reason) => {
+    const result = classifyDialed(dialed, US);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain(reason);
+  });
 
   it('reads the home country once, so a getter that changes cannot split one classification', () => {
     let reads = 0;
