@@ -8,7 +8,13 @@ export default {
   vitest: { configFile: 'stryker.vitest.config.ts', related: true },
   // perTest: each mutant runs only the tests that executed its code in the dry run.
   coverageAnalysis: 'perTest',
-  mutate: ['src/ip/**/*.ts', 'src/policy/**/*.ts', 'src/rate/**/*.ts', 'src/phone/**/*.ts', '!src/**/index.ts'],
+  mutate: [
+    'src/ip/**/*.ts',
+    'src/policy/**/*.ts',
+    'src/rate/**/*.ts',
+    'src/phone/**/*.ts',
+    '!src/**/index.ts',
+  ],
   ignoreStatic: true,
   // Messages are for people and "may change between versions" (docs/decisions.md); decision codes
   // are checked by the tests, but mutating every message string doubles the run for no signal.
