@@ -170,7 +170,7 @@ export class Policy {
               country: classified.country,
               type: 'unknown',
             });
-      return emergencyAreaDecision(area?.code ?? 'area-allowed', calling.scope, dialed, area?.matched);
+      return areaDecision(area?.code ?? 'area-allowed', calling.scope, dialed, area?.matched);
     }
 
     const destination: DecisionDestination = {
@@ -273,37 +273,24 @@ function areaMessage(code: CallingCode, what: string, matched: string | undefine
   }
 }
 
+// `destination` is the dialed text only for an emergency number checked under "apply-rules": it has no E.164 form.
 function areaDecision(
   code: CallingCode,
   scope: DecisionScope,
-  destination: DecisionDestination,
+  destination: DecisionDestination | string,
   matched: string | undefined,
 ): CallDecision {
-  const what = `${destination.e164} (${destination.country}, ${destination.type})`;
-  const decision: Mutable<CallDecision> = {
-    allowed: code === 'area-allowed',
-    code,
-    scope,
-    destination,
-    message: areaMessage(code, what, matched),
-  };
-  if (matched !== undefined) decision.matched = matched;
-  return decision;
-}
-
-function emergencyAreaDecision(
-  code: CallingCode,
-  scope: DecisionScope,
-  dialed: string,
-  matched: string | undefined,
-): CallDecision {
-  const what = `emergency number ${quote(dialed)}, checked like any call because emergency is "apply-rules",`;
+  const what =
+    typeof destination === 'string'
+      ? `emergency number ${quote(destination)}, checked like any call because emergency is "apply-rules",`
+      : `${destination.e164} (${destination.country}, ${destination.type})`;
   const decision: Mutable<CallDecision> = {
     allowed: code === 'area-allowed',
     code,
     scope,
     message: areaMessage(code, what, matched),
   };
+  if (typeof destination !== 'string') decision.destination = destination;
   if (matched !== undefined) decision.matched = matched;
   return decision;
 }
