@@ -1,7 +1,6 @@
 // The decision service: in process through createDecisionServer, and as the real `sipguard serve`
 // binary (dist/cli.js, built by `npm test`) on a free loopback port.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -18,25 +17,10 @@ import {
   MAX_BODY_BYTES,
   type ServeEvent,
 } from '../../src/cli/serve-server.js';
+import { INVALID_POLICY, POLICY_A, POLICY_B, policyText, RATES, sha256 } from '../fixtures/serve-policies.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = resolve(root, 'dist/cli.js');
-
-// Registrations from 127.0.0.2 only; calls to the US and Canada, never premium-rate; a cap with a deck.
-const POLICY_A = {
-  homeCountry: 'US',
-  registration: { restrict: true, allowFrom: ['127.0.0.2'] },
-  calling: { allow: ['US', 'CA'], deny: ['*/premium-rate'] },
-  maxRatePerMinute: '$0.0500',
-};
-// The same, but registrations now come from 127.0.0.4 only.
-const POLICY_B = { ...POLICY_A, registration: { restrict: true, allowFrom: ['127.0.0.4'] } };
-const RATES = 'prefix,rate\n1,0.0100\n1876,0.2000\n';
-const INVALID_POLICY =
-  '{ "homeCountry": "US", "registration": { "restrict": true, "allowFrom": ["127.0.0.02"] } }';
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const policyText = (doc: unknown) => `${JSON.stringify(doc, null, 2)}\n`;
 
 let dir = '';
 let policyFile = '';

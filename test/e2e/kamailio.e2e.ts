@@ -4,7 +4,6 @@
 // Needs `kamailio`, `kamailio-utils-modules` and `sip-tester` (Debian). Locally the test skips when
 // they are missing; with CI=true a missing tool fails the run.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,26 +11,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INVALID_POLICY, POLICY_A, POLICY_B, policyText, RATES, sha256 } from '../fixtures/serve-policies.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = resolve(root, 'dist/cli.js');
 const kamailioCfg = resolve(root, 'examples/kamailio/kamailio.cfg');
 const scenarios = resolve(import.meta.dirname, 'scenarios');
-
-// Registrations from 127.0.0.2 only; calls to the US and Canada, never premium-rate; a $0.05 cap
-// checked against a small deck. POLICY_B moves the allowed source to 127.0.0.4.
-const POLICY_A = {
-  homeCountry: 'US',
-  registration: { restrict: true, allowFrom: ['127.0.0.2'] },
-  calling: { allow: ['US', 'CA'], deny: ['*/premium-rate'] },
-  maxRatePerMinute: '$0.0500',
-};
-const POLICY_B = { ...POLICY_A, registration: { restrict: true, allowFrom: ['127.0.0.4'] } };
-const RATES = 'prefix,rate\n1,0.0100\n1876,0.2000\n';
-const INVALID_POLICY =
-  '{ "homeCountry": "US", "registration": { "restrict": true, "allowFrom": ["127.0.0.02"] } }';
-const policyText = (doc: unknown) => `${JSON.stringify(doc, null, 2)}\n`;
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function toolMissing(): string | undefined {
   const missing: string[] = [];
