@@ -1,16 +1,14 @@
 // classifyDialed: from what a user or PBX dialed to { e164, country, type }, never throwing.
-// Our own strict scan turns the input into digits first; libphonenumber-js (`max` metadata) then
-// resolves the region and number type from clean digits only, so it never sees text to guess at.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
+// Our own strict scan turns the input into digits first; split.ts then resolves calling code, region
+// and number type from clean digits only, following libphonenumber-js over its `max` metadata.
 import {
-  callingCodeLength,
   type HomePlan,
   homePlan,
   isNonGeographicCallingCode,
-  METADATA,
   NON_GEOGRAPHIC_REGION,
   numberTypeOf,
 } from './metadata.js';
+import { splitDigits } from './split.js';
 import type {
   ClassifyDialedOptions,
   DialedClassification,
@@ -204,50 +202,31 @@ function whyNotANumber(c: number): string {
  * Results are cached by these digits, so messages quote them, not one particular spelling.
  */
 function classifyDigits(plan: HomePlan, normalized: string): CachedClassification {
-  let international: string | undefined;
-  if (normalized.charCodeAt(0) === 0x2b) {
-    international = normalized;
-  } else {
-    // As libphonenumber-js does: an international prefix counts only if a non-zero digit follows it.
-    const prefix = plan.internationalPrefix.exec(normalized);
-    if (prefix !== null) {
-      const rest = prefix[0].length;
-      if (rest < normalized.length && normalized.charCodeAt(rest) !== 0x30) {
-        international = `+${normalized.slice(rest)}`;
-      }
-    }
+  const split = splitDigits(plan, normalized);
+  if (split === 'unknown-country-code') {
+    return fail(
+      'unknown-country-code',
+      `the number ${quote(normalized)} does not start with a known country calling code`,
+    );
   }
-
-  let phone: ReturnType<typeof parsePhoneNumberFromString>;
-  if (international !== undefined) {
-    if (callingCodeLength(international.slice(1)) === 0) {
-      return fail(
-        'unknown-country-code',
-        `the number ${quote(normalized)} does not start with a known country calling code`,
-      );
-    }
-    phone = parsePhoneNumberFromString(international, METADATA);
-  } else {
-    phone = parsePhoneNumberFromString(normalized, plan.country, METADATA);
-  }
-  if (phone === undefined) {
+  if (split === undefined) {
     return fail(
       'invalid-number',
       `the number ${quote(normalized)} is not a valid telephone number dialed from ${plan.country}`,
     );
   }
 
+  const { callingCode, nationalNumber } = split;
+  const e164 = `+${callingCode}${nationalNumber}`;
   const country =
-    phone.country ??
-    (isNonGeographicCallingCode(phone.countryCallingCode) ? NON_GEOGRAPHIC_REGION : undefined);
+    split.region ?? (isNonGeographicCallingCode(callingCode) ? NON_GEOGRAPHIC_REGION : undefined);
   // Valid exactly when it has a type: the same rule as libphonenumber-js getType()/isValid().
-  const type =
-    country === undefined ? undefined : numberTypeOf(country, phone.countryCallingCode, phone.nationalNumber);
+  const type = country === undefined ? undefined : numberTypeOf(country, callingCode, nationalNumber);
   if (country === undefined || type === undefined) {
     return fail(
       'invalid-number',
-      `the number ${quote(normalized)} (${phone.number}) is not a valid telephone number${country === undefined ? '' : ` for ${country}`}`,
+      `the number ${quote(normalized)} (${e164}) is not a valid telephone number${country === undefined ? '' : ` for ${country}`}`,
     );
   }
-  return Object.freeze({ ok: true, emergency: false, e164: phone.number, country, type });
+  return Object.freeze({ ok: true, emergency: false, e164, country, type });
 }
