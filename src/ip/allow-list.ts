@@ -12,7 +12,7 @@ import {
   parseEntryOutcome,
 } from './entry.js';
 import { formatIPv4, NOT_IPV4, scanIPv4 } from './ipv4.js';
-import { bigIntToWords, formatIPv6, isMappedIPv4, parseIPv6, wordsToBigInt } from './ipv6.js';
+import { formatIPv6, formatIPv6Words, isMappedIPv4, parseIPv6, wordsToBigInt } from './ipv6.js';
 
 /** Codes of the observations made about a compiled list; none of them stops compilation. */
 export type IpFindingCode =
@@ -84,11 +84,12 @@ export class IpAllowList {
   private readonly v6SegLo: Uint32Array;
   private readonly v6SegHi: Uint32Array;
   private readonly v6SegEntry: Int32Array;
-  // Each entry's own bounds, indexed by entry index (only the entry's family is set).
+  // Each entry's own bounds, indexed by entry index (only the entry's family is set). An IPv6 entry's
+  // bounds are the eight words from entryBounds6[8 * entryOrdinal6[index]] (first, then last).
   private readonly entryLo4: Float64Array;
   private readonly entryHi4: Float64Array;
-  private readonly entryLo6: bigint[];
-  private readonly entryHi6: bigint[];
+  private readonly entryOrdinal6: Int32Array;
+  private readonly entryBounds6: Uint32Array;
 
   /**
    * Compiles a list of entries. Throws one `SipguardError` (code `invalid-ip-list`) listing every
@@ -125,8 +126,7 @@ export class IpAllowList {
     this.entries = Object.freeze(parsed.map((p) => p.entry));
     this.entryLo4 = new Float64Array(n);
     this.entryHi4 = new Float64Array(n);
-    this.entryLo6 = new Array<bigint>(n).fill(0n);
-    this.entryHi6 = new Array<bigint>(n).fill(0n);
+    this.entryOrdinal6 = new Int32Array(n);
     // Both families are compiled as numbers, in half-open form [lo, end): IPv4 by value, IPv6 by
     // rank among its distinct bounds (ranks keep order, equality and adjacency of the bounds).
     const items4: Item[] = [];
@@ -137,6 +137,7 @@ export class IpAllowList {
     // boundWords[5s]: a carry word (1 only for 2^128, the end of a list reaching ffff:...:ffff), then the
     // four 32-bit words of the value. Words keep the compile free of per-bound BigInt arithmetic.
     const boundWords = new Uint32Array(5 * 2 * count6);
+    this.entryBounds6 = new Uint32Array(8 * count6);
     for (let i = 0; i < n; i++) {
       const p = parsed[i] as ParsedEntry;
       if (p.family === 4) {
@@ -144,48 +145,28 @@ export class IpAllowList {
         this.entryHi4[i] = p.hi;
         items4.push({ lo: p.lo, end: p.hi + 1, index: i });
       } else {
-        this.entryLo6[i] = p.lo;
-        this.entryHi6[i] = p.hi;
-        const slot = 2 * entryOfSlot6.length;
+        const ordinal = entryOfSlot6.length;
+        this.entryOrdinal6[i] = ordinal;
         entryOfSlot6.push(i);
-        bigIntToWords(p.lo, boundWords, 5 * slot + 1);
-        bigIntToWords(p.hi, boundWords, 5 * slot + 6);
-        incrementWords(boundWords, 5 * slot + 5);
+        this.entryBounds6.set(p.lo, 8 * ordinal);
+        this.entryBounds6.set(p.hi, 8 * ordinal + 4);
+        boundWords.set(p.lo, 10 * ordinal + 1);
+        boundWords.set(p.hi, 10 * ordinal + 6);
+        incrementWords(boundWords, 10 * ordinal + 5);
       }
     }
-    // Ranks come from one sort, not a Map: V8 hashes a bigint by its low 64 bits only, and IPv6
-    // network bounds share those (all zero), which would make a Map quadratic. The sort compares
-    // exact 49/48/32-bit slices of the 129-bit bounds as doubles.
+    // Ranks come from a radix sort of the bounds by their five words (least significant first), not
+    // from a Map or a comparator sort: no BigInt keys, no comparator calls.
     const slots = 2 * count6;
-    const keys = new Float64Array(3 * slots);
-    for (let slot = 0; slot < slots; slot++) {
-      const b = 5 * slot;
-      const w1 = boundWords[b + 2] as number;
-      keys[3 * slot] =
-        (boundWords[b] as number) * 2 ** 48 + (boundWords[b + 1] as number) * 2 ** 16 + (w1 >>> 16);
-      keys[3 * slot + 1] = (w1 & 0xffff) * 2 ** 32 + (boundWords[b + 3] as number);
-      keys[3 * slot + 2] = boundWords[b + 4] as number;
-    }
-    const order = Array.from({ length: slots }, (_, slot) => slot);
-    order.sort(
-      (x, y) =>
-        (keys[3 * x] as number) - (keys[3 * y] as number) ||
-        (keys[3 * x + 1] as number) - (keys[3 * y + 1] as number) ||
-        (keys[3 * x + 2] as number) - (keys[3 * y + 2] as number),
-    );
+    let order = identityOrder(slots);
+    let spare: Uint32Array = new Uint32Array(slots);
+    for (let w = 4; w >= 0; w--) [order, spare] = radixSortByWord(order, spare, boundWords, 5, w);
     // slotOfRank[r]: a slot holding the r-th smallest distinct bound value.
     const slotOfRank: number[] = [];
     const rankOfSlot = new Int32Array(slots);
     let previous = -1;
     for (const slot of order) {
-      if (
-        previous < 0 ||
-        keys[3 * previous] !== keys[3 * slot] ||
-        keys[3 * previous + 1] !== keys[3 * slot + 1] ||
-        keys[3 * previous + 2] !== keys[3 * slot + 2]
-      ) {
-        slotOfRank.push(slot);
-      }
+      if (previous < 0 || !sameBound(boundWords, previous, slot)) slotOfRank.push(slot);
       rankOfSlot[slot] = slotOfRank.length - 1;
       previous = slot;
     }
@@ -280,10 +261,17 @@ export class IpAllowList {
       } else {
         const k = findV6(this.v6Lo, this.v6Hi, scratch);
         if (k < 0) return NO_ENTRIES;
-        const x = wordsToBigInt(scratch);
+        const x0 = scratch[0] as number;
+        const x1 = scratch[1] as number;
+        const x2 = scratch[2] as number;
+        const x3 = scratch[3] as number;
         for (let m = this.v6MemberStart[k] as number; m < (this.v6MemberStart[k + 1] as number); m++) {
           const e = this.v6Members[m] as number;
-          if ((this.entryLo6[e] as bigint) <= x && x <= (this.entryHi6[e] as bigint)) {
+          const bounds = 8 * (this.entryOrdinal6[e] as number);
+          if (
+            compareWords(this.entryBounds6, bounds, x0, x1, x2, x3) <= 0 &&
+            compareWords(this.entryBounds6, bounds + 4, x0, x1, x2, x3) >= 0
+          ) {
             found.push(this.entries[e] as IpEntry);
           }
         }
@@ -312,11 +300,7 @@ export class IpAllowList {
       });
     }
     for (let k = 0; k < this.v6Lo.length / 4; k++) {
-      out.push({
-        family: 6,
-        first: formatIPv6(wordsToBigInt(this.v6Lo, 4 * k)),
-        last: formatIPv6(wordsToBigInt(this.v6Hi, 4 * k)),
-      });
+      out.push({ family: 6, first: formatWordsAt(this.v6Lo, 4 * k), last: formatWordsAt(this.v6Hi, 4 * k) });
     }
     return out;
   }
@@ -452,8 +436,22 @@ interface FamilyPlan {
   readonly segments: readonly Segment[];
 }
 
+// `items` must be in ascending index order: the sort is stable, so index order breaks the last ties.
 function compileFamily(items: readonly Item[], entryCount: number): FamilyPlan {
-  const sorted = [...items].sort((a, b) => a.lo - b.lo || b.end - a.end || a.index - b.index);
+  // Sorted by (lo asc, end desc, index asc) with two stable radix sorts: by end descending, then by lo.
+  // Keys fit 32 bits: lo < 2^32, and 2^32 - end < 2^32 since end > lo >= 0.
+  const count = items.length;
+  const loKeys = new Uint32Array(count);
+  const endKeys = new Uint32Array(count);
+  items.forEach((item, k) => {
+    loKeys[k] = item.lo;
+    endKeys[k] = 2 ** 32 - item.end;
+  });
+  let order = identityOrder(count);
+  let spare: Uint32Array = new Uint32Array(count);
+  [order, spare] = radixSortByWord(order, spare, endKeys, 1, 0);
+  [order] = radixSortByWord(order, spare, loKeys, 1, 0);
+  const sorted = Array.from(order, (k) => items[k] as Item);
 
   // Merge overlapping and adjacent intervals.
   const merged: Merged[] = [];
@@ -534,6 +532,76 @@ function packMembers(merged: readonly Merged[]): [Int32Array, Int32Array] {
   });
   start[merged.length] = members.length;
   return [start, Int32Array.from(members)];
+}
+
+/** 0, 1, ..., n - 1: the starting permutation of a radix sort. */
+function identityOrder(n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  return order;
+}
+
+// Digit counts of one radix pass; compilation is synchronous, so one module-level buffer is safe.
+const digitStarts = new Uint32Array(257);
+
+/**
+ * Stable LSD radix sort of the permutation `order` by the 32-bit key `keys[stride * e + offset]` of
+ * each element e, one byte per pass; a byte that every key shares is skipped. Returns
+ * [sorted, spare]: the two buffers, the sorted permutation first.
+ */
+function radixSortByWord(
+  order: Uint32Array,
+  spare: Uint32Array,
+  keys: Uint32Array,
+  stride: number,
+  offset: number,
+): [Uint32Array, Uint32Array] {
+  const n = order.length;
+  let all = 0xffffffff;
+  let any = 0;
+  for (let e = 0; e < n; e++) {
+    const key = keys[stride * e + offset] as number;
+    all &= key;
+    any |= key;
+  }
+  const varying = all ^ any; // the bits that differ between some two keys
+  let from = order;
+  let to = spare;
+  for (let shift = 0; shift < 32; shift += 8) {
+    if (((varying >>> shift) & 0xff) === 0) continue;
+    digitStarts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const digit = ((keys[stride * (from[i] as number) + offset] as number) >>> shift) & 0xff;
+      digitStarts[digit + 1] = (digitStarts[digit + 1] as number) + 1;
+    }
+    for (let d = 1; d < 257; d++)
+      digitStarts[d] = (digitStarts[d] as number) + (digitStarts[d - 1] as number);
+    for (let i = 0; i < n; i++) {
+      const e = from[i] as number;
+      const digit = ((keys[stride * e + offset] as number) >>> shift) & 0xff;
+      const at = digitStarts[digit] as number;
+      to[at] = e;
+      digitStarts[digit] = at + 1;
+    }
+    [from, to] = [to, from];
+  }
+  return [from, to];
+}
+
+// True if IPv6 bound slots a and b (five words each, see the constructor) hold the same value.
+function sameBound(boundWords: Uint32Array, a: number, b: number): boolean {
+  for (let w = 0; w < 5; w++) if (boundWords[5 * a + w] !== boundWords[5 * b + w]) return false;
+  return true;
+}
+
+// RFC 5952 text of the four words from words[base].
+function formatWordsAt(words: Uint32Array, base: number): string {
+  return formatIPv6Words(
+    words[base] as number,
+    words[base + 1] as number,
+    words[base + 2] as number,
+    words[base + 3] as number,
+  );
 }
 
 // Adds 1 to the 129-bit value held as a carry word and four words from words[base].

@@ -2,7 +2,14 @@
 // Configuration path: it may allocate and use regexes; the per-request path never comes here.
 import { type IpErrorCode, singleIssueError } from '../errors.js';
 import { diagnoseIPv4, formatIPv4, NOT_IPV4, scanIPv4 } from './ipv4.js';
-import { diagnoseIPv6, formatIPv6, parseIPv6, wordsToBigInt } from './ipv6.js';
+import {
+  compareIPv6Words,
+  copyWords,
+  diagnoseIPv6,
+  formatIPv6Words,
+  type IPv6Words,
+  parseIPv6,
+} from './ipv6.js';
 
 /** How an entry was written: one address, `first-last`, `network/prefix`, or `network/mask` (IPv4). */
 export type IpEntryKind = 'address' | 'range' | 'cidr' | 'mask';
@@ -31,11 +38,13 @@ export interface IpEntryOptions {
 /** Entries longer than this are rejected before any parsing (the longest valid one is 93 characters). */
 export const MAX_ENTRY_LENGTH = 128;
 
-/** A successfully parsed entry with its numeric bounds: numbers for IPv4, bigints for IPv6. */
-export type ParsedEntry = { readonly entry: IpEntry; readonly hostBitsSet: boolean } & (
+/** A successfully parsed entry with its bounds: numbers for IPv4, four 32-bit words for IPv6. */
+export type ParsedEntry = { readonly entry: IpEntry; readonly hostBitsSet: boolean } & Bounds;
+
+// The inclusive bounds of one family. IPv6 stays in 32-bit words: no BigInt on the compile path.
+type Bounds =
   | { readonly family: 4; readonly lo: number; readonly hi: number }
-  | { readonly family: 6; readonly lo: bigint; readonly hi: bigint }
-);
+  | { readonly family: 6; readonly lo: IPv6Words; readonly hi: IPv6Words };
 
 /** Why an entry was rejected. `message` quotes the entry. */
 export interface EntryProblem {
@@ -46,10 +55,9 @@ export interface EntryProblem {
 type Problem = { readonly code: IpErrorCode; readonly reason: string };
 type Address =
   | { readonly family: 4; readonly value: number }
-  | { readonly family: 6; readonly value: bigint };
+  | { readonly family: 6; readonly value: IPv6Words };
 
 const IPV4_ALL = 0xffffffff;
-const IPV6_ALL = (1n << 128n) - 1n;
 const words = new Uint32Array(4);
 
 /**
@@ -88,33 +96,36 @@ export function parseEntryOutcome(raw: unknown, strict: boolean): ParsedEntry | 
     return problemIn(raw, looksLikeDomainName(text) ? domainProblem() : parsed);
   }
   const { kind, hostBitsSet } = parsed;
-  let { lo, hi } = parsed;
-  if (typeof lo === 'bigint' && typeof hi === 'bigint') {
+  let lo4: number;
+  let hi4: number;
+  if (parsed.family === 6) {
+    const { lo, hi } = parsed;
     // An entry lying wholly inside ::ffff:0:0/96 is an IPv4 entry written in the mapped form.
-    if (lo >> 32n === 0xffffn && hi >> 32n === 0xffffn) {
-      lo = Number(lo & 0xffffffffn);
-      hi = Number(hi & 0xffffffffn);
-    } else {
-      const entry = freezeEntry(raw, kind, 6, formatIPv6(lo), formatIPv6(hi));
+    if (!(isMapped(lo) && isMapped(hi))) {
+      const first = formatIPv6Words(lo[0], lo[1], lo[2], lo[3]);
+      const entry = freezeEntry(raw, kind, 6, first, formatIPv6Words(hi[0], hi[1], hi[2], hi[3]));
       return { entry, hostBitsSet, family: 6, lo, hi };
     }
+    lo4 = lo[3];
+    hi4 = hi[3];
+  } else {
+    lo4 = parsed.lo;
+    hi4 = parsed.hi;
   }
-  const lo4 = Number(lo);
-  const hi4 = Number(hi);
   const entry = freezeEntry(raw, kind, 4, formatIPv4(lo4), formatIPv4(hi4));
   return { entry, hostBitsSet, family: 4, lo: lo4, hi: hi4 };
+}
+
+// True for an address in ::ffff:0:0/96 (an IPv4 address written in the mapped form).
+function isMapped(value: IPv6Words): boolean {
+  return value[0] === 0 && value[1] === 0 && value[2] === 0xffff;
 }
 
 function problemIn(raw: string, p: Problem): EntryProblem {
   return { code: p.code, message: `IP entry ${JSON.stringify(quotable(raw))}: ${p.reason}` };
 }
 
-interface Interval {
-  readonly kind: IpEntryKind;
-  readonly lo: number | bigint;
-  readonly hi: number | bigint;
-  readonly hostBitsSet: boolean;
-}
+type Interval = { readonly kind: IpEntryKind; readonly hostBitsSet: boolean } & Bounds;
 
 function parseRange(text: string): Interval | Problem {
   const parts = text.split('-');
@@ -138,27 +149,25 @@ function parseRange(text: string): Interval | Problem {
   if ('reason' in start) return { code: start.code, reason: `range start: ${start.reason}` };
   const end = parseAddress(endText);
   if ('reason' in end) return { code: end.code, reason: `range end: ${end.reason}` };
-  let lo: number | bigint = start.value;
-  let hi: number | bigint = end.value;
-  if (start.family !== end.family) {
-    // A mapped IPv6 end paired with an IPv4 end is the same family once unmapped.
-    const v6 = start.family === 6 ? start.value : (end.value as bigint);
-    if (v6 >> 32n !== 0xffffn) {
-      return {
-        code: 'range-mixed-family',
-        reason: 'the first and last addresses of a range must both be IPv4 or both be IPv6',
-      };
-    }
-    lo = typeof lo === 'bigint' ? Number(lo & 0xffffffffn) : lo;
-    hi = typeof hi === 'bigint' ? Number(hi & 0xffffffffn) : hi;
+  const reversed: Problem = {
+    code: 'range-reversed',
+    reason: `the first address ${JSON.stringify(startText)} is greater than the last ${JSON.stringify(endText)}; write the lower address first`,
+  };
+  if (start.family === 6 && end.family === 6) {
+    if (compareIPv6Words(start.value, end.value) > 0) return reversed;
+    return { kind: 'range', family: 6, lo: start.value, hi: end.value, hostBitsSet: false };
   }
-  if (lo > hi) {
+  // A mapped IPv6 end paired with an IPv4 end is the same family once unmapped.
+  if ((start.family === 6 && !isMapped(start.value)) || (end.family === 6 && !isMapped(end.value))) {
     return {
-      code: 'range-reversed',
-      reason: `the first address ${JSON.stringify(startText)} is greater than the last ${JSON.stringify(endText)}; write the lower address first`,
+      code: 'range-mixed-family',
+      reason: 'the first and last addresses of a range must both be IPv4 or both be IPv6',
     };
   }
-  return { kind: 'range', lo, hi, hostBitsSet: false };
+  const lo = start.family === 4 ? start.value : start.value[3];
+  const hi = end.family === 4 ? end.value : end.value[3];
+  if (lo > hi) return reversed;
+  return { kind: 'range', family: 4, lo, hi, hostBitsSet: false };
 }
 
 function parseSingleOrPrefix(text: string, strict: boolean): Interval | Problem {
@@ -172,7 +181,9 @@ function parseSingleOrPrefix(text: string, strict: boolean): Interval | Problem 
   if (slash < 0) {
     const address = parseAddress(text);
     if ('reason' in address) return address;
-    return { kind: 'address', lo: address.value, hi: address.value, hostBitsSet: false };
+    return address.family === 4
+      ? { kind: 'address', family: 4, lo: address.value, hi: address.value, hostBitsSet: false }
+      : { kind: 'address', family: 6, lo: address.value, hi: address.value, hostBitsSet: false };
   }
   const addressText = text.slice(0, slash);
   const suffix = text.slice(slash + 1);
@@ -191,11 +202,30 @@ function parseSingleOrPrefix(text: string, strict: boolean): Interval | Problem 
   if (address.family === 4) {
     const hostMask = prefix === 32 ? 0 : IPV4_ALL >>> prefix;
     const lo = (address.value & ~hostMask) >>> 0;
-    return networkInterval('cidr', text, strict, address.value, lo, lo + hostMask, formatIPv4, prefix);
+    if (lo !== address.value && strict) {
+      return hostBitsProblem(text, formatIPv4(lo), prefix, formatIPv4(address.value));
+    }
+    return { kind: 'cidr', family: 4, lo, hi: lo + hostMask, hostBitsSet: lo !== address.value };
   }
-  const hostMask = IPV6_ALL >> BigInt(prefix);
-  const lo = address.value & ~hostMask & IPV6_ALL;
-  return networkInterval('cidr', text, strict, address.value, lo, lo | hostMask, formatIPv6, prefix);
+  const w = address.value;
+  const m0 = hostMaskOfWord(prefix, 0);
+  const m1 = hostMaskOfWord(prefix, 1);
+  const m2 = hostMaskOfWord(prefix, 2);
+  const m3 = hostMaskOfWord(prefix, 3);
+  const lo: IPv6Words = [(w[0] & ~m0) >>> 0, (w[1] & ~m1) >>> 0, (w[2] & ~m2) >>> 0, (w[3] & ~m3) >>> 0];
+  const hi: IPv6Words = [(w[0] | m0) >>> 0, (w[1] | m1) >>> 0, (w[2] | m2) >>> 0, (w[3] | m3) >>> 0];
+  const hostBitsSet = compareIPv6Words(lo, w) !== 0;
+  if (hostBitsSet && strict) {
+    const network = formatIPv6Words(lo[0], lo[1], lo[2], lo[3]);
+    return hostBitsProblem(text, network, prefix, formatIPv6Words(w[0], w[1], w[2], w[3]));
+  }
+  return { kind: 'cidr', family: 6, lo, hi, hostBitsSet };
+}
+
+// The host bits of 32-bit word k (0 = most significant) of an IPv6 address under a /prefix.
+function hostMaskOfWord(prefix: number, k: number): number {
+  const networkBits = Math.min(Math.max(prefix - 32 * k, 0), 32);
+  return networkBits === 32 ? 0 : IPV4_ALL >>> networkBits;
 }
 
 function parseMask(addressText: string, maskText: string, strict: boolean): Interval | Problem {
@@ -227,36 +257,17 @@ function parseMask(addressText: string, maskText: string, strict: boolean): Inte
   const value = address.value as number;
   const lo = (value & mask) >>> 0;
   const prefix = 32 - Math.log2(hostMask + 1);
-  return networkInterval(
-    'mask',
-    `${addressText}/${maskText}`,
-    strict,
-    value,
-    lo,
-    lo + hostMask,
-    formatIPv4,
-    prefix,
-  );
+  if (lo !== value && strict) {
+    return hostBitsProblem(`${addressText}/${maskText}`, formatIPv4(lo), prefix, formatIPv4(value));
+  }
+  return { kind: 'mask', family: 4, lo, hi: lo + hostMask, hostBitsSet: lo !== value };
 }
 
-function networkInterval<T extends number | bigint>(
-  kind: 'cidr' | 'mask',
-  text: string,
-  strict: boolean,
-  written: T,
-  lo: T,
-  hi: T,
-  format: (value: T) => string,
-  prefix: number,
-): Interval | Problem {
-  const hostBitsSet = written !== lo;
-  if (hostBitsSet && strict) {
-    return {
-      code: 'host-bits-set',
-      reason: `host bits are set: ${text} is inside network ${format(lo)}/${prefix}; write the network address, or the single address ${format(written)}`,
-    };
-  }
-  return { kind, lo, hi, hostBitsSet };
+function hostBitsProblem(text: string, network: string, prefix: number, written: string): Problem {
+  return {
+    code: 'host-bits-set',
+    reason: `host bits are set: ${text} is inside network ${network}/${prefix}; write the network address, or the single address ${written}`,
+  };
 }
 
 function parseAddress(text: string): Address | Problem {
@@ -278,7 +289,7 @@ function parseAddress(text: string): Address | Problem {
     if (looksLikeDomainName(text)) return domainProblem();
     return diagnoseIPv4(text) ?? { code: 'invalid-address', reason: 'is not an IPv4 address' };
   }
-  if (parseIPv6(text, 0, text.length, words)) return { family: 6, value: wordsToBigInt(words) };
+  if (parseIPv6(text, 0, text.length, words)) return { family: 6, value: copyWords(words) };
   const colon = text.indexOf(':');
   if (colon === text.lastIndexOf(':') && scanIPv4(text, 0, colon) !== NOT_IPV4) {
     return {
@@ -327,7 +338,7 @@ function quotable(text: string): string {
 
 /** True for the entries that cover a whole family (`0.0.0.0/0`, `::/0` or an equivalent range). */
 export function coversWholeFamily(parsed: ParsedEntry): boolean {
-  return parsed.family === 4
-    ? parsed.lo === 0 && parsed.hi === IPV4_ALL
-    : parsed.lo === 0n && parsed.hi === IPV6_ALL;
+  if (parsed.family === 4) return parsed.lo === 0 && parsed.hi === IPV4_ALL;
+  const { lo, hi } = parsed;
+  return lo.every((word) => word === 0) && hi.every((word) => word === IPV4_ALL);
 }

@@ -102,12 +102,34 @@ export function bigIntToWords(value: bigint, out: Uint32Array, base: number): vo
   out[base + 3] = Number(value & 0xffffffffn);
 }
 
+/** An IPv6 address as four unsigned 32-bit words, most significant first (configuration-time values). */
+export type IPv6Words = readonly [number, number, number, number];
+
+/** Copies the four words that {@link parseIPv6} wrote into `words`. */
+export function copyWords(words: Uint32Array): IPv6Words {
+  return [words[0] as number, words[1] as number, words[2] as number, words[3] as number];
+}
+
+/** Compares two addresses held as words: negative, zero or positive, as `a - b` would be. */
+export function compareIPv6Words(a: IPv6Words, b: IPv6Words): number {
+  for (let k = 0; k < 4; k++) {
+    if (a[k] !== b[k]) return (a[k] as number) < (b[k] as number) ? -1 : 1;
+  }
+  return 0;
+}
+
 /** Formats a 128-bit value in the RFC 5952 canonical form (lowercase, shortest, longest zero run as '::'). */
 export function formatIPv6(value: bigint): string {
-  const w0 = Number(value >> 96n);
-  const w1 = Number((value >> 64n) & 0xffffffffn);
-  const w2 = Number((value >> 32n) & 0xffffffffn);
-  const w3 = Number(value & 0xffffffffn);
+  return formatIPv6Words(
+    Number(value >> 96n),
+    Number((value >> 64n) & 0xffffffffn),
+    Number((value >> 32n) & 0xffffffffn),
+    Number(value & 0xffffffffn),
+  );
+}
+
+/** As {@link formatIPv6}, for the address held as four unsigned 32-bit words (most significant first). */
+export function formatIPv6Words(w0: number, w1: number, w2: number, w3: number): string {
   groups[0] = w0 >>> 16;
   groups[1] = w0;
   groups[2] = w1 >>> 16;
