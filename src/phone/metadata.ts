@@ -23,12 +23,14 @@ const NON_GEOGRAPHIC_CALLING_CODES: ReadonlySet<string> = new Set(Object.keys(ME
 
 /** True when `code` is an upper-case ISO 3166-1 alpha-2 region known to the metadata (`"001"` is not). */
 export function isRegionCode(code: unknown): code is CountryCode {
-  return typeof code === 'string' && code.length === 2 && REGIONS.has(code);
+  // Only region strings are members, so any value can be looked up: no type or length test needed.
+  return (REGIONS as ReadonlySet<unknown>).has(code);
 }
 
 /** Length of the country calling code that `digits` (E.164 without `+`) starts with, or 0 if none. */
 export function callingCodeLength(digits: string): number {
-  for (let length = 1; length <= 3 && length <= digits.length; length++) {
+  // A slice past the end of a short number is the whole number again, so no bound on its length.
+  for (let length = 1; length <= 3; length++) {
     if (CALLING_CODES.has(digits.slice(0, length))) return length;
   }
   return 0;
@@ -95,10 +97,12 @@ const TYPE_SLOTS: readonly (readonly [NumberType, number])[] = [
 
 interface TypeMatcher {
   readonly pattern: RegExp;
-  readonly lengths: readonly number[] | undefined;
+  /** Possible lengths (the type's own, else the plan's); undefined when neither lists any. */
+  readonly lengths: readonly unknown[] | undefined;
 }
 
-interface TypePlan {
+/** A numbering plan compiled for number-type matching by {@link typeInPlan}. */
+export interface TypePlan {
   readonly national: RegExp;
   /** False when the plan has no type data: a number is then valid when it matches `national`. */
   readonly hasTypes: boolean;
@@ -112,17 +116,22 @@ function anchored(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})$`);
 }
 
-function numberList(value: unknown): readonly number[] | undefined {
-  return Array.isArray(value) && value.every((n) => typeof n === 'number') ? value : undefined;
+// Elements are not checked: as in libphonenumber-js, a length list is only searched for a number.
+function numberList(value: unknown): readonly unknown[] | undefined {
+  return Array.isArray(value) ? value : undefined;
 }
 
-function typeMatcher(types: readonly unknown[], slot: number, planLengths: readonly number[] | undefined) {
+function typeMatcher(types: readonly unknown[], slot: number, planLengths: readonly unknown[] | undefined) {
   const type = types[slot];
   if (!Array.isArray(type) || typeof type[0] !== 'string' || type[0] === '') return undefined;
   return { pattern: anchored(type[0]), lengths: numberList(type[1]) ?? planLengths };
 }
 
-function compileTypePlan(plan: readonly unknown[]): TypePlan {
+/**
+ * Compiles one minified libphonenumber-js numbering plan (an entry of `countries` or `nonGeographic`)
+ * for {@link typeInPlan}. Exported for tests, which compare it with libphonenumber-js on made-up plans.
+ */
+export function compileTypePlan(plan: readonly unknown[]): TypePlan {
   const national = typeof plan[2] === 'string' ? anchored(plan[2]) : /(?!)/;
   const types = plan[11];
   if (!Array.isArray(types) || types.length === 0) {
@@ -173,7 +182,16 @@ export function numberTypeOf(region: string, callingCode: string, national: stri
     region === NON_GEOGRAPHIC_REGION
       ? typePlanFor(`+${callingCode}`, METADATA.nonGeographic[callingCode])
       : typePlanFor(region, METADATA.countries[region as CountryCode]);
-  if (plan === undefined || !plan.national.test(national)) return undefined;
+  return plan === undefined ? undefined : typeInPlan(plan, national);
+}
+
+/**
+ * The type of a national number in a compiled plan, as libphonenumber-js getNumberType and isValid
+ * decide it: a type, 'unknown' for a valid number in a plan without type data, or undefined.
+ */
+export function typeInPlan(plan: TypePlan, national: string): NumberType | undefined {
+  // Not redundant with the type patterns: some admit numbers the plan's pattern excludes (DE fixed line).
+  if (!plan.national.test(national)) return undefined;
   if (!plan.hasTypes) return 'unknown';
   if (plan.fixedLine !== undefined && matches(plan.fixedLine, national)) {
     // As libphonenumber-js: a plan whose mobile pattern is absent or equal to fixed line (dropped),
