@@ -129,10 +129,11 @@ export class IpAllowList {
     this.entryOrdinal6 = new Int32Array(n);
     // Both families are compiled as numbers, in half-open form [lo, end): IPv4 by value, IPv6 by
     // rank among its distinct bounds (ranks keep order, equality and adjacency of the bounds).
-    const items4: Item[] = [];
-    const entryOfSlot6: number[] = [];
-    let count6 = 0;
-    for (const p of parsed) if (p.family === 6) count6++;
+    const count6 = parsed.reduce((count, p) => (p.family === 6 ? count + 1 : count), 0);
+    const items4 = newItems(n - count6);
+    const items6 = newItems(count6);
+    let count4 = 0;
+    let ordinal6 = 0;
     // IPv6 bound slot s (2k: start of the k-th IPv6 entry, 2k + 1: its end + 1) as five words from
     // boundWords[5s]: a carry word (1 only for 2^128, the end of a list reaching ffff:...:ffff), then the
     // four 32-bit words of the value. Words keep the compile free of per-bound BigInt arithmetic.
@@ -143,11 +144,13 @@ export class IpAllowList {
       if (p.family === 4) {
         this.entryLo4[i] = p.lo;
         this.entryHi4[i] = p.hi;
-        items4.push({ lo: p.lo, end: p.hi + 1, index: i });
+        items4.lo[count4] = p.lo;
+        items4.end[count4] = p.hi + 1;
+        items4.index[count4++] = i;
       } else {
-        const ordinal = entryOfSlot6.length;
+        const ordinal = ordinal6++;
         this.entryOrdinal6[i] = ordinal;
-        entryOfSlot6.push(i);
+        items6.index[ordinal] = i;
         this.entryBounds6.set(p.lo, 8 * ordinal);
         this.entryBounds6.set(p.hi, 8 * ordinal + 4);
         boundWords.set(p.lo, 10 * ordinal + 1);
@@ -170,49 +173,38 @@ export class IpAllowList {
       rankOfSlot[slot] = slotOfRank.length - 1;
       previous = slot;
     }
-    const items6: Item[] = entryOfSlot6.map((index, k) => ({
-      lo: rankOfSlot[2 * k] as number,
-      end: rankOfSlot[2 * k + 1] as number,
-      index,
-    }));
-    const plan4 = compileFamily(items4, n);
-    const plan6 = compileFamily(items6, n);
+    for (let k = 0; k < count6; k++) {
+      items6.lo[k] = rankOfSlot[2 * k] as number;
+      items6.end[k] = rankOfSlot[2 * k + 1] as number;
+    }
+    const plan4 = compileFamily(items4);
+    const plan6 = compileFamily(items6);
     // The four words of the bound with rank `rank`, minus `minus` (0 or 1), for the lookup arrays.
     const pack6 = (ranks: readonly number[], minus: 0 | 1) =>
       packRankWords(ranks, slotOfRank, boundWords, minus);
 
-    this.v4Lo = Uint32Array.from(plan4.merged, (m) => m.lo);
-    this.v4Hi = Uint32Array.from(plan4.merged, (m) => m.end - 1);
-    [this.v4MemberStart, this.v4Members] = packMembers(plan4.merged);
-    this.v4SegLo = Uint32Array.from(plan4.segments, (s) => s.lo);
-    this.v4SegHi = Uint32Array.from(plan4.segments, (s) => s.end - 1);
-    this.v4SegEntry = Int32Array.from(plan4.segments, (s) => s.entry);
+    this.v4Lo = Uint32Array.from(plan4.mergedLo);
+    this.v4Hi = Uint32Array.from(plan4.mergedEnd, (end) => end - 1);
+    this.v4MemberStart = plan4.memberStart;
+    this.v4Members = plan4.members;
+    this.v4SegLo = Uint32Array.from(plan4.segmentLo);
+    this.v4SegHi = Uint32Array.from(plan4.segmentEnd, (end) => end - 1);
+    this.v4SegEntry = Int32Array.from(plan4.segmentEntry);
     this.v4Shift = bucketShift(this.v4Lo.length);
     this.v4Buckets = buildBuckets(this.v4Lo, this.v4Shift);
     this.v4SegShift = bucketShift(this.v4SegLo.length);
     this.v4SegBuckets = buildBuckets(this.v4SegLo, this.v4SegShift);
 
-    this.v6Lo = pack6(
-      plan6.merged.map((m) => m.lo),
-      0,
-    );
-    this.v6Hi = pack6(
-      plan6.merged.map((m) => m.end),
-      1,
-    );
-    [this.v6MemberStart, this.v6Members] = packMembers(plan6.merged);
-    this.v6SegLo = pack6(
-      plan6.segments.map((s) => s.lo),
-      0,
-    );
-    this.v6SegHi = pack6(
-      plan6.segments.map((s) => s.end),
-      1,
-    );
-    this.v6SegEntry = Int32Array.from(plan6.segments, (s) => s.entry);
+    this.v6Lo = pack6(plan6.mergedLo, 0);
+    this.v6Hi = pack6(plan6.mergedEnd, 1);
+    this.v6MemberStart = plan6.memberStart;
+    this.v6Members = plan6.members;
+    this.v6SegLo = pack6(plan6.segmentLo, 0);
+    this.v6SegHi = pack6(plan6.segmentEnd, 1);
+    this.v6SegEntry = Int32Array.from(plan6.segmentEntry);
 
-    this.size = plan4.merged.length + plan6.merged.length;
-    this.findings = Object.freeze(collectFindings(parsed, plan4.sorted, plan6.sorted));
+    this.size = plan4.mergedLo.length + plan6.mergedLo.length;
+    this.findings = Object.freeze(collectFindings(parsed, items4, plan4.order, items6, plan6.order));
     Object.freeze(this);
   }
 
@@ -413,87 +405,119 @@ function compareWords(a: Uint32Array, base: number, x0: number, x1: number, x2: 
 
 // --- compilation -------------------------------------------------------------------------------
 
-/** An entry as a half-open interval [lo, end) of numbers (values for IPv4, ranks for IPv6). */
-interface Item {
-  readonly lo: number;
-  readonly end: number;
-  readonly index: number;
-}
-interface Merged {
-  readonly lo: number;
-  end: number;
-  readonly members: number[];
-}
-interface Segment {
-  readonly lo: number;
-  end: number;
-  readonly entry: number;
+/**
+ * One family's entries as half-open intervals [lo[k], end[k]) of numbers (values for IPv4, ranks for
+ * IPv6) with their entry index[k], by position k in ascending entry index. Parallel typed arrays, not
+ * an object per entry: a compile of 100k entries allocates a few arrays instead of 100k objects.
+ */
+interface Items {
+  readonly lo: Float64Array;
+  readonly end: Float64Array;
+  readonly index: Int32Array;
 }
 interface FamilyPlan {
-  /** Items by lo ascending, end descending, index ascending. */
-  readonly sorted: readonly Item[];
-  readonly merged: readonly Merged[];
-  readonly segments: readonly Segment[];
+  /** Positions of the items by lo ascending, end descending, index ascending. */
+  readonly order: Uint32Array;
+  /** Merged interval m is [mergedLo[m], mergedEnd[m]). */
+  readonly mergedLo: readonly number[];
+  readonly mergedEnd: readonly number[];
+  /** The entries inside merged interval m: members[memberStart[m] .. memberStart[m + 1]), by index. */
+  readonly memberStart: Int32Array;
+  readonly members: Int32Array;
+  /** Elementary segment s is [segmentLo[s], segmentEnd[s]); its first entry (input order) is segmentEntry[s]. */
+  readonly segmentLo: readonly number[];
+  readonly segmentEnd: readonly number[];
+  readonly segmentEntry: readonly number[];
 }
 
-// `items` must be in ascending index order: the sort is stable, so index order breaks the last ties.
-function compileFamily(items: readonly Item[], entryCount: number): FamilyPlan {
+function newItems(count: number): Items {
+  return { lo: new Float64Array(count), end: new Float64Array(count), index: new Int32Array(count) };
+}
+
+// Positions must be in ascending index order: the sorts are stable, so that order breaks the last
+// ties, and the sweep's heap of positions pops the lowest entry index first.
+function compileFamily(items: Items): FamilyPlan {
   // Sorted by (lo asc, end desc, index asc) with two stable radix sorts: by end descending, then by lo.
   // Keys fit 32 bits: lo < 2^32, and 2^32 - end < 2^32 since end > lo >= 0.
-  const count = items.length;
+  const { lo, end, index } = items;
+  const count = lo.length;
   const loKeys = new Uint32Array(count);
   const endKeys = new Uint32Array(count);
-  items.forEach((item, k) => {
-    loKeys[k] = item.lo;
-    endKeys[k] = 2 ** 32 - item.end;
-  });
+  for (let k = 0; k < count; k++) {
+    loKeys[k] = lo[k] as number;
+    endKeys[k] = 2 ** 32 - (end[k] as number);
+  }
   let order = identityOrder(count);
   let spare: Uint32Array = new Uint32Array(count);
   [order, spare] = radixSortByWord(order, spare, endKeys, 1, 0);
   [order] = radixSortByWord(order, spare, loKeys, 1, 0);
-  const sorted = Array.from(order, (k) => items[k] as Item);
 
-  // Merge overlapping and adjacent intervals.
-  const merged: Merged[] = [];
-  for (const item of sorted) {
-    const last = merged[merged.length - 1];
-    if (last !== undefined && item.lo <= last.end) {
-      if (item.end > last.end) last.end = item.end;
-      last.members.push(item.index);
+  // Merge overlapping and adjacent intervals. The items of a merged interval are consecutive in
+  // `order`, so its members are one slice of `members`, then sorted by entry index.
+  const mergedLo: number[] = [];
+  const mergedEnd: number[] = [];
+  const starts: number[] = [];
+  const members = new Int32Array(count);
+  let mergedTo = 0;
+  for (let j = 0; j < count; j++) {
+    const k = order[j] as number;
+    const itemLo = lo[k] as number;
+    const itemEnd = end[k] as number;
+    members[j] = index[k] as number;
+    if (starts.length > 0 && itemLo <= mergedTo) {
+      if (itemEnd > mergedTo) {
+        mergedTo = itemEnd;
+        mergedEnd[mergedEnd.length - 1] = itemEnd;
+      }
     } else {
-      merged.push({ lo: item.lo, end: item.end, members: [item.index] });
+      mergedLo.push(itemLo);
+      mergedEnd.push(itemEnd);
+      starts.push(j);
+      mergedTo = itemEnd;
     }
   }
-  for (const m of merged) if (m.members.length > 1) m.members.sort((a, b) => a - b);
+  starts.push(count);
+  const memberStart = Int32Array.from(starts);
+  for (let m = 0; m + 1 < memberStart.length; m++) {
+    const from = memberStart[m] as number;
+    const to = memberStart[m + 1] as number;
+    if (to - from > 1) members.subarray(from, to).sort();
+  }
 
-  // Sweep the boundaries with a min-heap of active entry indexes (expired ones are dropped lazily
-  // when they reach the top): between two boundaries the first active entry is constant.
-  const endOf = new Float64Array(entryCount);
-  const points = new Float64Array(2 * sorted.length);
-  sorted.forEach((item, k) => {
-    endOf[item.index] = item.end;
-    points[2 * k] = item.lo;
-    points[2 * k + 1] = item.end;
-  });
+  // Sweep the boundaries with a min-heap of active positions (expired ones are dropped lazily when
+  // they reach the top): between two boundaries the first active entry is constant.
+  const points = new Float64Array(2 * count);
+  for (let k = 0; k < count; k++) {
+    points[2 * k] = lo[k] as number;
+    points[2 * k + 1] = end[k] as number;
+  }
   points.sort();
-  const segments: Segment[] = [];
+  const segmentLo: number[] = [];
+  const segmentEnd: number[] = [];
+  const segmentEntry: number[] = [];
   const heap: number[] = [];
   let cursor = 0;
   for (let k = 0; k + 1 < points.length; k++) {
     const point = points[k] as number;
     const nextPoint = points[k + 1] as number;
     if (point === nextPoint) continue;
-    for (let item = sorted[cursor]; item !== undefined && item.lo === point; item = sorted[++cursor]) {
-      heapPush(heap, item.index);
+    for (; cursor < count && lo[order[cursor] as number] === point; cursor++) {
+      heapPush(heap, order[cursor] as number);
     }
-    while (heap.length > 0 && (endOf[heap[0] as number] as number) <= point) heapPop(heap);
+    while (heap.length > 0 && (end[heap[0] as number] as number) <= point) heapPop(heap);
     const first = heap[0];
     if (first === undefined) continue;
-    const last = segments[segments.length - 1];
-    if (last !== undefined && last.entry === first && last.end === point) last.end = nextPoint;
-    else segments.push({ lo: point, end: nextPoint, entry: first });
+    const entry = index[first] as number;
+    const last = segmentEnd.length - 1;
+    if (last >= 0 && segmentEntry[last] === entry && segmentEnd[last] === point) {
+      segmentEnd[last] = nextPoint;
+    } else {
+      segmentLo.push(point);
+      segmentEnd.push(nextPoint);
+      segmentEntry.push(entry);
+    }
   }
-  return { sorted, merged, segments };
+  return { order, mergedLo, mergedEnd, memberStart, members, segmentLo, segmentEnd, segmentEntry };
 }
 
 function heapPush(heap: number[], value: number): void {
@@ -521,17 +545,6 @@ function heapPop(heap: number[]): void {
     i = child;
   }
   heap[i] = last;
-}
-
-function packMembers(merged: readonly Merged[]): [Int32Array, Int32Array] {
-  const start = new Int32Array(merged.length + 1);
-  const members: number[] = [];
-  merged.forEach((m, k) => {
-    start[k] = members.length;
-    for (const index of m.members) members.push(index);
-  });
-  start[merged.length] = members.length;
-  return [start, Int32Array.from(members)];
 }
 
 /** 0, 1, ..., n - 1: the starting permutation of a radix sort. */
@@ -654,8 +667,10 @@ function splitIntoCidrs(
 
 function collectFindings(
   parsed: readonly ParsedEntry[],
-  sorted4: readonly Item[],
-  sorted6: readonly Item[],
+  items4: Items,
+  order4: Uint32Array,
+  items6: Items,
+  order6: Uint32Array,
 ): IpFinding[] {
   const findings: IpFinding[] = [];
   const describe = (i: number) => `entry ${i} ${JSON.stringify((parsed[i] as ParsedEntry).entry.source)}`;
@@ -677,51 +692,54 @@ function collectFindings(
       });
     }
   });
-  pairFindings(sorted4, describe, findings);
-  pairFindings(sorted6, describe, findings);
+  pairFindings(items4, order4, describe, findings);
+  pairFindings(items6, order6, describe, findings);
   return findings.sort((a, b) => a.index - b.index);
 }
 
-// One pass over items sorted by (lo asc, end desc, index asc): equal neighbours are duplicates;
+// One pass over items in `order` (lo asc, end desc, index asc): equal neighbours are duplicates;
 // otherwise the item reaching furthest so far either contains the item, overlaps it, or neither.
 function pairFindings(
-  sorted: readonly Item[],
+  items: Items,
+  order: Uint32Array,
   describe: (index: number) => string,
   findings: IpFinding[],
 ): void {
-  let best = sorted[0];
-  let runStart = sorted[0];
-  for (let j = 1; j < sorted.length && best !== undefined && runStart !== undefined; j++) {
-    const item = sorted[j] as Item;
-    const prev = sorted[j - 1] as Item;
-    if (item.lo === prev.lo && item.end === prev.end) {
+  const { lo, end, index } = items;
+  let best = order[0] as number; // a position; unused when there are no items
+  let runStart = best;
+  for (let j = 1; j < order.length; j++) {
+    const item = order[j] as number;
+    const prev = order[j - 1] as number;
+    const itemEnd = end[item] as number;
+    if (lo[item] === lo[prev] && itemEnd === end[prev]) {
       findings.push({
         code: 'duplicate-entry',
         severity: 'info',
-        index: item.index,
-        relatedIndex: runStart.index,
-        message: `${describe(item.index)} covers the same addresses as ${describe(runStart.index)}; it adds nothing`,
+        index: index[item] as number,
+        relatedIndex: index[runStart] as number,
+        message: `${describe(index[item] as number)} covers the same addresses as ${describe(index[runStart] as number)}; it adds nothing`,
       });
     } else {
       runStart = item;
-      if (best.end >= item.end) {
+      if ((end[best] as number) >= itemEnd) {
         findings.push({
           code: 'contained-entry',
           severity: 'info',
-          index: item.index,
-          relatedIndex: best.index,
-          message: `${describe(item.index)} lies inside ${describe(best.index)}; it adds nothing`,
+          index: index[item] as number,
+          relatedIndex: index[best] as number,
+          message: `${describe(index[item] as number)} lies inside ${describe(index[best] as number)}; it adds nothing`,
         });
-      } else if (best.end > item.lo) {
+      } else if ((end[best] as number) > (lo[item] as number)) {
         findings.push({
           code: 'overlapping-entries',
           severity: 'info',
-          index: item.index,
-          relatedIndex: best.index,
-          message: `${describe(item.index)} overlaps ${describe(best.index)}`,
+          index: index[item] as number,
+          relatedIndex: index[best] as number,
+          message: `${describe(index[item] as number)} overlaps ${describe(index[best] as number)}`,
         });
       }
     }
-    if (item.end > best.end) best = item;
+    if (itemEnd > (end[best] as number)) best = item;
   }
 }

@@ -154,24 +154,34 @@ export function formatIPv6Words(w0: number, w1: number, w2: number, w3: number):
     }
     k = j;
   }
-  // A separator goes before every group except the first and the one right after '::'. The parts are
-  // joined once: the result is one flat string (repeated `+=` would leave a tree of pieces, several
-  // times larger, which an IpEntry would keep for its lifetime).
-  const parts: string[] = [];
+  // A separator goes before every group except the first and the one right after '::'. The text is
+  // built as character codes and made in one step: one flat string (repeated `+=` would leave a tree
+  // of pieces, several times larger, which an IpEntry would keep for its lifetime), without the
+  // per-group strings of `toString(16)`.
+  const codes: number[] = [];
   let needsColon = false;
   for (let k = 0; k < 8; k++) {
     if (k === bestStart) {
-      parts.push('::');
+      codes.push(COLON, COLON);
       k += bestLength - 1;
       needsColon = false;
       continue;
     }
-    if (needsColon) parts.push(':');
-    parts.push((groups[k] as number).toString(16));
+    if (needsColon) codes.push(COLON);
+    const group = groups[k] as number;
+    // Shortest hex, lowercase (RFC 5952 4.1 and 4.3): no leading zeros.
+    if (group >= 0x1000) codes.push(HEX_CODES[group >>> 12] as number);
+    if (group >= 0x100) codes.push(HEX_CODES[(group >>> 8) & 15] as number);
+    if (group >= 0x10) codes.push(HEX_CODES[(group >>> 4) & 15] as number);
+    codes.push(HEX_CODES[group & 15] as number);
     needsColon = true;
   }
-  return parts.join('');
+  return String.fromCharCode.apply(null, codes);
 }
+
+const COLON = 58;
+// Character codes of the lowercase hex digits 0-9, a-f.
+const HEX_CODES = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102] as const;
 
 /**
  * Explains why {@link parseIPv6} rejected `text` (configuration path only, may allocate).
