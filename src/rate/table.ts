@@ -33,15 +33,20 @@ export const MAX_PREFIX_DIGITS = 15;
 export class RateTable {
   /** Number of entries (distinct prefixes). */
   readonly size: number;
-  // The trie's inner nodes, ROW ints each: slots 0-9 hold the child for that digit (a positive row
-  // offset for an inner node, -(entry + 1) for a leaf, 0 for none); slot 10 holds entry + 1 or 0.
-  // Rows are in depth-first order, so a walk down a chain of digits reads neighbouring memory.
-  readonly #rows: Int32Array;
+  // The trie, two ints per node (a "record"; see packNodes for the layout). Record 0 is a dead end
+  // whose walk stays at 0, so a walk steps without branching on whether a child exists.
+  readonly #nodes: Int32Array;
+  // Per value of the first #leadDigits digits: the record reached and the deepest record ending a
+  // prefix on the way (-1 for none), so a lookup skips the upper levels with one read.
+  readonly #lead: Int32Array;
+  readonly #leadDigits: number;
   readonly #prefixes: readonly string[];
   readonly #rates: readonly Rate[];
 
   private constructor(builder: TrieBuilder) {
-    this.#rows = packRows(builder);
+    this.#nodes = packNodes(builder);
+    this.#leadDigits = leadDigitsFor(builder.nodeCount);
+    this.#lead = leadTable(this.#nodes, this.#leadDigits);
     this.#prefixes = builder.prefixes;
     this.#rates = builder.rates;
     this.size = builder.prefixes.length;
@@ -191,28 +196,41 @@ export class RateTable {
     const n = e164.length;
     let i = n > 0 && e164.charCodeAt(0) === 43 ? 1 : 0;
     if (i === n) return -1;
-    const rows = this.#rows;
-    let row = 0;
-    let best = -1;
+    const nodes = this.#nodes;
+    const leadDigits = this.#leadDigits;
+    let at = ROOT;
+    let best = -1; // the deepest record on the walk that ends a prefix
+    if (n - i >= leadDigits) {
+      let slot = 0;
+      let outside = 0; // negative once a character is not a digit
+      for (const end = i + leadDigits; i < end; i++) {
+        const digit = e164.charCodeAt(i) - 48;
+        outside |= digit | (9 - digit);
+        slot = slot * 10 + digit;
+      }
+      if (outside < 0) return -1;
+      at = this.#lead[2 * slot] ?? DEAD;
+      best = this.#lead[2 * slot + 1] ?? -1;
+    }
+    let word = nodes[at] ?? 0;
+    // Exactly as many steps as the subtree is high (or digits remain): the loop length is then the
+    // same for most numbers and the CPU predicts it; a step off the trie lands on DEAD and stays.
+    let stop = i + ((word >>> HEIGHT_SHIFT) & 15);
+    if (stop > n) stop = n;
+    for (; i < stop; i++) {
+      const digit = e164.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return -1;
+      at = ((nodes[at + 1] ?? 0) + 2 * digit) & -((word >>> digit) & 1);
+      word = nodes[at] ?? 0;
+      const ends = -((word >>> ENDS_PREFIX_SHIFT) & 1);
+      best = (at & ends) | (best & ~ends);
+    }
+    // The rest must still be digits, so malformed input never matches.
     for (; i < n; i++) {
       const digit = e164.charCodeAt(i) - 48;
       if (digit < 0 || digit > 9) return -1;
-      const child = rows[row + digit] ?? 0;
-      if (child > 0) {
-        row = child;
-        const entry = rows[row + 10] ?? 0;
-        if (entry !== 0) best = entry - 1;
-        continue;
-      }
-      if (child < 0) best = -child - 1;
-      break;
     }
-    // The walk may stop early; the rest must still be digits, so malformed input never matches.
-    for (i++; i < n; i++) {
-      const digit = e164.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) return -1;
-    }
-    return best;
+    return best === -1 ? -1 : entryOfRecord(nodes, best);
   }
 
   /** The entry with the longest prefix of `e164`, or `undefined`: `{ prefix: '1876', rate }`. */
@@ -312,41 +330,115 @@ class TrieBuilder {
   }
 }
 
-const ROW = 11;
+// A record's first int: bits 0-9 say which digits have a child, bit 10 that the node ends a prefix,
+// bits 11-14 its height (digits down to its deepest descendant, at most MAX_PREFIX_DIGITS).
+const CHILD_BITS = 0x3ff;
+const ENDS_PREFIX_SHIFT = 10;
+const HEIGHT_SHIFT = 11;
+const DEAD = 0;
+const ROOT = 2;
+// 10^5 slots of two ints (800 KiB) once a deck has 100k nodes; the lead table is never larger
+// than the records it skips.
+const MAX_LEAD_DIGITS = 5;
 
-// Packs the builder's trie into rows (see RateTable.#rows): leaves need no row of their own, and
-// inner nodes are numbered in depth-first preorder.
-function packRows(builder: TrieBuilder): Int32Array {
+function leadDigitsFor(nodeCount: number): number {
+  let digits = 0;
+  while (digits < MAX_LEAD_DIGITS && 10 ** (digits + 1) <= nodeCount) digits++;
+  return digits;
+}
+
+/** The entry index of a record that ends a prefix. */
+function entryOfRecord(nodes: Int32Array, at: number): number {
+  const bits = (nodes[at] ?? 0) & CHILD_BITS;
+  const second = nodes[at + 1] ?? 0;
+  if (bits === 0) return second;
+  const lowestDigit = 31 - Math.clz32(bits & -bits);
+  return nodes[second + 2 * lowestDigit - 2] ?? -1;
+}
+
+// Lays the builder's trie out as records of two ints: the first as described above; the second is
+// a leaf's entry index or, for a node with children, the record index of its child for digit 0
+// (its children are one block of records from its lowest to its highest digit, unused ones zero, so
+// the child for digit d is at second + 2d). A node with children that ends a prefix keeps its entry
+// in a two-int header just before its block. Blocks are placed depth first, so a walk down a chain
+// of digits reads neighbouring memory.
+function packNodes(builder: TrieBuilder): Int32Array {
   const { children, entryAt, nodeCount } = builder;
-  const offsetOf = new Int32Array(nodeCount); // builder node -> row offset, for inner nodes
-  const isInner = (node: number) => {
-    for (let d = 0; d < 10; d++) if ((children[node * 10 + d] ?? 0) !== 0) return true;
-    return false;
-  };
-  const order: number[] = [];
-  const stack = [0];
-  while (stack.length > 0) {
-    const node = stack.pop() ?? 0;
-    if (node !== 0 && !isInner(node)) continue;
-    offsetOf[node] = order.length * ROW;
-    order.push(node);
-    for (let d = 9; d >= 0; d--) {
-      const child = children[node * 10 + d] ?? 0;
-      if (child !== 0) stack.push(child);
-    }
-  }
-  const rows = new Int32Array(Math.max(1, order.length) * ROW);
-  order.forEach((node, index) => {
-    const base = index * ROW;
+  const bitsOf = new Uint16Array(nodeCount);
+  const heightOf = new Uint8Array(nodeCount);
+  // A child is created after its parent, so descending ids visit children before their parent.
+  for (let node = nodeCount - 1; node >= 0; node--) {
+    let bits = 0;
+    let height = 0;
     for (let d = 0; d < 10; d++) {
       const child = children[node * 10 + d] ?? 0;
       if (child === 0) continue;
-      // A leaf always ends a prefix, so its entryAt is non-zero and the encoding stays negative.
-      rows[base + d] = isInner(child) ? (offsetOf[child] ?? 0) : -(entryAt[child] ?? 0);
+      bits |= 1 << d;
+      height = Math.max(height, (heightOf[child] ?? 0) + 1);
     }
-    rows[base + 10] = entryAt[node] ?? 0;
-  });
-  return rows;
+    bitsOf[node] = bits;
+    heightOf[node] = height;
+  }
+  const lowestOf = (bits: number) => 31 - Math.clz32(bits & -bits);
+  const spanOf = (bits: number) => 32 - Math.clz32(bits) - lowestOf(bits);
+  let size = ROOT + 2;
+  for (let node = 0; node < nodeCount; node++) {
+    const bits = bitsOf[node] ?? 0;
+    if (bits !== 0) size += 2 * spanOf(bits) + ((entryAt[node] ?? 0) !== 0 ? 2 : 0);
+  }
+  const wordOf = (node: number) =>
+    (bitsOf[node] ?? 0) |
+    ((entryAt[node] ?? 0) !== 0 ? 1 << ENDS_PREFIX_SHIFT : 0) |
+    ((heightOf[node] ?? 0) << HEIGHT_SHIFT);
+  const nodes = new Int32Array(size);
+  nodes[ROOT] = wordOf(0);
+  let free = ROOT + 2;
+  const stack: number[] = [0, ROOT]; // pairs: builder node, its record
+  while (stack.length > 0) {
+    const at = stack.pop() ?? 0;
+    const node = stack.pop() ?? 0;
+    const bits = bitsOf[node] ?? 0;
+    const entry = entryAt[node] ?? 0;
+    if (bits === 0) {
+      nodes[at + 1] = entry - 1; // a leaf always ends a prefix
+      continue;
+    }
+    if (entry !== 0) {
+      nodes[free] = entry - 1;
+      free += 2;
+    }
+    const lowest = lowestOf(bits);
+    nodes[at + 1] = free - 2 * lowest;
+    for (let d = 9; d >= lowest; d--) {
+      const child = children[node * 10 + d] ?? 0;
+      if (child === 0) continue;
+      const record = free + 2 * (d - lowest);
+      nodes[record] = wordOf(child);
+      stack.push(child, record); // pushed from 9 down, so the lowest digit's block comes next
+    }
+    free += 2 * spanOf(bits);
+  }
+  return nodes;
+}
+
+// Fills the lead table by walking every digit string of length `digits` from the root.
+function leadTable(nodes: Int32Array, digits: number): Int32Array {
+  const lead = new Int32Array(2 * 10 ** digits);
+  const fill = (at: number, best: number, depth: number, slot: number): void => {
+    if (depth === digits) {
+      lead[2 * slot] = at;
+      lead[2 * slot + 1] = best;
+      return;
+    }
+    const word = nodes[at] ?? 0;
+    for (let d = 0; d < 10; d++) {
+      const child = ((word >>> d) & 1) === 0 ? DEAD : (nodes[at + 1] ?? 0) + 2 * d;
+      const ends = (((nodes[child] ?? 0) >>> ENDS_PREFIX_SHIFT) & 1) !== 0;
+      fill(child, ends ? child : best, depth + 1, slot * 10 + d);
+    }
+  };
+  fill(ROOT, -1, 0, 0);
+  return lead;
 }
 
 /** Digits of a prefix (`+1876` → `1876`), or the problem with it. */
