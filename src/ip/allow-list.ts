@@ -450,6 +450,7 @@ function compileFamily(items: Items): FamilyPlan {
   let order = identityOrder(count);
   let spare: Uint32Array = new Uint32Array(count);
   [order, spare] = radixSortByWord(order, spare, endKeys, 1, 0);
+  const byEndDescending = order.slice(); // kept for the sweep below
   [order] = radixSortByWord(order, spare, loKeys, 1, 0);
 
   // Merge overlapping and adjacent intervals. The items of a merged interval are consecutive in
@@ -486,12 +487,7 @@ function compileFamily(items: Items): FamilyPlan {
 
   // Sweep the boundaries with a min-heap of active positions (expired ones are dropped lazily when
   // they reach the top): between two boundaries the first active entry is constant.
-  const points = new Float64Array(2 * count);
-  for (let k = 0; k < count; k++) {
-    points[2 * k] = lo[k] as number;
-    points[2 * k + 1] = end[k] as number;
-  }
-  points.sort();
+  const points = mergeBoundaries(lo, order, end, byEndDescending);
   const segmentLo: number[] = [];
   const segmentEnd: number[] = [];
   const segmentEntry: number[] = [];
@@ -518,6 +514,32 @@ function compileFamily(items: Items): FamilyPlan {
     }
   }
   return { order, mergedLo, mergedEnd, memberStart, members, segmentLo, segmentEnd, segmentEntry };
+}
+
+// All starts and ends in ascending order, merged from the starts in `order` (ascending) and the ends in
+// `byEndDescending` read backwards: linear, where sorting the 2n boundaries again would not be.
+function mergeBoundaries(
+  lo: Float64Array,
+  order: Uint32Array,
+  end: Float64Array,
+  byEndDescending: Uint32Array,
+): Float64Array {
+  const count = order.length;
+  const points = new Float64Array(2 * count);
+  let i = 0;
+  let j = count - 1;
+  for (let p = 0; p < points.length; p++) {
+    const start = i < count ? (lo[order[i] as number] as number) : Infinity;
+    const stop = j >= 0 ? (end[byEndDescending[j] as number] as number) : Infinity;
+    if (start <= stop) {
+      points[p] = start;
+      i++;
+    } else {
+      points[p] = stop;
+      j--;
+    }
+  }
+  return points;
 }
 
 function heapPush(heap: number[], value: number): void {
