@@ -84,7 +84,7 @@ export function isMappedIPv4(words: Uint32Array): boolean {
   return words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
 }
 
-/** The 128-bit value of four words, for configuration-time arithmetic. */
+/** The 128-bit value of four words, where the API returns a bigint (`addressCount`) and for `toCidrs`. */
 export function wordsToBigInt(words: ArrayLike<number>, base = 0): bigint {
   return (
     (BigInt(words[base] as number) << 96n) |
@@ -92,14 +92,6 @@ export function wordsToBigInt(words: ArrayLike<number>, base = 0): bigint {
     (BigInt(words[base + 2] as number) << 32n) |
     BigInt(words[base + 3] as number)
   );
-}
-
-/** Writes a 128-bit value into `out[base..base+3]`. */
-export function bigIntToWords(value: bigint, out: Uint32Array, base: number): void {
-  out[base] = Number((value >> 96n) & 0xffffffffn);
-  out[base + 1] = Number((value >> 64n) & 0xffffffffn);
-  out[base + 2] = Number((value >> 32n) & 0xffffffffn);
-  out[base + 3] = Number(value & 0xffffffffn);
 }
 
 /** An IPv6 address as four unsigned 32-bit words, most significant first (configuration-time values). */
