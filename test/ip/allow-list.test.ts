@@ -73,10 +73,9 @@ const source = fc.oneof(
 );
 
 // The slow reference: check every entry one by one.
-const contains = (e: RefEntry, ip: string) => {
-  const s = refSource(ip);
-  return s !== undefined && s.family === e.family && e.lo <= s.value && s.value <= e.hi;
-};
+const containsSource = (e: RefEntry, s: ReturnType<typeof refSource>) =>
+  s !== undefined && s.family === e.family && e.lo <= s.value && s.value <= e.hi;
+const contains = (e: RefEntry, ip: string) => containsSource(e, refSource(ip));
 
 describe('IpAllowList: properties against a slow reference', () => {
   const lists = fc.array(refEntry, { maxLength: 12 });
@@ -106,8 +105,10 @@ describe('IpAllowList: properties against a slow reference', () => {
         (entries, ips) => {
           const list = IpAllowList.from(entries.map((e) => e.text));
           for (const ip of [...ips, ...entries.map((e) => e.text.split(/[-/ ]/)[0] ?? '')]) {
-            const first = entries.findIndex((e) => contains(e, ip));
-            const expected = refSource(ip) === undefined ? PROBE_INVALID : first;
+            // Parsed once per source, not once per entry: the reference stays slow but not 400× slower.
+            const parsed = refSource(ip);
+            const first = entries.findIndex((e) => containsSource(e, parsed));
+            const expected = parsed === undefined ? PROBE_INVALID : first;
             expect(list.probe(ip)).toBe(expected);
             expect(list.has(ip)).toBe(first >= 0);
           }
