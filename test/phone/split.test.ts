@@ -100,6 +100,15 @@ describe('split: differential against libphonenumber-js on generated digits', ()
     );
   });
 
+  it('an international prefix of some home region, then digits', () => {
+    // The prefixes in use across the metadata's IDD patterns; most homes accept only one of them.
+    const idd = fc.constantFrom('00', '011', '0011', '010', '001', '002', '009', '810', '119', '1');
+    fc.assert(
+      fc.property(home, idd, digits(0, 15), (region, prefix, rest) => agree(`${prefix}${rest}`, region)),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('"+", a calling code, then digits', () => {
     fc.assert(
       fc.property(fc.constantFrom(...callingCodes), digits(0, 15), (code, rest) =>
