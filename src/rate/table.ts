@@ -352,8 +352,7 @@ function entryOfRecord(nodes: Int32Array, at: number): number {
   const bits = (nodes[at] ?? 0) & CHILD_BITS;
   const second = nodes[at + 1] ?? 0;
   if (bits === 0) return second;
-  const lowestDigit = 31 - Math.clz32(bits & -bits);
-  return nodes[second + 2 * lowestDigit - 2] ?? -1;
+  return nodes[second + 2 * lowestDigit(bits) - 2] ?? -1;
 }
 
 // Lays the builder's trie out as records of two ints: the first as described above; the second is
@@ -364,60 +363,53 @@ function entryOfRecord(nodes: Int32Array, at: number): number {
 // of digits reads neighbouring memory.
 function packNodes(builder: TrieBuilder): Int32Array {
   const { children, entryAt, nodeCount } = builder;
-  const bitsOf = new Uint16Array(nodeCount);
-  const heightOf = new Uint8Array(nodeCount);
-  // A child is created after its parent, so descending ids visit children before their parent.
+  // Each node's first int (see RateTable.#nodes). A child is created after its parent, so
+  // descending ids see every child's height before its parent's.
+  const words = new Int32Array(nodeCount);
+  let size = ROOT + 2;
   for (let node = nodeCount - 1; node >= 0; node--) {
     let bits = 0;
     let height = 0;
     for (let d = 0; d < 10; d++) {
-      const child = children[node * 10 + d] ?? 0;
+      const child = intAt(children, node * 10 + d);
       if (child === 0) continue;
       bits |= 1 << d;
-      height = Math.max(height, (heightOf[child] ?? 0) + 1);
+      height = Math.max(height, ((intAt(words, child) >>> HEIGHT_SHIFT) & 15) + 1);
     }
-    bitsOf[node] = bits;
-    heightOf[node] = height;
+    const ends = intAt(entryAt, node) !== 0 ? 1 : 0;
+    words[node] = bits | (ends << ENDS_PREFIX_SHIFT) | (height << HEIGHT_SHIFT);
+    if (bits !== 0) size += 2 * spanOf(bits) + 2 * ends;
   }
-  const lowestOf = (bits: number) => 31 - Math.clz32(bits & -bits);
-  const spanOf = (bits: number) => 32 - Math.clz32(bits) - lowestOf(bits);
-  let size = ROOT + 2;
-  for (let node = 0; node < nodeCount; node++) {
-    const bits = bitsOf[node] ?? 0;
-    if (bits !== 0) size += 2 * spanOf(bits) + ((entryAt[node] ?? 0) !== 0 ? 2 : 0);
-  }
-  const wordOf = (node: number) =>
-    (bitsOf[node] ?? 0) |
-    ((entryAt[node] ?? 0) !== 0 ? 1 << ENDS_PREFIX_SHIFT : 0) |
-    ((heightOf[node] ?? 0) << HEIGHT_SHIFT);
   const nodes = new Int32Array(size);
-  nodes[ROOT] = wordOf(0);
+  nodes[ROOT] = intAt(words, 0);
   let free = ROOT + 2;
-  const stack: number[] = [0, ROOT]; // pairs: builder node, its record
-  while (stack.length > 0) {
-    const at = stack.pop() ?? 0;
-    const node = stack.pop() ?? 0;
-    const bits = bitsOf[node] ?? 0;
-    const entry = entryAt[node] ?? 0;
+  // Places the child block of `node`, whose record is `at`, then the blocks below it, lowest digit
+  // first. Recursion is at most MAX_PREFIX_DIGITS deep.
+  const place = (node: number, at: number): void => {
+    const bits = intAt(words, node) & CHILD_BITS;
+    const entry = intAt(entryAt, node);
     if (bits === 0) {
       nodes[at + 1] = entry - 1; // a leaf always ends a prefix
-      continue;
+      return;
     }
     if (entry !== 0) {
       nodes[free] = entry - 1;
       free += 2;
     }
-    const lowest = lowestOf(bits);
-    nodes[at + 1] = free - 2 * lowest;
-    for (let d = 9; d >= lowest; d--) {
-      const child = children[node * 10 + d] ?? 0;
-      if (child === 0) continue;
-      const record = free + 2 * (d - lowest);
-      nodes[record] = wordOf(child);
-      stack.push(child, record); // pushed from 9 down, so the lowest digit's block comes next
-    }
+    const lowest = lowestDigit(bits);
+    const start = free;
+    nodes[at + 1] = start - 2 * lowest;
     free += 2 * spanOf(bits);
-  }
+    for (let d = lowest; d < 10; d++) {
+      const child = intAt(children, node * 10 + d);
+      if (child !== 0) nodes[start + 2 * (d - lowest)] = intAt(words, child);
+    }
+    for (let d = lowest; d < 10; d++) {
+      const child = intAt(children, node * 10 + d);
+      if (child !== 0) place(child, start + 2 * (d - lowest));
+    }
+  };
+  place(0, ROOT);
   return nodes;
 }
 
@@ -430,15 +422,30 @@ function leadTable(nodes: Int32Array, digits: number): Int32Array {
       lead[2 * slot + 1] = best;
       return;
     }
-    const word = nodes[at] ?? 0;
+    const word = intAt(nodes, at);
     for (let d = 0; d < 10; d++) {
-      const child = ((word >>> d) & 1) === 0 ? DEAD : (nodes[at + 1] ?? 0) + 2 * d;
-      const ends = (((nodes[child] ?? 0) >>> ENDS_PREFIX_SHIFT) & 1) !== 0;
+      const child = ((word >>> d) & 1) === 0 ? DEAD : intAt(nodes, at + 1) + 2 * d;
+      const ends = ((intAt(nodes, child) >>> ENDS_PREFIX_SHIFT) & 1) !== 0;
       fill(child, ends ? child : best, depth + 1, slot * 10 + d);
     }
   };
   fill(ROOT, -1, 0, 0);
   return lead;
+}
+
+/** The lowest digit whose bit is set in `bits` (non-zero). */
+function lowestDigit(bits: number): number {
+  return 31 - Math.clz32(bits & -bits);
+}
+
+/** Records in a child block: from the lowest to the highest digit in `bits` (non-zero). */
+function spanOf(bits: number): number {
+  return 32 - Math.clz32(bits) - lowestDigit(bits);
+}
+
+// Build-time reads at indexes the loops keep in range; 0 stands in for the impossible undefined.
+function intAt(array: Int32Array, index: number): number {
+  return array[index] ?? 0;
 }
 
 /** Digits of a prefix (`+1876` → `1876`), or the problem with it. */
