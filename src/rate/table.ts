@@ -337,8 +337,8 @@ const ENDS_PREFIX_SHIFT = 10;
 const HEIGHT_SHIFT = 11;
 const DEAD = 0;
 const ROOT = 2;
-// 10^5 slots of two ints (800 KiB) once a deck has 100k nodes; the lead table is never larger
-// than the records it skips.
+// 10^5 slots of two ints (800 KiB) once a deck has 100k nodes: 10^digits stays at most the node
+// count, so the lead table is never larger than the records.
 const MAX_LEAD_DIGITS = 5;
 
 function leadDigitsFor(nodeCount: number): number {
