@@ -94,12 +94,16 @@ export async function runGroup(suite: string, group: BenchGroup, smoke: boolean)
   return figures;
 }
 
-/** Heap in use after two full collections (exact only under `node --expose-gc`). */
+/**
+ * Memory in use after two full collections (exact only under `node --expose-gc`): the heap plus
+ * `ArrayBuffer` memory, which holds large typed arrays outside the heap.
+ */
 export function settledHeapUsed(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  return process.memoryUsage().heapUsed;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
 }
 
 /** Whether heap figures are exact: `gc()` is exposed. */
@@ -108,7 +112,7 @@ export function canCollectGarbage(): boolean {
 }
 
 /**
- * The heap retained by what `build` returns: three structures are built one after another and all
+ * The memory retained by what `build` returns: three structures are built one after another and all
  * kept alive; each one's cost is the growth of the settled heap, and the median of the three is
  * returned, so that garbage freed by chance between two measurements does not decide the figure.
  */

@@ -2,7 +2,7 @@
 // (a Map probed once per prefix length, longest first), and the cost of loading 100k CSV rows.
 
 import { RateTable } from '../../src/rate/index.js';
-import { type BenchMeasure, type BenchSuite, type BenchTask, consume, median, prng } from '../harness.js';
+import { type BenchMeasure, type BenchSuite, type BenchTask, prng, retainedBytes } from '../harness.js';
 
 const DECK_SIZE = 100_000;
 const QUERIES = 4096;
@@ -101,30 +101,6 @@ function deck(): Deck {
   return deckCache;
 }
 
-// Heap plus ArrayBuffer backing stores after two full collections: the trie lives in typed arrays,
-// whose memory is outside the JavaScript heap, so the heap alone would leave the table out.
-function settledBytes(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  (globalThis as { gc?: () => void }).gc?.();
-  const { heapUsed, arrayBuffers } = process.memoryUsage();
-  return heapUsed + arrayBuffers;
-}
-
-// The median growth over three builds kept alive, as the harness's retainedBytes but with buffers.
-function retainedWithBuffers(build: () => unknown): number {
-  const kept: unknown[] = [];
-  const growth: number[] = [];
-  let previous = settledBytes();
-  for (let k = 0; k < 3; k++) {
-    kept.push(build());
-    const now = settledBytes();
-    growth.push(now - previous);
-    previous = now;
-  }
-  consume(kept.length);
-  return median(growth);
-}
-
 function memoryMeasures(): BenchMeasure[] {
   const d = deck();
   return [
@@ -134,13 +110,13 @@ function memoryMeasures(): BenchMeasure[] {
       unit: 'bytes',
       // From a fresh copy of the CSV text, so the prefix strings the table keeps are counted; with the
       // trie's typed arrays.
-      value: retainedWithBuffers(() => RateTable.fromCsv(` ${d.csv}`.slice(1))),
+      value: retainedBytes(() => RateTable.fromCsv(` ${d.csv}`.slice(1))),
     },
     {
       suite: 'rate',
       name: 'heap: Map baseline (prefix string to index), 100k prefixes',
       unit: 'bytes',
-      value: retainedWithBuffers(() => {
+      value: retainedBytes(() => {
         const map = new Map<string, number>();
         const prefixes = JSON.parse(JSON.stringify(d.prefixes)) as string[];
         prefixes.forEach((prefix, index) => {
