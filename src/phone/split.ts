@@ -18,10 +18,10 @@ const MIN_NATIONAL_LENGTH = 2;
 const MAX_NATIONAL_LENGTH = 17;
 
 /** The parsing part of one numbering plan, compiled once. */
-interface ParsingPlan {
+export interface ParsingPlan {
   readonly callingCode: string;
   readonly national: RegExp;
-  readonly possibleLengths: readonly number[] | undefined;
+  readonly possibleLengths: readonly unknown[] | undefined;
   /** National (trunk) prefix and carrier code to strip, anchored at the start. */
   readonly nationalPrefix: RegExp | undefined;
   /** Replacement for `nationalPrefix` when it captures (for example Argentina's mobile 15). */
@@ -36,18 +36,22 @@ function text(value: unknown): string | undefined {
 
 // Indexes into a minified v4 plan (libphonenumber-js METADATA.md): 0 calling code, 2 national
 // pattern, 3 possible lengths, 5 national prefix, 7 national prefix for parsing, 8 transform rule,
-// 10 leading digits. Absent entries compile to "never matches" or undefined, so they fail closed.
-function compileParsingPlan(plan: readonly unknown[]): ParsingPlan {
+// 10 leading digits. A plan without calling code or national pattern compiles to undefined, so its
+// numbers are not numbers (fail closed); other absent entries mean "none", as in libphonenumber-js.
+/** Compiles one minified plan; exported for tests of malformed plans only. */
+export function compileParsingPlan(plan: readonly unknown[]): ParsingPlan | undefined {
+  const callingCode = text(plan[0]);
+  const national = text(plan[2]);
+  if (callingCode === undefined || national === undefined) return undefined;
   const lengths = plan[3];
   // As libphonenumber-js: the prefix for parsing defaults to the national prefix itself.
   const prefix = text(plan[7]) ?? text(plan[5]);
   const leading = text(plan[10]);
-  const national = text(plan[2]);
   return {
-    callingCode: typeof plan[0] === 'string' ? plan[0] : '',
-    national: national === undefined ? /(?!)/ : new RegExp(`^(?:${national})$`),
-    possibleLengths:
-      Array.isArray(lengths) && lengths.every((n) => typeof n === 'number') ? lengths : undefined,
+    callingCode,
+    national: new RegExp(`^(?:${national})$`),
+    // Kept as given, as libphonenumber-js does: a non-number entry matches no length.
+    possibleLengths: Array.isArray(lengths) ? lengths : undefined,
     nationalPrefix: prefix === undefined ? undefined : new RegExp(`^(?:${prefix})`),
     transformRule: text(plan[8]),
     leadingDigits: leading === undefined ? undefined : new RegExp(`^(?:${leading})`),
@@ -61,9 +65,8 @@ const parsingPlans = new Map<string, ParsingPlan>();
 function planFor(key: string, raw: unknown): ParsingPlan | undefined {
   const known = parsingPlans.get(key);
   if (known !== undefined) return known;
-  if (!Array.isArray(raw)) return undefined;
-  const compiled = compileParsingPlan(raw);
-  parsingPlans.set(key, compiled);
+  const compiled = Array.isArray(raw) ? compileParsingPlan(raw) : undefined;
+  if (compiled !== undefined) parsingPlans.set(key, compiled);
   return compiled;
 }
 
@@ -93,13 +96,13 @@ function callingCodePlan(callingCode: string): ParsingPlan | undefined {
 type LengthVerdict = 'possible' | 'too-short' | 'too-long' | 'invalid-length';
 
 /** libphonenumber-js checkNumberLength for no particular type; no lengths means any length. */
-function lengthVerdict(length: number, lengths: readonly number[] | undefined): LengthVerdict {
+function lengthVerdict(length: number, lengths: readonly unknown[] | undefined): LengthVerdict {
   if (lengths === undefined) return 'possible';
   const shortest = lengths[0];
   const longest = lengths[lengths.length - 1];
   if (shortest === length) return 'possible';
-  if (shortest !== undefined && shortest > length) return 'too-short';
-  if (longest !== undefined && longest < length) return 'too-long';
+  if (typeof shortest === 'number' && shortest > length) return 'too-short';
+  if (typeof longest === 'number' && longest < length) return 'too-long';
   return lengths.includes(length, 1) ? 'possible' : 'invalid-length';
 }
 

@@ -7,7 +7,7 @@ import { type CountryCode, getCountries, parsePhoneNumberFromString } from 'libp
 import maxMetadata from 'libphonenumber-js/max/metadata';
 import { describe, expect, it } from 'vitest';
 import { homePlan } from '../../src/phone/metadata.js';
-import { type SplitNumber, splitDigits } from '../../src/phone/split.js';
+import { compileParsingPlan, type SplitNumber, splitDigits } from '../../src/phone/split.js';
 
 const regions = getCountries();
 const callingCodes = [
@@ -123,5 +123,26 @@ describe('split: differential against libphonenumber-js on generated digits', ()
       fc.property(digits(1, 18), (number) => agree(`+${number}`, 'US')),
       { numRuns: 10_000 },
     );
+  });
+});
+
+describe('compileParsingPlan: plans the bundled metadata never has fail closed', () => {
+  const gb = maxMetadata.countries.GB ?? [];
+  it.each([
+    ['no calling code', [undefined, ...gb.slice(1)]],
+    ['an empty calling code', ['', ...gb.slice(1)]],
+    ['no national pattern', [gb[0], gb[1], undefined, ...gb.slice(3)]],
+  ])('%s: no plan, so no number is read with it', (_reason, plan) => {
+    expect(compileParsingPlan(plan)).toBeUndefined();
+  });
+
+  it('keeps the pieces of a complete plan (GB: 44, trunk prefix 0, lengths as listed)', () => {
+    const plan = compileParsingPlan(gb);
+    expect(plan?.callingCode).toBe('44');
+    expect(plan?.possibleLengths).toEqual(gb[3]);
+    expect(plan?.nationalPrefix?.exec('02079460000')?.[0]).toBe('0');
+    expect(plan?.leadingDigits).toBeUndefined();
+    expect(plan?.national.test('2079460000')).toBe(true);
+    expect(plan?.national.test('02079460000')).toBe(false);
   });
 });
