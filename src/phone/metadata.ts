@@ -112,7 +112,8 @@ export interface TypePlan {
   readonly others: readonly (readonly [NumberType, TypeMatcher])[];
 }
 
-function anchored(pattern: string): RegExp {
+/** A metadata pattern compiled to match a whole national number, as libphonenumber-js matchesEntirely. */
+export function anchored(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})$`);
 }
 

@@ -3,7 +3,14 @@
 // step for step (the differential test in test/phone/split.test.ts holds it to that); the library
 // itself would build a fresh RegExp and Metadata object for nearly every step of every call.
 import type { CountryCode } from 'libphonenumber-js/core';
-import { callingCodeLength, type HomePlan, isRegionCode, METADATA, numberTypeOf } from './metadata.js';
+import {
+  anchored,
+  callingCodeLength,
+  type HomePlan,
+  isRegionCode,
+  METADATA,
+  numberTypeOf,
+} from './metadata.js';
 
 /** Where a number goes: its calling code, national significant number and, when known, region. */
 export interface SplitNumber {
@@ -49,7 +56,7 @@ export function compileParsingPlan(plan: readonly unknown[]): ParsingPlan | unde
   const leading = text(plan[10]);
   return {
     callingCode,
-    national: new RegExp(`^(?:${national})$`),
+    national: anchored(national),
     // Kept as given, as libphonenumber-js does: a non-number entry matches no length.
     possibleLengths: Array.isArray(lengths) ? lengths : undefined,
     nationalPrefix: prefix === undefined ? undefined : new RegExp(`^(?:${prefix})`),

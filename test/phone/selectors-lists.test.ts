@@ -4,18 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   type CallingDestination,
-  type CallingRules,
   compileCallingRules,
   evaluateCalling,
   parseSelector,
 } from '../../src/phone/selectors.js';
-
-function compile(raw: unknown): CallingRules {
-  const { rules, issues } = compileCallingRules(raw, '/calling');
-  expect(issues).toEqual([]);
-  if (rules === undefined) throw new Error('no rules');
-  return rules;
-}
+import { compile } from './compile-rules.js';
 
 const gbMobile: CallingDestination = { e164: '+447400123456', country: 'GB', type: 'mobile' };
 

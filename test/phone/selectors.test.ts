@@ -2,19 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type CallingDestination,
-  type CallingRules,
   compileCallingRules,
   evaluateCalling,
   parseSelector,
 } from '../../src/phone/selectors.js';
 import { NUMBER_TYPES, type NumberType } from '../../src/phone/types.js';
-
-function compile(raw: unknown): CallingRules {
-  const { rules, issues } = compileCallingRules(raw, '/calling');
-  expect(issues).toEqual([]);
-  if (rules === undefined) throw new Error('no rules');
-  return rules;
-}
+import { compile } from './compile-rules.js';
 
 const jamaicaMobile: CallingDestination = { e164: '+18765550100', country: 'JM', type: 'mobile' };
 const usLine: CallingDestination = { e164: '+12125550100', country: 'US', type: 'fixed-line-or-mobile' };
