@@ -7,7 +7,7 @@ import { IpAllowList } from '../../src/ip/index.js';
 import { classifyDialed } from '../../src/phone/index.js';
 import { compilePolicy } from '../../src/policy/index.js';
 import { RateTable } from '../../src/rate/index.js';
-import type { BenchGroup, BenchSuite } from '../harness.js';
+import { type BenchGroup, type BenchSuite, prng } from '../harness.js';
 
 type CidrMatcher = { contains(ip: string): boolean };
 const CidrMatcherClass = createRequire(import.meta.url)('cidr-matcher') as new (
@@ -17,18 +17,6 @@ const CidrMatcherClass = createRequire(import.meta.url)('cidr-matcher') as new (
 const EXTENSIONS = 1_000;
 const LIST_SIZE = 100;
 const QUERIES = 1_024;
-
-// mulberry32: deterministic, so every run measures the same policy and requests.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Registration = { restrict: boolean; allowFrom: string[] };
 type Doc = {
