@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SipguardError, type SipguardIssue } from '../../src/errors.js';
 import { parseRate, type RateDeckCsvOptions, RateTable } from '../../src/rate/index.js';
+import { digitString, scanLookup } from './reference.js';
 
 function thrown(fn: () => unknown): SipguardError {
   try {
@@ -304,21 +305,6 @@ describe('RateTable.fromCsv', () => {
   });
 });
 
-// A slow, obviously correct reference: scan every prefix, keep the longest that starts the number.
-function referenceLookup(entries: readonly { prefix: string; rate: string }[], e164: string) {
-  const digits = e164.startsWith('+') ? e164.slice(1) : e164;
-  if (!/^[0-9]+$/.test(digits)) return undefined;
-  let best: { prefix: string; rate: string } | undefined;
-  for (const entry of entries) {
-    if (digits.startsWith(entry.prefix) && (best === undefined || entry.prefix.length > best.prefix.length)) {
-      best = entry;
-    }
-  }
-  return best;
-}
-
-const digitString = (min: number, max: number) =>
-  fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
 const prefixArb = fc.tuple(fc.constantFrom(...'123456789'), digitString(0, 5)).map(([a, b]) => a + b);
 const deckArb = fc.uniqueArray(
   fc.record({
@@ -342,7 +328,13 @@ describe('RateTable: properties', () => {
             // Half the probes extend a deck prefix (likely hits), half are random digits (likely misses).
             const base = pick % 2 === 0 ? (deck[pick % deck.length]?.prefix ?? '') : '';
             const e164 = `${plus ? '+' : ''}${base}${tail}`;
-            const expected = referenceLookup(deck, e164);
+            const expected =
+              deck[
+                scanLookup(
+                  deck.map((entry) => entry.prefix),
+                  e164,
+                )
+              ];
             const found = table.lookup(e164);
             expect(found?.prefix).toBe(expected?.prefix);
             expect(found === undefined ? undefined : found.rate.equals(parseRate(expected?.rate ?? ''))).toBe(

@@ -4,19 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_PREFIX_DIGITS, RateTable } from '../../src/rate/index.js';
-
-// A slow, obviously correct reference: the index of the longest deck prefix that starts the number.
-function scanLookup(prefixes: readonly string[], e164: string): number {
-  const digits = e164.startsWith('+') ? e164.slice(1) : e164;
-  if (!/^[0-9]+$/.test(digits)) return -1;
-  let best = -1;
-  prefixes.forEach((prefix, index) => {
-    if (digits.startsWith(prefix) && (best === -1 || prefix.length > (prefixes[best] ?? '').length)) {
-      best = index;
-    }
-  });
-  return best;
-}
+import { digitString, scanLookup } from './reference.js';
 
 /** Trie nodes of a deck, the root included: the lead table uses 10^k slots once there are 10^k nodes. */
 function nodeCount(prefixes: readonly string[]): number {
@@ -28,8 +16,6 @@ function nodeCount(prefixes: readonly string[]): number {
 const tableOf = (prefixes: readonly string[]) =>
   RateTable.from(prefixes.map((prefix, index) => ({ prefix, rate: `0.${index % 10_000}` })));
 
-const digitString = (min: number, max: number) =>
-  fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
 const longPrefixArb = fc
   .tuple(fc.constantFrom(...'123456789'), digitString(0, MAX_PREFIX_DIGITS - 1))
   .map(([first, rest]) => first + rest);
