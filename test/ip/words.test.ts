@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEntryOutcome } from '../../src/ip/entry.js';
 import { IpAllowList } from '../../src/ip/index.js';
 import { compareIPv6Words, formatIPv6Words, type IPv6Words } from '../../src/ip/ipv6.js';
-import { refMerge } from './reference.js';
+import { refMerge, v6Groups } from './reference.js';
 
 const ALL = (1n << 128n) - 1n;
 
@@ -20,11 +20,10 @@ const toWords = (v: bigint): IPv6Words => [
 const fromWords = (w: readonly number[]): bigint => w.reduce((acc, word) => (acc << 32n) | BigInt(word), 0n);
 // Full, uncompressed text: valid input whatever the value, and independent of the formatter under test.
 const fullText = (v: bigint): string =>
-  Array.from({ length: 8 }, (_, i) => ((v >> BigInt(112 - 16 * i)) & 0xffffn).toString(16)).join(':');
-const rfc5952 = (v: bigint): string =>
-  new ipaddr.IPv6(
-    Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(112 - 16 * i)) & 0xffffn)),
-  ).toRFC5952String();
+  v6Groups(v)
+    .map((group) => group.toString(16))
+    .join(':');
+const rfc5952 = (v: bigint): string => new ipaddr.IPv6(v6Groups(v)).toRFC5952String();
 
 // Values with runs of zero and all-one words and values that differ from a base in one byte only,
 // so that word comparisons, zero-run compression and every radix byte are exercised.
