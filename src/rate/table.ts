@@ -27,26 +27,28 @@ export interface RateDeckCsvOptions {
 export const MAX_PREFIX_DIGITS = 15;
 
 /**
- * An immutable rate deck. Lookup walks a digit trie held in typed arrays: no scanning, no allocation
- * in {@link RateTable.lookupIndex}. Entries keep their input order; indexes are 0 to `size - 1`.
+ * An immutable rate deck. Lookup reads a lead table and searches small sorted interval nodes held in
+ * typed arrays: no scanning, no allocation in {@link RateTable.lookupIndex}. Entries keep their input
+ * order; indexes are 0 to `size - 1`.
  */
 export class RateTable {
   /** Number of entries (distinct prefixes). */
   readonly size: number;
-  // The trie, two ints per node (a "record"; see packNodes for the layout). Record 0 is a dead end
-  // whose walk stays at 0, so a walk steps without branching on whether a child exists.
-  readonly #nodes: Int32Array;
-  // Per value of the first #leadDigits digits: the record reached and the deepest record ending a
-  // prefix on the way (-1 for none), so a lookup skips the upper levels with one read.
+  // Digits are read in chunks, each digit as d + 1 in base 11 with 0 for "the number has ended", so
+  // a shorter number sorts before every longer one under it. #lead holds, per value of the first
+  // #leadDigits digits, a payload: an entry index, -1 for no match, or -2 - p for the interval node
+  // at #nodes[p] that resolves the next NODE_DIGITS digits (see buildIntervals for its layout).
   readonly #lead: Int32Array;
   readonly #leadDigits: number;
+  readonly #nodes: Int32Array;
   readonly #prefixes: readonly string[];
   readonly #rates: readonly Rate[];
 
   private constructor(builder: TrieBuilder) {
-    this.#nodes = packNodes(builder);
     this.#leadDigits = leadDigitsFor(builder.nodeCount);
-    this.#lead = leadTable(this.#nodes, this.#leadDigits);
+    const { lead, nodes } = buildIntervals(builder, this.#leadDigits);
+    this.#lead = lead;
+    this.#nodes = nodes;
     this.#prefixes = builder.prefixes;
     this.#rates = builder.rates;
     this.size = builder.prefixes.length;
@@ -196,41 +198,28 @@ export class RateTable {
     const n = e164.length;
     let i = n > 0 && e164.charCodeAt(0) === 43 ? 1 : 0;
     if (i === n) return -1;
-    const nodes = this.#nodes;
     const leadDigits = this.#leadDigits;
-    let at = ROOT;
-    let best = -1; // the deepest record on the walk that ends a prefix
-    if (n - i >= leadDigits) {
-      let slot = 0;
-      let outside = 0; // negative once a character is not a digit
-      for (const end = i + leadDigits; i < end; i++) {
-        const digit = e164.charCodeAt(i) - 48;
-        outside |= digit | (9 - digit);
-        slot = slot * 10 + digit;
-      }
-      if (outside < 0) return -1;
-      at = this.#lead[2 * slot] ?? DEAD;
-      best = this.#lead[2 * slot + 1] ?? -1;
-    }
-    let word = nodes[at] ?? 0;
-    // Exactly as many steps as the subtree is high (or digits remain): the loop length is then the
-    // same for most numbers and the CPU predicts it; a step off the trie lands on DEAD and stays.
-    let stop = i + ((word >>> HEIGHT_SHIFT) & 15);
-    if (stop > n) stop = n;
-    for (; i < stop; i++) {
-      const digit = e164.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) return -1;
-      at = ((nodes[at + 1] ?? 0) + 2 * digit) & -((word >>> digit) & 1);
-      word = nodes[at] ?? 0;
-      const ends = -((word >>> ENDS_PREFIX_SHIFT) & 1);
-      best = (at & ends) | (best & ~ends);
+    let value =
+      leadDigits === MAX_LEAD_DIGITS && n - i >= MAX_LEAD_DIGITS
+        ? fiveDigitsValue(e164, i)
+        : paddedChunkValue(e164, i, leadDigits);
+    if (value < 0) return -1;
+    i += leadDigits;
+    let payload = this.#lead[value] ?? -1;
+    const nodes = this.#nodes;
+    while (payload < -1) {
+      const at = -2 - payload;
+      value = n - i >= NODE_DIGITS ? fourDigitsValue(e164, i) : paddedChunkValue(e164, i, NODE_DIGITS);
+      if (value < 0) return -1;
+      i += NODE_DIGITS;
+      payload = nodePayload(nodes, at, value);
     }
     // The rest must still be digits, so malformed input never matches.
     for (; i < n; i++) {
-      const digit = e164.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) return -1;
+      const c = e164.charCodeAt(i);
+      if (c < 48 || c > 57) return -1;
     }
-    return best === -1 ? -1 : entryOfRecord(nodes, best);
+    return payload;
   }
 
   /** The entry with the longest prefix of `e164`, or `undefined`: `{ prefix: '1876', rate }`. */
@@ -330,117 +319,193 @@ class TrieBuilder {
   }
 }
 
-// A record's first int: bits 0-9 say which digits have a child, bit 10 that the node ends a prefix,
-// bits 11-14 its height (digits down to its deepest descendant, at most MAX_PREFIX_DIGITS).
-const CHILD_BITS = 0x3ff;
-const ENDS_PREFIX_SHIFT = 10;
-const HEIGHT_SHIFT = 11;
-const DEAD = 0;
-const ROOT = 2;
-// 10^5 slots of two ints (800 KiB) once a deck has 100k nodes: 10^digits stays at most the node
-// count, so the lead table is never larger than the records.
+// Digits are read as d + 1 in base 11; 0 stands for "the number has ended".
+const RADIX = 11;
+// Digits resolved by one interval node: 11^4 values, so a node has at most 14,641 intervals. The
+// lookup reads a full chunk with fourDigitsValue, and the lead digits of a large deck (5) with
+// fiveDigitsValue.
+const NODE_DIGITS = 4;
+// Nodes of up to this many intervals (a power of 4) are searched in a fixed number of rounds.
+const SMALL_NODE = 16;
+// 11^5 lead slots (629 KiB) once a deck has that many trie nodes: the lead table is never larger
+// than the trie it stands for.
 const MAX_LEAD_DIGITS = 5;
+/** RADIX ** k for k = 0 to MAX_LEAD_DIGITS. */
+const POWERS = [1, 11, 121, 1331, 14_641, 161_051] as const;
 
 function leadDigitsFor(nodeCount: number): number {
   let digits = 0;
-  while (digits < MAX_LEAD_DIGITS && 10 ** (digits + 1) <= nodeCount) digits++;
+  while (digits < MAX_LEAD_DIGITS && RADIX ** (digits + 1) <= nodeCount) digits++;
   return digits;
 }
 
-/** The entry index of a record that ends a prefix. */
-function entryOfRecord(nodes: Int32Array, at: number): number {
-  const bits = (nodes[at] ?? 0) & CHILD_BITS;
-  const second = nodes[at + 1] ?? 0;
-  if (bits === 0) return second;
-  return nodes[second + 2 * lowestDigit(bits) - 2] ?? -1;
+// One interval of a chunk's values: where it starts and its payload (an entry index, -1, or a trie
+// node whose subtree continues below the chunk, with the entry inherited from above it).
+interface Interval {
+  start: number;
+  payload: number;
+  below?: { node: number; best: number };
 }
 
-// Lays the builder's trie out as records of two ints: the first as described above; the second is
-// a leaf's entry index or, for a node with children, the record index of its child for digit 0
-// (its children are one block of records from its lowest to its highest digit, unused ones zero, so
-// the child for digit d is at second + 2d). A node with children that ends a prefix keeps its entry
-// in a two-int header just before its block. Blocks are placed depth first, so a walk down a chain
-// of digits reads neighbouring memory.
-function packNodes(builder: TrieBuilder): Int32Array {
-  const { children, entryAt, nodeCount } = builder;
-  // Each node's first int (see RateTable.#nodes). A child is created after its parent, so
-  // descending ids see every child's height before its parent's.
-  const words = new Int32Array(nodeCount);
-  let size = ROOT + 2;
-  for (let node = nodeCount - 1; node >= 0; node--) {
-    let bits = 0;
-    let height = 0;
-    for (let d = 0; d < 10; d++) {
-      const child = intAt(children, node * 10 + d);
-      if (child === 0) continue;
-      bits |= 1 << d;
-      height = Math.max(height, ((intAt(words, child) >>> HEIGHT_SHIFT) & 15) + 1);
+// Growable int storage for the interval nodes while they are laid out.
+class IntList {
+  ints = new Int32Array(1024);
+  length = 0;
+
+  reserve(count: number): number {
+    const at = this.length;
+    while (this.length + count > this.ints.length) {
+      const grown = new Int32Array(this.ints.length * 2);
+      grown.set(this.ints);
+      this.ints = grown;
     }
-    const ends = intAt(entryAt, node) !== 0 ? 1 : 0;
-    words[node] = bits | (ends << ENDS_PREFIX_SHIFT) | (height << HEIGHT_SHIFT);
-    if (bits !== 0) size += 2 * spanOf(bits) + 2 * ends;
+    this.length += count;
+    return at;
   }
-  const nodes = new Int32Array(size);
-  nodes[ROOT] = intAt(words, 0);
-  let free = ROOT + 2;
-  // Places the child block of `node`, whose record is `at`, then the blocks below it, lowest digit
-  // first. Recursion is at most MAX_PREFIX_DIGITS deep.
-  const place = (node: number, at: number): void => {
-    const bits = intAt(words, node) & CHILD_BITS;
-    const entry = intAt(entryAt, node);
-    if (bits === 0) {
-      nodes[at + 1] = entry - 1; // a leaf always ends a prefix
-      return;
-    }
-    if (entry !== 0) {
-      nodes[free] = entry - 1;
-      free += 2;
-    }
-    const lowest = lowestDigit(bits);
-    const start = free;
-    nodes[at + 1] = start - 2 * lowest;
-    free += 2 * spanOf(bits);
-    for (let d = lowest; d < 10; d++) {
-      const child = intAt(children, node * 10 + d);
-      if (child !== 0) nodes[start + 2 * (d - lowest)] = intAt(words, child);
-    }
-    for (let d = lowest; d < 10; d++) {
-      const child = intAt(children, node * 10 + d);
-      if (child !== 0) place(child, start + 2 * (d - lowest));
+}
+
+// Lays the trie out as a lead table over the first `leadDigits` digits and interval nodes over each
+// following chunk of NODE_DIGITS digits. Every value of a chunk falls in exactly one interval, whose
+// payload is the entry of the longest prefix ending within the chunk or above it ("leaf pushing"),
+// so a lookup never looks back up. A node of c intervals at p holds c at p, the starts of intervals
+// 1 to c - 1 (ascending; interval 0 starts at 0) at p + 1 to p + c - 1, and the payloads of
+// intervals 0 to c - 1 at p + c to p + 2c - 1. A node is placed before the nodes below it.
+function buildIntervals(builder: TrieBuilder, leadDigits: number): { lead: Int32Array; nodes: Int32Array } {
+  const { children, entryAt } = builder;
+  const hasChildren = (node: number) => {
+    for (let d = 0; d < 10; d++) if (intAt(children, node * 10 + d) !== 0) return true;
+    return false;
+  };
+  // The chunk being collected by visit: its intervals and its number of digits.
+  let out: Interval[] = [];
+  let digits = 0;
+  const add = (start: number, payload: number, below?: Interval['below']) => {
+    const last = out[out.length - 1];
+    if (below !== undefined) out.push({ start, payload, below });
+    else if (last === undefined || last.below !== undefined || last.payload !== payload)
+      out.push({ start, payload });
+  };
+  // `value` is the base-11 value of the `depth` digits of the chunk read down to `node`; `best` the
+  // entry of the longest prefix ending at `node` or above it.
+  const visit = (node: number, depth: number, value: number, best: number): void => {
+    const scale = POWERS[digits - depth] ?? 0;
+    if (!hasChildren(node)) {
+      add(value * scale, best);
+    } else if (depth === digits) {
+      add(value, 0, { node, best });
+    } else {
+      add(value * scale, best); // the number ends here
+      for (let d = 0; d < 10; d++) {
+        const child = intAt(children, node * 10 + d);
+        const childValue = value * RADIX + d + 1;
+        const entry = intAt(entryAt, child);
+        if (child === 0) add(childValue * (scale / RADIX), best);
+        else visit(child, depth + 1, childValue, entry === 0 ? best : entry - 1);
+      }
     }
   };
-  place(0, ROOT);
-  return nodes;
-}
-
-// Fills the lead table by walking every digit string of length `digits` from the root.
-function leadTable(nodes: Int32Array, digits: number): Int32Array {
-  const lead = new Int32Array(2 * 10 ** digits);
-  const fill = (at: number, best: number, depth: number, slot: number): void => {
-    if (depth === digits) {
-      lead[2 * slot] = at;
-      lead[2 * slot + 1] = best;
-      return;
-    }
-    const word = intAt(nodes, at);
-    for (let d = 0; d < 10; d++) {
-      const child = ((word >>> d) & 1) === 0 ? DEAD : intAt(nodes, at + 1) + 2 * d;
-      const ends = ((intAt(nodes, child) >>> ENDS_PREFIX_SHIFT) & 1) !== 0;
-      fill(child, ends ? child : best, depth + 1, slot * 10 + d);
-    }
+  // The intervals of `chunkDigits` digits below trie node `top`, merged where neighbours agree.
+  const chunk = (top: number, best: number, chunkDigits: number): Interval[] => {
+    out = [];
+    digits = chunkDigits;
+    visit(top, 0, 0, best);
+    return out;
   };
-  fill(ROOT, -1, 0, 0);
-  return lead;
+  const nodes = new IntList();
+  // Places the node for `intervals` and, after it, the nodes below it; returns its payload.
+  const place = (intervals: readonly Interval[]): number => {
+    const count = intervals.length;
+    const at = nodes.reserve(2 * count);
+    nodes.ints[at] = count;
+    intervals.forEach((interval, j) => {
+      // Placing a node below may grow (replace) nodes.ints: read it after.
+      const payload = payloadOf(interval);
+      if (j > 0) nodes.ints[at + j] = interval.start;
+      nodes.ints[at + count + j] = payload;
+    });
+    return -2 - at;
+  };
+  const payloadOf = (interval: Interval): number => {
+    const { below } = interval;
+    return below === undefined ? interval.payload : place(chunk(below.node, below.best, NODE_DIGITS));
+  };
+  const lead = new Int32Array(POWERS[leadDigits] ?? 1);
+  const leadIntervals = chunk(0, -1, leadDigits);
+  leadIntervals.forEach((interval, j) => {
+    const end = leadIntervals[j + 1]?.start ?? lead.length;
+    lead.fill(payloadOf(interval), interval.start, end);
+  });
+  // Zeros past the last node, so that its probes past its count (masked out) stay inside the array.
+  nodes.reserve(SMALL_NODE);
+  return { lead, nodes: nodes.ints.slice(0, nodes.length) };
 }
 
-/** The lowest digit whose bit is set in `bits` (non-zero). */
-function lowestDigit(bits: number): number {
-  return 31 - Math.clz32(bits & -bits);
+/**
+ * The payload of the interval of the node at `at` that holds `value`: the last one starting at or
+ * below it. A node of at most 16 intervals is searched in two rounds of three independent probes
+ * (which quarter, then which interval in it), a probe at or past the count counting as above `value`;
+ * larger ones by halving. Probes add through masks, not branches, so the CPU has nothing to mispredict.
+ */
+function nodePayload(nodes: Int32Array, at: number, value: number): number {
+  const count = nodes[at] ?? 1;
+  let low = 0;
+  if (count <= SMALL_NODE) {
+    for (let step = SMALL_NODE / 4; step > 0; step >>>= 2) {
+      const p1 = low + step;
+      const p2 = p1 + step;
+      const p3 = p2 + step;
+      low +=
+        (step & ((p1 - count) >> 31) & ~((value - (nodes[at + p1] ?? 0)) >> 31)) +
+        (step & ((p2 - count) >> 31) & ~((value - (nodes[at + p2] ?? 0)) >> 31)) +
+        (step & ((p3 - count) >> 31) & ~((value - (nodes[at + p3] ?? 0)) >> 31));
+    }
+  } else {
+    for (let span = count; span > 1; ) {
+      const half = span >>> 1;
+      low += half & ~((value - (nodes[at + low + half] ?? 0)) >> 31);
+      span -= half;
+    }
+  }
+  return nodes[at + count + low] ?? -1;
 }
 
-/** Records in a child block: from the lowest to the highest digit in `bits` (non-zero). */
-function spanOf(bits: number): number {
-  return 32 - Math.clz32(bits) - lowestDigit(bits);
+/** The base-11 value of the 4 digits of `text` at `from` (in range), or -1 if one is not a digit. */
+function fourDigitsValue(text: string, from: number): number {
+  const d0 = text.charCodeAt(from) - 48;
+  const d1 = text.charCodeAt(from + 1) - 48;
+  const d2 = text.charCodeAt(from + 2) - 48;
+  const d3 = text.charCodeAt(from + 3) - 48;
+  // Independent products instead of a chain of multiplications, so the reads overlap.
+  const value = d0 * 1331 + d1 * 121 + d2 * 11 + d3 + 1464;
+  return (d0 | (9 - d0) | d1 | (9 - d1) | d2 | (9 - d2) | d3 | (9 - d3)) < 0 ? -1 : value;
+}
+
+/** As {@link fourDigitsValue}, for the 5 lead digits of a large deck. */
+function fiveDigitsValue(text: string, from: number): number {
+  const d0 = text.charCodeAt(from) - 48;
+  const d1 = text.charCodeAt(from + 1) - 48;
+  const d2 = text.charCodeAt(from + 2) - 48;
+  const d3 = text.charCodeAt(from + 3) - 48;
+  const d4 = text.charCodeAt(from + 4) - 48;
+  const value = d0 * 14_641 + d1 * 1331 + d2 * 121 + d3 * 11 + d4 + 16_105;
+  const outside = d0 | (9 - d0) | d1 | (9 - d1) | d2 | (9 - d2) | d3 | (9 - d3) | d4 | (9 - d4);
+  return outside < 0 ? -1 : value;
+}
+
+/**
+ * The base-11 value of `digits` characters of `text` from `from`, digit d counting as d + 1 and a
+ * position past the end as 0 ("ended"); -1 if one of them is not a digit.
+ */
+function paddedChunkValue(text: string, from: number, digits: number): number {
+  let value = 0;
+  for (let at = from; at < from + digits; at++) {
+    value *= RADIX;
+    if (at >= text.length) continue;
+    const digit = text.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value += digit + 1;
+  }
+  return value;
 }
 
 // Build-time reads at indexes the loops keep in range; 0 stands in for the impossible undefined.

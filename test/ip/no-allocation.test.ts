@@ -1,10 +1,10 @@
 // Zero allocation per lookup, guarded: millions of has() / probe() / checkRegistration() calls must
 // not trigger a single minor (young-generation) garbage collection. This counts GC events, not time,
 // so it is deterministic enough for a unit test. The allocating control shows the check can fail.
-import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { IpAllowList } from '../../src/ip/index.js';
 import { compilePolicy } from '../../src/policy/index.js';
+import { minorGcsDuring } from '../gc-count.js';
 
 // If a call allocated even one 16-byte object, 5 million calls would allocate 80 MB: several times
 // the young generation (at most 16 MB per semi-space in Node 20), so several minor GCs would run.
@@ -28,36 +28,6 @@ const mappedSources = v4Sources.map((s) => `::ffff:${s}`);
 const requests = v4Sources.map((sourceIp, i) => ({ extension: i % 2 === 0 ? '100' : '200', sourceIp }));
 
 let held: unknown;
-
-/** Runs `call` over `inputs` `calls` times in total; returns how many were truthy / non-negative. */
-function drive<T>(inputs: readonly T[], calls: number, call: (input: T) => unknown): number {
-  let n = 0;
-  for (let k = 0; k < calls; k++) {
-    const result = call(inputs[k & 1023] as T);
-    if (result === true || (typeof result === 'number' && result >= 0)) n++;
-  }
-  return n;
-}
-
-/** Minor GCs that started while `work` ran (after a warm-up run, so the JIT has settled). */
-async function minorGcsDuring<T>(inputs: readonly T[], calls: number, call: (input: T) => unknown) {
-  drive(inputs, 100_000, call);
-  const starts: number[] = [];
-  const observer = new PerformanceObserver((entries) => {
-    for (const entry of entries.getEntries()) {
-      const kind = (entry as { detail?: { kind?: number } | null }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) starts.push(entry.startTime);
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  const from = performance.now();
-  const found = drive(inputs, calls, call);
-  const to = performance.now();
-  // GC entries are delivered asynchronously; wait for them, then count only those inside the run.
-  await new Promise((done) => setTimeout(done, 100));
-  observer.disconnect();
-  return { found, minorGcs: starts.filter((t) => t >= from && t <= to).length };
-}
 
 // A few seconds per test on a loaded 2-core machine; the default 5 s timeout is too tight.
 describe('lookups allocate nothing', { timeout: 60_000 }, () => {

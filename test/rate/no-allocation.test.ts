@@ -1,0 +1,51 @@
+// RateTable.lookupIndex allocates nothing: millions of lookups must not trigger a single minor
+// garbage collection (test/ip/no-allocation.test.ts holds the control showing the count can fail).
+import { describe, expect, it } from 'vitest';
+import { RateTable } from '../../src/rate/index.js';
+import { minorGcsDuring } from '../gc-count.js';
+
+// One allocated 16-byte object per call would be 80 MB over 5 million calls: several minor GCs.
+const CALLS = 5_000_000;
+
+// Seeded decks of prefixes of 5-9 digits: 60k make over 11^5 trie nodes (five lead digits, the
+// unrolled path); 300 make a shorter lead.
+function deck(count: number): { table: RateTable; prefixes: string[] } {
+  let state = 12_345;
+  const next = (below: number) => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return Math.floor((state / 2 ** 32) * below);
+  };
+  const prefixes = new Set<string>();
+  while (prefixes.size < count) {
+    let prefix = String(1 + next(9));
+    const length = 5 + next(5);
+    while (prefix.length < length) prefix += String(next(10));
+    prefixes.add(prefix);
+  }
+  const list = [...prefixes];
+  return { table: RateTable.from(list.map((prefix) => ({ prefix, rate: '0.01' }))), prefixes: list };
+}
+
+// Hits (deck prefixes extended), misses, numbers shorter than the lead digits, longer than any
+// prefix, and malformed.
+function numbersFor(prefixes: readonly string[]): string[] {
+  return Array.from({ length: 1024 }, (_, i) => {
+    if (i % 3 === 0) return `+${prefixes[i % prefixes.length]}${i}`;
+    const digits = String(1_000_000_007 * (i + 1)).slice(0, 4 + (i % 12));
+    return i % 17 === 1 ? `+${digits}x` : i % 2 === 0 ? `+${digits}` : digits;
+  });
+}
+
+describe('rate lookups allocate nothing', { timeout: 60_000 }, () => {
+  it.each([
+    [60_000, 'a large deck'],
+    [300, 'a small deck'],
+  ])('RateTable.lookupIndex on %i prefixes (%s)', async (count) => {
+    const { table, prefixes } = deck(count);
+    const numbers = numbersFor(prefixes);
+    const { found, minorGcs } = await minorGcsDuring(numbers, CALLS, (e164) => table.lookupIndex(e164));
+    expect(found).toBeGreaterThan(0);
+    expect(found).toBeLessThan(CALLS);
+    expect(minorGcs).toBe(0);
+  });
+});
