@@ -1,4 +1,5 @@
-// A carrier rate deck: E.164 prefixes with per-minute rates, looked up by longest prefix in a digit trie.
+// A carrier rate deck: E.164 prefixes with per-minute rates, looked up by longest prefix in a lead table
+// and small sorted interval nodes built from a digit trie.
 import { aggregateError, type SipguardIssue } from '../errors.js';
 import { splitCsvLine } from './csv.js';
 import { MAX_RATE_DECIMALS, type Rate, type RateProblem, rateFromCanonical, scanRate } from './money.js';
@@ -207,6 +208,7 @@ export class RateTable {
     i += leadDigits;
     let payload = this.#lead[value] ?? -1;
     const nodes = this.#nodes;
+    // Each node covers 4 more digits, so a walk ends within four nodes (prefixes have at most 15).
     while (payload < -1) {
       const at = -2 - payload;
       value = n - i >= NODE_DIGITS ? fourDigitsValue(e164, i) : paddedChunkValue(e164, i, NODE_DIGITS);
