@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_PREFIX_DIGITS, RateTable } from '../../src/rate/index.js';
-import { digitString, scanLookup } from './reference.js';
+import { digitString, scanLookup, seededDeck } from './reference.js';
 
 /** Trie nodes of a deck, the root included: the lead table covers k digits once there are 11^k. */
 function nodeCount(prefixes: readonly string[]): number {
@@ -109,24 +109,9 @@ describe('RateTable lookup layout: properties against a scan of all prefixes', (
   });
 });
 
-// `count` random prefixes of 6-15 digits and, for every fourth, one of its own prefixes; seeded so a
-// failure repeats.
-function randomDeck(seed: number, count: number): string[] {
-  let state = seed >>> 0;
-  const next = (below: number) => {
-    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
-    return Math.floor((state / 2 ** 32) * below);
-  };
-  const prefixes = new Set<string>();
-  while (prefixes.size < count) {
-    let prefix = String(1 + next(9));
-    const length = 6 + next(MAX_PREFIX_DIGITS - 5);
-    while (prefix.length < length) prefix += String(next(10));
-    prefixes.add(prefix);
-    if (prefixes.size % 4 === 0) prefixes.add(prefix.slice(0, 1 + next(prefix.length)));
-  }
-  return [...prefixes];
-}
+// Prefixes of 6-15 digits, some nested.
+const randomDeck = (seed: number, count: number) =>
+  seededDeck(seed, count, { minLength: 6, maxLength: MAX_PREFIX_DIGITS, nested: true });
 
 describe('RateTable lookup layout: shapes at the edges', () => {
   // Enough trie nodes for five lead digits (the unrolled path of large decks), all under 7 and 8 so

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { RateTable } from '../../src/rate/index.js';
 import { minorGcsDuring } from '../gc-count.js';
+import { seededDeck } from './reference.js';
 
 // One allocated 16-byte object per call would be 80 MB over 5 million calls: several minor GCs.
 const CALLS = 5_000_000;
@@ -10,20 +11,8 @@ const CALLS = 5_000_000;
 // Seeded decks of prefixes of 5-9 digits: 60k make over 11^5 trie nodes (five lead digits, the
 // unrolled path); 300 make a shorter lead.
 function deck(count: number): { table: RateTable; prefixes: string[] } {
-  let state = 12_345;
-  const next = (below: number) => {
-    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
-    return Math.floor((state / 2 ** 32) * below);
-  };
-  const prefixes = new Set<string>();
-  while (prefixes.size < count) {
-    let prefix = String(1 + next(9));
-    const length = 5 + next(5);
-    while (prefix.length < length) prefix += String(next(10));
-    prefixes.add(prefix);
-  }
-  const list = [...prefixes];
-  return { table: RateTable.from(list.map((prefix) => ({ prefix, rate: '0.01' }))), prefixes: list };
+  const prefixes = seededDeck(12_345, count, { minLength: 5, maxLength: 9, nested: false });
+  return { table: RateTable.from(prefixes.map((prefix) => ({ prefix, rate: '0.01' }))), prefixes };
 }
 
 // Hits (deck prefixes extended), misses, numbers shorter than the lead digits, longer than any
