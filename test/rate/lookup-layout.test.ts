@@ -62,21 +62,24 @@ function probeText(prefixes: readonly string[], probe: Probe): string {
   return `${probe.plus ? '+' : ''}${digits}`;
 }
 
+/** Every prefix finds itself (with and without `+`), and every probe finds what the scan finds. */
+function agreesWithScan(prefixes: readonly string[], probes: readonly Probe[]): void {
+  const table = tableOf(prefixes);
+  prefixes.forEach((prefix, index) => {
+    expect(table.lookupIndex(prefix)).toBe(index);
+    expect(table.lookupIndex(`+${prefix}`)).toBe(index);
+  });
+  for (const probe of probes) {
+    const e164 = probeText(prefixes, probe);
+    expect(table.lookupIndex(e164), e164).toBe(scanLookup(prefixes, e164));
+  }
+}
+
 describe('RateTable lookup layout: properties against a scan of all prefixes', () => {
   it('random nested decks of up to 60 rows (no lead table, or one of 1 or 2 digits)', () => {
-    fc.assert(
-      fc.property(nestedDeckArb(1, 60), fc.array(probeArb, { maxLength: 40 }), (prefixes, probes) => {
-        const table = tableOf(prefixes);
-        prefixes.forEach((prefix, index) => {
-          expect(table.lookupIndex(prefix)).toBe(index);
-        });
-        for (const probe of probes) {
-          const e164 = probeText(prefixes, probe);
-          expect(table.lookupIndex(e164), e164).toBe(scanLookup(prefixes, e164));
-        }
-      }),
-      { numRuns: 300 },
-    );
+    fc.assert(fc.property(nestedDeckArb(1, 60), fc.array(probeArb, { maxLength: 40 }), agreesWithScan), {
+      numRuns: 300,
+    });
   });
 
   // fast-check's own strings stay short, far below these node counts: seeded decks reach them.
@@ -92,14 +95,7 @@ describe('RateTable lookup layout: properties against a scan of all prefixes', (
         (seed, probes) => {
           const prefixes = randomDeck(seed, count);
           expect(nodeCount(prefixes)).toBeGreaterThanOrEqual(minNodes);
-          const table = tableOf(prefixes);
-          prefixes.forEach((prefix, index) => {
-            expect(table.lookupIndex(`+${prefix}`)).toBe(index);
-          });
-          for (const probe of probes) {
-            const e164 = probeText(prefixes, probe);
-            expect(table.lookupIndex(e164), e164).toBe(scanLookup(prefixes, e164));
-          }
+          agreesWithScan(prefixes, probes);
         },
       ),
       // Each run builds a deck of thousands of entries: report the first failure (with its seed)
