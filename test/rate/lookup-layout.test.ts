@@ -124,12 +124,15 @@ describe('RateTable lookup layout: shapes at the edges', () => {
     '444449', // one past them
     '4444412349', // one past the first node chunk (digits 6 to 9)
     '123456789012345', // the longest prefix: three nodes below the lead
-    // At most 16 intervals in node "55555": children 1, 3, 5 and 7, and 91 and 92, with gaps.
+    // 12 intervals in node "55555": children 1, 3, 5 and 7, and 91 and 92, with gaps.
     ...['555551', '555553', '555555', '555557', '5555591', '5555592'],
+    // Exactly 16 intervals (the most searched in two rounds) and 17 (the first searched by halving).
+    ...['333331', '333333', '333335', '333337', '3333390', '3333392', '3333394', '3333395'],
+    ...['343431', '343433', '343435', '343437', '3434390', '3434392', '3434394', '3434396'],
     '999999', // the last node placed, followed only by the padding
   ];
   const large = [
-    // Over 16 intervals: 20 two-digit children spread out, each with its own start and end.
+    // 41 intervals: 20 two-digit children spread out, each with its own start and end.
     ...Array.from({ length: 20 }, (_, k) => `56565${(k * 5).toString().padStart(2, '0')}`),
     // A large node: 300 three-digit children.
     ...Array.from({ length: 300 }, (_, k) => `62626${(k * 3).toString().padStart(3, '0')}`),
@@ -153,7 +156,7 @@ describe('RateTable lookup layout: shapes at the edges', () => {
     ['+44444', '44444', 'exactly the lead digits: the node below is read as "ended"'],
     ['+444441', '44444', 'one digit past a lead-table prefix'],
     ['+444449', '444449', 'a prefix one past the lead digits'],
-    ['+444441234', '44444', 'a full first chunk with no longer prefix'],
+    ['+444441235', '44444', 'a full first chunk beside a longer prefix'],
     ['+4444412349', '4444412349', 'a prefix ending one digit into the second chunk'],
     ['+444441234', '44444', 'that prefix minus its last digit'],
     ['+44444123491', '4444412349', 'one digit past it'],
@@ -161,14 +164,14 @@ describe('RateTable lookup layout: shapes at the edges', () => {
     ['+12345678901234567890', '123456789012345', 'digits beyond the longest prefix'],
     ['+12345678901234', '1', 'one digit short of the longest prefix'],
     ['+12', '1', 'two digits, padded as "ended" in the lead'],
-    ['+55555', undefined, 'the lead of the 16-interval node, no prefix above it'],
+    ['+55555', undefined, 'the lead of the 12-interval node, no prefix above it'],
     ['+555550', undefined, 'below its first child'],
     ['+555551', '555551', 'its first child'],
     ['+5555520', undefined, 'a gap between children'],
     ['+5555591', '5555591', 'a second-level child'],
     ['+5555593', undefined, 'beside the second-level children'],
     ['+5555599', undefined, 'the last values of the node'],
-    ['+5656500', '5656500', 'the first child of the 21-interval node'],
+    ['+5656500', '5656500', 'the first child of the 41-interval node'],
     ['+5656545', '5656545', 'a middle child there'],
     ['+5656546', undefined, 'just after it'],
     ['+5656595', '5656595', 'its last child'],
@@ -190,6 +193,58 @@ describe('RateTable lookup layout: shapes at the edges', () => {
     const index = scanLookup(prefixes, e164);
     return index === -1 ? undefined : prefixes[index];
   }
+
+  // The digits of chunk value `value` (base 11, d + 1 per digit, 0 once the number has ended).
+  function chunkDigits(value: number): string {
+    let digits = '';
+    for (let k = 3; k >= 0; k--) {
+      const d = Math.floor(value / 11 ** k) % 11;
+      if (d === 0) break;
+      digits += String(d - 1);
+    }
+    return digits;
+  }
+
+  // The scan's answer for numbers starting with `lead`, over only the prefixes that can match them.
+  function scanBelow(lead: string): (digits: string) => string | undefined {
+    const relevant = prefixes.filter((p) => p.startsWith(lead) || lead.startsWith(p));
+    return (digits) => {
+      const index = scanLookup(relevant, digits);
+      return index === -1 ? undefined : relevant[index];
+    };
+  }
+
+  it.each([
+    ['55555', 12],
+    ['33333', 16],
+    ['34343', 17],
+    ['56565', 41],
+  ])(
+    'node %s has %i intervals: runs of one answer over all 11^4 chunk values, by the scan',
+    (lead, count) => {
+      const scan = scanBelow(lead);
+      let runs = 0;
+      let last: string | undefined | null = null;
+      for (let value = 0; value < 11 ** 4; value++) {
+        const found = scan(lead + chunkDigits(value));
+        if (found !== last) runs++;
+        last = found;
+      }
+      expect(runs).toBe(count);
+    },
+  );
+
+  it.each(['55555', '33333', '34343', '56565'])(
+    'node %s answers every number of up to 4 digits past the lead as the scan does',
+    (lead) => {
+      const scan = scanBelow(lead);
+      for (let value = 0; value < 11 ** 4; value++) {
+        const digits = lead + chunkDigits(value);
+        const index = table.lookupIndex(`+${digits}`);
+        expect(index === -1 ? undefined : table.prefixAt(index), digits).toBe(scan(digits));
+      }
+    },
+  );
 
   it('rejects a non-digit at every position: the lead digits, each chunk and the tail', () => {
     const number = '+12345678901234567';

@@ -15,13 +15,23 @@ function deck(count: number): { table: RateTable; prefixes: string[] } {
   return { table: RateTable.from(prefixes.map((prefix) => ({ prefix, rate: '0.01' }))), prefixes };
 }
 
-// Hits (deck prefixes extended), misses, numbers shorter than the lead digits, longer than any
-// prefix, and malformed.
+// Hits (deck prefixes extended), numbers of 1-4 digits (shorter than the lead), malformed ones,
+// numbers without `+`, and numbers of up to 15 digits.
 function numbersFor(prefixes: readonly string[]): string[] {
   return Array.from({ length: 1024 }, (_, i) => {
-    if (i % 3 === 0) return `+${prefixes[i % prefixes.length]}${i}`;
     const digits = String(1_000_000_007 * (i + 1)).slice(0, 4 + (i % 12));
-    return i % 17 === 1 ? `+${digits}x` : i % 2 === 0 ? `+${digits}` : digits;
+    switch (i % 6) {
+      case 0:
+        return `+${prefixes[i % prefixes.length]}${i}`;
+      case 1:
+        return `+${digits.slice(0, 1 + (i % 4))}`;
+      case 2:
+        return `+${digits}x`;
+      case 3:
+        return digits;
+      default:
+        return `+${digits}`;
+    }
   });
 }
 
