@@ -28,7 +28,7 @@ export interface RateDeckCsvOptions {
 export const MAX_PREFIX_DIGITS = 15;
 
 /**
- * An immutable rate deck. Lookup reads a lead table and searches small sorted interval nodes held in
+ * An immutable rate deck. Lookup reads a lead table and searches sorted interval nodes held in
  * typed arrays: no scanning, no allocation in {@link RateTable.lookupIndex}. Entries keep their input
  * order; indexes are 0 to `size - 1`.
  */
@@ -341,8 +341,9 @@ function leadDigitsFor(nodeCount: number): number {
   return digits;
 }
 
-// One interval of a chunk's values: where it starts and its payload (an entry index, -1, or a trie
-// node whose subtree continues below the chunk, with the entry inherited from above it).
+// One interval of a chunk's values: where it starts and its payload (an entry index or -1); or, with
+// `below`, the trie node whose subtree continues past the chunk and the entry inherited from above
+// it, whose node is placed later (payload is then a placeholder).
 interface Interval {
   start: number;
   payload: number;
