@@ -40,7 +40,7 @@ export type {
   DialedNumber,
   NumberType,
 } from './phone/index.js';
-export { classifyDialed } from './phone/index.js';
+export { classifyDialed, emergencyNumbersOf } from './phone/index.js';
 
 // --- Policies (src/policy, docs/policy.md, docs/decisions.md): compile a policy document once, then
 // check registrations and calls. Not exported: the Policy constructor (use compilePolicy) and the

@@ -212,7 +212,7 @@ function classifyDigits(plan: HomePlan, normalized: string): CachedClassificatio
   if (split === undefined) {
     return fail(
       'invalid-number',
-      `the number ${quote(normalized)} is not a valid telephone number dialed from ${plan.country}`,
+      `the number ${quote(normalized)} is not a valid telephone number dialed from ${plan.country}${emergencyHint(plan, normalized)}`,
     );
   }
 
@@ -225,8 +225,21 @@ function classifyDigits(plan: HomePlan, normalized: string): CachedClassificatio
   if (country === undefined || type === undefined) {
     return fail(
       'invalid-number',
-      `the number ${quote(normalized)} (${e164}) is not a valid telephone number${country === undefined ? '' : ` for ${country}`}`,
+      `the number ${quote(normalized)} (${e164}) is not a valid telephone number${country === undefined ? '' : ` for ${country}`}${emergencyHint(plan, normalized)}`,
     );
   }
   return Object.freeze({ ok: true, emergency: false, e164, country, type });
+}
+
+// Longest emergency number worth a hint; longer digits are plainly not meant as one.
+const HINT_MAX_LENGTH = 6;
+const HINT_MAX_NUMBERS = 8;
+
+/** For short national digits that are not an emergency number here: which ones are (112 from NZ). */
+function emergencyHint(plan: HomePlan, normalized: string): string {
+  if (normalized.length > HINT_MAX_LENGTH || normalized.startsWith('+')) return '';
+  const numbers = [...plan.emergency.keys()];
+  if (numbers.length === 0) return `; the emergency-number data has none for ${plan.country}`;
+  const shown = numbers.slice(0, HINT_MAX_NUMBERS).join(', ');
+  return `; it is not an emergency number of ${plan.country}, whose emergency numbers are ${shown}${numbers.length > HINT_MAX_NUMBERS ? ', …' : ''}`;
 }

@@ -2,7 +2,7 @@
 // number types (mobile, premium-rate, …) and the exact region of a shared calling code need it.
 import { type CountryCode, getCountries, Metadata } from 'libphonenumber-js/core';
 import maxMetadata from 'libphonenumber-js/max/metadata';
-import { EMERGENCY_NUMBERS } from './emergency.js';
+import { emergencyNumbersOf } from './emergency.js';
 import type { DialedEmergency, NumberType } from './types.js';
 
 /** The libphonenumber-js metadata every phone function in sipguard uses (the `max` set). */
@@ -67,7 +67,7 @@ export function homePlan(country: unknown): HomePlan | undefined {
     country,
     internationalPrefix: new RegExp(`^(?:${idd})`),
     emergency: new Map(
-      (EMERGENCY_NUMBERS[country] ?? []).map((number) => [
+      emergencyNumbersOf(country).map((number) => [
         number,
         Object.freeze({ ok: true, emergency: true, number, country }),
       ]),
