@@ -1,6 +1,9 @@
 // classifyDialed: from what a user or PBX dialed to { e164, country, type }, never throwing.
-// Our own strict scan turns the input into digits first; split.ts then resolves calling code, region
-// and number type from clean digits only, following libphonenumber-js over its `max` metadata.
+// dialed-text.ts reads the text into digits first (URI, separators, phone-context); split.ts then
+// resolves calling code, region and number type from clean digits only, following libphonenumber-js
+// over its `max` metadata.
+import { type PhoneContext, readDialedText } from './dialed-text.js';
+import { fail, quote } from './failure.js';
 import {
   type HomePlan,
   homePlan,
@@ -9,18 +12,10 @@ import {
   numberTypeOf,
 } from './metadata.js';
 import { splitDigits } from './split.js';
-import type {
-  ClassifyDialedOptions,
-  DialedClassification,
-  DialedFailure,
-  DialedFailureCode,
-  DialedNumber,
-} from './types.js';
+import type { ClassifyDialedOptions, DialedClassification, DialedFailure, DialedNumber } from './types.js';
 
 /** Longest input accepted, URI and host included; longer input is `too-long` before any parsing. */
 export const MAX_DIALED_LENGTH = 256;
-/** Most digits accepted: a 15-digit E.164 number behind the longest international prefix (5 digits). */
-export const MAX_DIALED_DIGITS = 20;
 /** Entries per cache generation; the cache holds at most two generations. */
 export const CACHE_GENERATION_SIZE = 4096;
 
@@ -52,14 +47,20 @@ class GenerationalCache<V> {
 // Key: home country, U+0000, then `+`? and ASCII digits: U+0000 occurs in neither part, so keys are unambiguous.
 let byDigits = new GenerationalCache<CachedClassification>();
 
+type PhoneContexts = ReadonlyMap<string, string>;
+// Marks a text-cache entry whose result does not depend on the caller's phoneContexts.
+const ANY_CONTEXTS = Symbol('any phoneContexts');
+
 /** A result by the dialed text as given, valid for the home plan it was classified from only. */
 interface TextCacheEntry {
   readonly plan: HomePlan;
+  /** The phoneContexts the result was read with (domain-name contexts only), else ANY_CONTEXTS. */
+  readonly contexts: PhoneContexts | undefined | typeof ANY_CONTEXTS;
   readonly result: DialedClassification;
 }
 // In front of `byDigits`: keyed by the dialed text exactly as given (at most MAX_DIALED_LENGTH
 // characters), so a repeated string costs one hash lookup, with no scanning and no key building.
-// An entry counts only for its own plan, so keys are unambiguous across home countries.
+// An entry counts only for its own plan (and mapping), so keys are unambiguous across home countries.
 let byText = new GenerationalCache<TextCacheEntry>();
 
 /** Empties the classification cache. Internal: for tests and cold benchmarks only. */
@@ -68,19 +69,17 @@ export function clearDialedCache(): void {
   byText = new GenerationalCache();
 }
 
-function fail(code: DialedFailureCode, message: string): DialedFailure {
-  return Object.freeze({ ok: false, code, message });
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 48 ? `${text.slice(0, 48)}…` : text);
+function phoneContextsOf(options: ClassifyDialedOptions): PhoneContexts | undefined {
+  const contexts: unknown = options.phoneContexts;
+  return contexts instanceof Map ? (contexts as PhoneContexts) : undefined;
 }
 
 /**
  * Classifies what was dialed from `homeCountry`: an E.164 number with its region and type, one of the
  * home country's emergency numbers, or a failure with a code. Never throws, whatever the input.
  * Accepts `+` numbers, the home country's international prefix, national forms with or without the
- * trunk prefix, the separators space `-` `.` `(` `)`, and `tel:`, `sip:` and `sips:` URIs.
+ * trunk prefix, separators (space `-` `.` `/` `(` `)` and the Unicode spaces and dashes), and `tel:`,
+ * `sip:` and `sips:` URIs, with an RFC 3966 phone-context (see docs/calling-areas.md).
  */
 export function classifyDialed(dialed: unknown, options: ClassifyDialedOptions): DialedClassification {
   const home: unknown = typeof options === 'object' && options !== null ? options.homeCountry : undefined;
@@ -103,46 +102,82 @@ export function classifyDialed(dialed: unknown, options: ClassifyDialedOptions):
   }
 
   const known = byText.get(dialed);
-  if (known !== undefined && known.plan === plan) return known.result;
-  const result = classifyText(plan, dialed);
-  byText.set(dialed, { plan, result });
+  if (
+    known !== undefined &&
+    known.plan === plan &&
+    (known.contexts === ANY_CONTEXTS || known.contexts === phoneContextsOf(options))
+  ) {
+    return known.result;
+  }
+  const text = readDialedText(dialed);
+  let contexts: TextCacheEntry['contexts'] = ANY_CONTEXTS;
+  let result: DialedClassification;
+  if (typeof text === 'string') result = classifyInPlan(plan, text);
+  else if ('ok' in text) result = text;
+  else if (text.context.kind === 'domain') {
+    contexts = phoneContextsOf(options);
+    result = classifyInDomain(plan, dialed, text.number, text.context, contexts);
+  } else result = classifyInGlobalContext(plan, dialed, text.number, text.context);
+  byText.set(dialed, { plan, contexts, result });
   return result;
 }
 
-/** Classifies `dialed` (a string of at most MAX_DIALED_LENGTH characters) from `plan`'s country. */
-function classifyText(plan: HomePlan, dialed: string): DialedClassification {
-  let from = 0;
-  let to = dialed.length;
-  const colon = dialed.indexOf(':');
-  if (colon >= 0) {
-    const scheme = dialed.slice(0, colon).trim().toLowerCase();
-    let userEnd = dialed.length;
-    if (scheme === 'sip' || scheme === 'sips') {
-      userEnd = dialed.indexOf('@', colon + 1);
-      if (userEnd < 0) {
-        return fail('unsupported-uri', `${quote(dialed)} is a ${scheme}: URI without a user part`);
-      }
-    } else if (scheme !== 'tel') {
-      return fail(
-        'unsupported-uri',
-        `${quote(dialed)} is not a tel:, sip: or sips: URI; other schemes are not classified`,
-      );
-    }
-    from = colon + 1;
-    const semicolon = dialed.indexOf(';', from);
-    to = semicolon >= 0 && semicolon < userEnd ? semicolon : userEnd;
-    // A local number with a phone-context belongs to a place we do not interpret: refuse, never guess.
-    if (to < userEnd && dialed.slice(to, userEnd).toLowerCase().includes('phone-context')) {
-      return fail(
-        'unsupported-uri',
-        `${quote(dialed)} has a phone-context parameter, which is not supported`,
-      );
-    }
+/** Classifies a local number whose phone-context is a global-number prefix. */
+function classifyInGlobalContext(
+  plan: HomePlan,
+  dialed: string,
+  number: string,
+  context: Extract<PhoneContext, { kind: 'global' }>,
+): DialedClassification {
+  // The context names the home country's own numbering plan: its emergency numbers are local there.
+  // Anything else is read with the context's digits as the prefix, as libphonenumber does.
+  if (context.digits === plan.callingCode) {
+    const emergency = plan.emergency.get(number);
+    if (emergency !== undefined) return emergency;
   }
+  const read = `+${context.digits}${number}`;
+  const result = classifyInPlan(plan, read);
+  return result.ok
+    ? result
+    : fail(
+        result.code,
+        `${quote(dialed)} is read as ${quote(read)} (phone-context ${context.text}): ${result.message}`,
+      );
+}
 
-  const normalized = scanNumber(dialed, from, to);
-  if (typeof normalized !== 'string') return normalized;
+/** Classifies a local number whose phone-context is a domain name, in the region `contexts` maps it to. */
+function classifyInDomain(
+  plan: HomePlan,
+  dialed: string,
+  number: string,
+  context: Extract<PhoneContext, { kind: 'domain' }>,
+  contexts: PhoneContexts | undefined,
+): DialedClassification {
+  const region = contexts?.get(context.domain);
+  if (region === undefined) {
+    return fail(
+      'unmapped-phone-context',
+      `${quote(dialed)} has the domain-name phone-context ${quote(context.domain)}, which phoneContexts does not map to a region; a local number of another network is not guessed at (dialed from ${plan.country})`,
+    );
+  }
+  const local = homePlan(region);
+  if (local === undefined) {
+    return fail(
+      'invalid-home-country',
+      `phoneContexts maps ${quote(context.domain)} to ${quote(region)}, which is not an upper-case ISO 3166-1 alpha-2 region known to libphonenumber-js`,
+    );
+  }
+  const result = classifyInPlan(local, number);
+  return result.ok
+    ? result
+    : fail(
+        result.code,
+        `${quote(dialed)} is read as ${quote(number)} dialed from ${region} (phone-context ${context.domain}): ${result.message}`,
+      );
+}
 
+/** Classifies `+`? and digits dialed from `plan`'s country: an emergency number, or cached by digits. */
+function classifyInPlan(plan: HomePlan, normalized: string): DialedClassification {
   const emergency = plan.emergency.get(normalized);
   if (emergency !== undefined) return emergency;
 
@@ -152,49 +187,6 @@ function classifyText(plan: HomePlan, dialed: string): DialedClassification {
   const result = classifyDigits(plan, normalized);
   byDigits.set(key, result);
   return result;
-}
-
-/**
- * Reduces `dialed[from, to)` to an optional leading `+` and ASCII digits, dropping separators.
- * Returns a failure for anything that is not part of a telephone number.
- */
-function scanNumber(dialed: string, from: number, to: number): string | DialedFailure {
-  let normalized = '';
-  let digitCount = 0;
-  for (let i = from; i < to; i++) {
-    const c = dialed.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) {
-      if (++digitCount > MAX_DIALED_DIGITS) {
-        return fail('too-long', `${quote(dialed)} has more than ${MAX_DIALED_DIGITS} digits`);
-      }
-      normalized += dialed[i];
-    } else if (c === 0x20 || c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29) {
-      // space - . ( ) are visual separators only
-    } else if (c === 0x2b && normalized === '') {
-      normalized = '+';
-    } else {
-      return fail('not-a-number', `${quote(dialed)} ${whyNotANumber(c)}`);
-    }
-  }
-  if (digitCount === 0) {
-    return fail(
-      'empty',
-      dialed.trim() === '' ? 'the dialed number is empty' : `${quote(dialed)} has no digits`,
-    );
-  }
-  return normalized;
-}
-
-function whyNotANumber(c: number): string {
-  const char = String.fromCharCode(c);
-  if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
-    return `contains the letter "${char}": letters (vanity numbers, pauses) are not translated to digits`;
-  }
-  if (c === 0x2a || c === 0x23) return `contains "${char}": feature codes are not telephone numbers`;
-  if (c === 0x2c || c === 0x3b) return `contains "${char}": pauses and post-dial digits are not supported`;
-  if (c === 0x25) return 'contains "%": percent-encoded characters are not decoded';
-  if (c === 0x2b) return 'has a "+" that is not at the start';
-  return `contains ${JSON.stringify(char)}, which is not a digit or a separator (space - . ( ))`;
 }
 
 /**

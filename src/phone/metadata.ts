@@ -1,6 +1,6 @@
 // Everything sipguard derives from libphonenumber-js metadata. We use the `max` metadata on purpose:
 // number types (mobile, premium-rate, …) and the exact region of a shared calling code need it.
-import { type CountryCode, getCountries, Metadata } from 'libphonenumber-js/core';
+import { type CountryCode, getCountries, getCountryCallingCode, Metadata } from 'libphonenumber-js/core';
 import maxMetadata from 'libphonenumber-js/max/metadata';
 import { emergencyNumbersOf } from './emergency.js';
 import type { DialedEmergency, NumberType } from './types.js';
@@ -44,6 +44,8 @@ export function isNonGeographicCallingCode(callingCode: string): boolean {
 /** What classification needs about the country a call is placed from, computed once per country. */
 export interface HomePlan {
   readonly country: CountryCode;
+  /** The home country's calling code, digits only (`"1"` for the US, `"44"` for GB). */
+  readonly callingCode: string;
   /** The home country's international (IDD) prefix, anchored at the start of the digits. */
   readonly internationalPrefix: RegExp;
   /** The home country's emergency numbers, as dialed, each with its (frozen, shared) result. */
@@ -65,6 +67,7 @@ export function homePlan(country: unknown): HomePlan | undefined {
   const idd = metadata.numberingPlan?.IDDPrefix() || '(?!)';
   const plan: HomePlan = {
     country,
+    callingCode: getCountryCallingCode(country, METADATA),
     internationalPrefix: new RegExp(`^(?:${idd})`),
     emergency: new Map(
       emergencyNumbersOf(country).map((number) => [

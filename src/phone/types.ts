@@ -39,6 +39,7 @@ export type DialedFailureCode =
   | 'invalid-number'
   | 'unknown-country-code'
   | 'unsupported-uri'
+  | 'unmapped-phone-context'
   | 'invalid-home-country';
 
 /** A dialed string that is a valid telephone number. */
@@ -77,4 +78,11 @@ export type DialedClassification = DialedNumber | DialedEmergency | DialedFailur
 export interface ClassifyDialedOptions {
   /** The ISO 3166-1 alpha-2 region the call is placed from: decides national and IDD forms. */
   readonly homeCountry: string;
+  /**
+   * Domain-name phone-contexts (RFC 3966) whose local numbers belong to a region, keyed in lower case
+   * without a final dot: `new Map([['ims.mnc008.mcc310.3gppnetwork.org', 'US']])`. A local number
+   * with a domain context not in the map is refused (`unmapped-phone-context`). Build the map once:
+   * cached results are reused only for the same map object.
+   */
+  readonly phoneContexts?: ReadonlyMap<string, string>;
 }

@@ -80,6 +80,30 @@ describe('classifyDialed cache by dialed text', () => {
   });
 });
 
+describe('classifyDialed cache and phoneContexts', () => {
+  const text = 'tel:2125550100;phone-context=ims.example.net';
+  const toUs = new Map([['ims.example.net', 'US']]);
+  const toGb = new Map([['ims.example.net', 'GB']]);
+
+  it('never serves a domain-context result to a caller with another mapping, or none', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(classifyDialed(text, { homeCountry: 'US', phoneContexts: toUs })).toMatchObject({ ok: true });
+      // 2125550100 is no GB number.
+      expect(classifyDialed(text, { homeCountry: 'US', phoneContexts: toGb })).toMatchObject({ ok: false });
+      expect(classifyDialed(text, US)).toMatchObject({ ok: false, code: 'unmapped-phone-context' });
+    }
+  });
+
+  it('serves the cached result to the same mapping, and any text without a domain context to every caller', () => {
+    const first = classifyDialed(text, { homeCountry: 'US', phoneContexts: toUs });
+    expect(classifyDialed(text, { homeCountry: 'US', phoneContexts: toUs })).toBe(first);
+    const plain = classifyDialed('tel:2125550100;phone-context=+1', US);
+    expect(
+      classifyDialed('tel:2125550100;phone-context=+1', { homeCountry: 'US', phoneContexts: toGb }),
+    ).toBe(plain);
+  });
+});
+
 describe('classifyDialed cache by digits', () => {
   it('gives a failure message that fits every spelling of the same digits, not the first one seen', () => {
     // +999 is no country calling code; both spellings reduce to the same digits and share one result.

@@ -26,7 +26,7 @@ describe('classifyDialed failure messages', () => {
     ['%', 'percent-encoded', 'percent-encoding is not decoded'],
     ['+', 'not at the start', 'a plus after a digit'],
     ['@', 'not a digit or a separator', 'any other character'],
-    ['[', 'not a digit or a separator', 'the character after "Z"'],
+    ['\\', 'not a digit or a separator', 'after "Z" and "[" (a separator)'],
     ['`', 'not a digit or a separator', 'the character before "a"'],
     ['{', 'not a digit or a separator', 'the character after "z"'],
   ])('"212 555 01%s0" mentions %s (%s)', (char, expected) => {

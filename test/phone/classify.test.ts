@@ -4,9 +4,9 @@ import {
   CACHE_GENERATION_SIZE,
   classifyDialed,
   clearDialedCache,
-  MAX_DIALED_DIGITS,
   MAX_DIALED_LENGTH,
 } from '../../src/phone/classify.js';
+import { MAX_DIALED_DIGITS } from '../../src/phone/dialed-text.js';
 import { homePlan } from '../../src/phone/metadata.js';
 import type { ClassifyDialedOptions, DialedFailureCode, NumberType } from '../../src/phone/types.js';
 
@@ -205,7 +205,12 @@ describe('classifyDialed: failures', () => {
     ['mailto:someone@example.com', 'US', 'unsupported-uri', 'other scheme'],
     ['urn:service:sos', 'US', 'unsupported-uri', 'emergency URN is not interpreted'],
     ['sip:pbx.example.com', 'US', 'unsupported-uri', 'sip: URI without a user part'],
-    ['tel:7946-0958;phone-context=+44-20', 'US', 'unsupported-uri', 'phone-context is not interpreted'],
+    [
+      'tel:7946-0958;phone-context=ims.example.net',
+      'US',
+      'unmapped-phone-context',
+      'domain context unmapped',
+    ],
     [':2125550100', 'US', 'unsupported-uri', 'empty scheme'],
     ['+442079460958', 'XX', 'invalid-home-country', 'unknown region'],
     ['+442079460958', 'us', 'invalid-home-country', 'lower case'],

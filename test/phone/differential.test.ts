@@ -24,7 +24,12 @@ function example(region: CountryCode) {
 
 /** What libphonenumber-js /max says about `text` dialed from `home`, in classifyDialed's terms. */
 function reference(text: string, home: CountryCode) {
-  const parsed = parsePhoneNumber(text, home);
+  let parsed: ReturnType<typeof parsePhoneNumber>;
+  try {
+    parsed = parsePhoneNumber(text, home);
+  } catch {
+    return { ok: false as const };
+  }
   if (parsed === undefined || !parsed.isValid()) return { ok: false as const };
   const type = parsed.getType();
   return {
@@ -35,8 +40,21 @@ function reference(text: string, home: CountryCode) {
   };
 }
 
-function agree(actual: DialedClassification, text: string, home: CountryCode): void {
-  const expected = reference(text, home);
+// libphonenumber-js checks a phone-context with two /g regular expressions through `test()`, whose
+// lastIndex survives between calls: after one success the next phone-context parse fails
+// (catamphetamine/libphonenumber-js pull request #498). A failed call resets them, so the second of
+// two calls is what a fresh parser says.
+function referenceWithContext(text: string, home: CountryCode) {
+  const first = reference(text, home);
+  return first.ok ? first : reference(text, home);
+}
+
+function agree(
+  actual: DialedClassification,
+  text: string,
+  home: CountryCode,
+  expected: ReturnType<typeof reference> = reference(text, home),
+): void {
   if (!expected.ok) {
     expect(actual.ok, `${text} from ${home}: libphonenumber-js says invalid`).toBe(false);
     return;
@@ -109,4 +127,82 @@ describe('NANP: every region under +1', () => {
       expect(classifyDialed(number.nationalNumber, { homeCountry: 'US' })).toMatchObject({ country: region });
     }
   });
+});
+
+// The forms the issue added, over every region's example. The references are libphonenumber-js on
+// the same text, or on the text libphonenumber defines it by: a sip: user part is a tel: URI (RFC 3261
+// 19.1.6); a domain-name context is ignored by libphonenumber, so the local number is read in the
+// region the policy maps the domain to; libphonenumber-js does not know U+2009, U+202F and the other
+// typographic spaces, which sipguard accepts as spaces, so those compare with an ASCII space.
+const DOMAIN = 'ims.example.net';
+
+// Accepted separators: libphonenumber-js's own, then the spaces it does not know.
+const LIBPHONENUMBER_SEPARATORS = [
+  '\u00a0',
+  '\u2010',
+  '\u2013',
+  '\u2015',
+  '\u2212',
+  '\u30fc',
+  '\u3000',
+  '/',
+  '\uff0d',
+];
+const SPACES_ONLY_SIPGUARD_ACCEPTS = ['\u2009', '\u202f', '\u2007', '\u205f'];
+
+describe('differential: RFC 3966 phone-context over every region', () => {
+  it.each(regions)('%s: tel: with a global-number context, and its sip: twin', (region) => {
+    const number = example(region);
+    const nsn = number.nationalNumber;
+    const national = number.formatNational();
+    const cc = number.countryCallingCode;
+    for (const home of HOMES) {
+      for (const local of [nsn, national]) {
+        const tel = `tel:${local};phone-context=+${cc}`;
+        const expected = referenceWithContext(tel, home);
+        agree(classifyDialed(tel, { homeCountry: home }), tel, home, expected);
+        const sip = `sip:${local};phone-context=+${cc}@pbx.example.com;user=phone`;
+        agree(classifyDialed(sip, { homeCountry: home }), sip, home, expected);
+      }
+    }
+  });
+
+  it.each(regions)('%s: tel: with a domain-name context mapped to the region', (region) => {
+    const national = example(region).formatNational();
+    const phoneContexts = new Map([[DOMAIN, region]]);
+    const tel = `tel:${national};phone-context=${DOMAIN}`;
+    for (const home of ['US', 'GB'] as const) {
+      agree(
+        classifyDialed(tel, { homeCountry: home, phoneContexts }),
+        tel,
+        home,
+        reference(national, region),
+      );
+    }
+    expect(classifyDialed(tel, { homeCountry: region })).toMatchObject({
+      ok: false,
+      code: 'unmapped-phone-context',
+    });
+  });
+});
+
+describe('differential: separators over every region', () => {
+  it.each(regions.map((region, index) => [region, index] as const))(
+    '%s: spaces replaced by Unicode spaces, dashes and slashes',
+    (region, index) => {
+      const number = example(region);
+      // A different separator for each region, so that every one meets many numbering plans.
+      const own = LIBPHONENUMBER_SEPARATORS[index % LIBPHONENUMBER_SEPARATORS.length] ?? ' ';
+      const extra = SPACES_ONLY_SIPGUARD_ACCEPTS[index % SPACES_ONLY_SIPGUARD_ACCEPTS.length] ?? ' ';
+      for (const [text, home] of [
+        [number.formatNational(), region],
+        [number.formatInternational(), 'US'],
+      ] as const) {
+        const withOwn = text.replaceAll(' ', own);
+        agree(classifyDialed(withOwn, { homeCountry: home }), withOwn, home);
+        const withExtra = text.replaceAll(' ', extra);
+        agree(classifyDialed(withExtra, { homeCountry: home }), withExtra, home, reference(text, home));
+      }
+    },
+  );
 });
