@@ -8,6 +8,7 @@ import {
   IpAllowList,
   isRegionCode,
   parseCap,
+  phoneContextDomain,
   type Rate,
   type RateTable,
 } from './deps.js';
@@ -65,9 +66,12 @@ export function compilePolicy(doc: unknown, options?: CompilePolicyOptions): Pol
   const lists = new ListCache();
 
   let account: LevelRules | undefined;
+  let phoneContexts: PhoneContexts | undefined;
   const extensions = new Map<string, LevelRules>();
   if (isMap(root)) {
     account = readLevel(root, '', 'account', lists, report);
+    const rawContexts = root.get('phoneContexts');
+    if (isMap(rawContexts)) phoneContexts = readPhoneContexts(rawContexts, report);
     const rawExtensions = root.get('extensions');
     if (isMap(rawExtensions)) {
       for (const [id, value] of rawExtensions) {
@@ -85,7 +89,7 @@ export function compilePolicy(doc: unknown, options?: CompilePolicyOptions): Pol
     throw aggregateError('invalid-policy', 'invalid policy', issues.sort(byPath));
   }
 
-  const resolver = new Resolver(account, options?.rates);
+  const resolver = new Resolver(account, options?.rates, phoneContexts);
   const resolvedAccount = resolver.resolve(undefined);
   const resolvedExtensions = new Map<string, ResolvedRules>();
   for (const [id, level] of extensions) resolvedExtensions.set(id, resolver.resolve(level));
@@ -220,6 +224,51 @@ function readLevel(
   return level;
 }
 
+type PhoneContexts = ReadonlyMap<string, string>;
+
+// The shape walk checked the lengths and that values are strings; here, that each key is a domain
+// name (kept in canonical form, so two spellings of one domain are a conflict) and each value a region.
+function readPhoneContexts(
+  fields: ShapedObject,
+  report: (issues: readonly SipguardIssue[]) => void,
+): PhoneContexts | undefined {
+  const contexts = new Map<string, string>();
+  // Canonical domain → the key as written, to name the first spelling in a conflict.
+  const written = new Map<string, string>();
+  const issues: SipguardIssue[] = [];
+  for (const [key, region] of fields) {
+    const path = `/phoneContexts/${pointerSegment(key)}`;
+    const domain = phoneContextDomain(key);
+    const earlier = domain === undefined ? undefined : written.get(domain);
+    if (domain === undefined) {
+      issues.push({
+        path,
+        code: 'invalid-value',
+        message: `${quote(key)} is not a domain name (RFC 3966: labels of letters, digits and inner hyphens, the last starting with a letter); a "+" global-number context needs no entry`,
+        input: key,
+      });
+    } else if (earlier !== undefined) {
+      issues.push({
+        path,
+        code: 'invalid-value',
+        message: `${quote(key)} is the same domain as ${quote(earlier)}: domain names are case-insensitive`,
+        input: key,
+      });
+    } else written.set(domain, key);
+    if (typeof region !== 'string') continue;
+    if (!isRegionCode(region)) {
+      issues.push({
+        path,
+        code: 'invalid-country',
+        message: `${quote(region)} is not an ISO 3166-1 alpha-2 region code known to the phone metadata (such as "US" or "GB")`,
+        input: region,
+      });
+    } else if (domain !== undefined && earlier === undefined) contexts.set(domain, region);
+  }
+  report(issues);
+  return issues.length === 0 ? contexts : undefined;
+}
+
 const levelName = (scope: DecisionScope) => (scope === 'account' ? "the account's" : "this extension's");
 
 function freezeDecision(decision: RegistrationDecision): RegistrationDecision {
@@ -229,6 +278,7 @@ function freezeDecision(decision: RegistrationDecision): RegistrationDecision {
 // Builds each resolved part once per distinct source, so inherited parts are shared objects.
 class Resolver {
   readonly #rates: RateTable | undefined;
+  readonly #phoneContexts: PhoneContexts | undefined;
   readonly #emptyList = IpAllowList.from([]);
   readonly #aboveByCap = new Map<string, Uint8Array>();
   readonly #accountParts: {
@@ -240,8 +290,9 @@ class Resolver {
   };
   #accountResolved: ResolvedRules | undefined;
 
-  constructor(account: LevelRules, rates: RateTable | undefined) {
+  constructor(account: LevelRules, rates: RateTable | undefined, phoneContexts: PhoneContexts | undefined) {
     this.#rates = rates;
+    this.#phoneContexts = phoneContexts;
     this.#accountParts = {
       registration: this.#registration(account),
       calling: this.#calling(account),
@@ -370,7 +421,15 @@ class Resolver {
     const homeCountry = level.homeCountry;
     return Object.freeze({
       scope: level.scope,
-      classifyOptions: homeCountry === undefined ? undefined : Object.freeze({ homeCountry }),
+      // One phoneContexts map for the whole policy, so cached classifications are shared.
+      classifyOptions:
+        homeCountry === undefined
+          ? undefined
+          : Object.freeze(
+              this.#phoneContexts === undefined
+                ? { homeCountry }
+                : { homeCountry, phoneContexts: this.#phoneContexts },
+            ),
     });
   }
 }

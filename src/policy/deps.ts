@@ -2,5 +2,11 @@
 // interfaces are named once.
 export { IpAllowList, type IpFinding } from '../ip/allow-list.js';
 export type { CallingRules, ClassifyDialedOptions, NumberType } from '../phone/index.js';
-export { classifyDialed, compileCallingRules, evaluateCalling, isRegionCode } from '../phone/index.js';
+export {
+  classifyDialed,
+  compileCallingRules,
+  evaluateCalling,
+  isRegionCode,
+  phoneContextDomain,
+} from '../phone/index.js';
 export { parseCap, type Rate, type RateTable, safeParseRate } from '../rate/index.js';

@@ -40,7 +40,11 @@ function node(spec: FieldSpec, ruleFieldsRef: boolean): JsonSchema {
         description: spec.doc,
         type: 'object',
         maxProperties: spec.maxEntries,
-        propertyNames: { minLength: 1, maxLength: spec.keyMaxLength },
+        propertyNames: {
+          minLength: 1,
+          maxLength: spec.keyMaxLength,
+          ...(spec.keySchemaPattern === undefined ? {} : { pattern: spec.keySchemaPattern }),
+        },
         additionalProperties: node(spec.value, ruleFieldsRef),
       };
   }

@@ -13,6 +13,10 @@ export const MAX_ALLOW_FROM_ENTRIES = 1_000;
 export const MAX_SELECTORS = 1_000;
 /** Longest single string in a list (an IP entry or a selector). */
 export const MAX_ENTRY_LENGTH = 100;
+/** Most entries in `phoneContexts`. */
+export const MAX_PHONE_CONTEXTS = 1_000;
+/** Longest domain name in `phoneContexts`: the DNS limit on a name's text form. */
+export const MAX_DOMAIN_LENGTH = 253;
 
 /** One node of the document description. `doc` becomes the schema's `description`. */
 export type FieldSpec =
@@ -42,7 +46,11 @@ export type FieldSpec =
   | {
       readonly kind: 'map';
       readonly maxEntries: number;
+      /** What a key is, for messages ("extension id"). */
+      readonly keyName: string;
       readonly keyMaxLength: number;
+      /** A shape check of keys for editors only; the runtime check of meaning is stricter. */
+      readonly keySchemaPattern?: string;
       readonly value: FieldSpec;
       readonly doc: string;
     };
@@ -132,9 +140,25 @@ export const DOCUMENT_SPEC: Extract<FieldSpec, { kind: 'object' }> = {
       doc: 'The JSON Schema of this file, for editors (for example "node_modules/sipguard/policy.schema.json"); ignored by sipguard.',
     },
     ...RULE_FIELDS,
+    phoneContexts: {
+      kind: 'map',
+      maxEntries: MAX_PHONE_CONTEXTS,
+      keyName: 'domain name',
+      keyMaxLength: MAX_DOMAIN_LENGTH,
+      keySchemaPattern:
+        '^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.?$',
+      value: {
+        kind: 'string',
+        maxLength: MAX_ENTRY_LENGTH,
+        schemaPattern: '^[A-Z]{2}$',
+        doc: 'The ISO 3166-1 alpha-2 region whose local numbers this phone-context holds.',
+      },
+      doc: 'Domain-name phone-contexts (RFC 3966, such as "ims.mnc008.mcc310.3gppnetwork.org") and the region their local numbers are read in; a local number with an unlisted domain context is refused. Case-insensitive.',
+    },
     extensions: {
       kind: 'map',
       maxEntries: MAX_EXTENSIONS,
+      keyName: 'extension id',
       keyMaxLength: MAX_EXTENSION_ID_LENGTH,
       value: {
         kind: 'object',

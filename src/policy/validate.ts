@@ -223,7 +223,7 @@ export function checkShape(
           issues.push({
             path: keyPath,
             code: 'invalid-value',
-            message: `id ${quote(key)} must be 1 to ${spec.keyMaxLength} characters long`,
+            message: `${spec.keyName} ${quote(key)} must be 1 to ${spec.keyMaxLength} characters long`,
             input: key,
           });
           continue;

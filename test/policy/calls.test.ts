@@ -301,3 +301,73 @@ describe('checkCall without calling rules or deck', () => {
     expect([decision.allowed, decision.code]).toEqual([false, code]);
   });
 });
+
+describe('checkCall with RFC 3966 phone-contexts', () => {
+  const IMS = 'ims.mnc008.mcc310.3gppnetwork.org';
+  const withContexts = compilePolicy({
+    homeCountry: 'US',
+    calling: { allow: ['US', 'GB'] },
+    phoneContexts: { [IMS.toUpperCase()]: 'US' },
+    extensions: { 7: { homeCountry: 'GB' } },
+  });
+
+  it.each<Row>([
+    [
+      'a global-number context',
+      { extension: '1', dialed: 'tel:2015550123;phone-context=+1' },
+      { allowed: true, code: 'area-allowed', destination: US },
+    ],
+    [
+      'the sip: twin, from a GB extension',
+      { extension: '7', dialed: 'sip:2015550123;phone-context=+1@pbx.example.com;user=phone' },
+      { allowed: true, code: 'area-allowed', destination: US },
+    ],
+    [
+      'a mapped domain context, keys matched case-insensitively',
+      { extension: '1', dialed: `tel:2015550123;phone-context=${IMS}` },
+      { allowed: true, code: 'area-allowed', destination: US },
+    ],
+    [
+      'the mapping is account-wide: it applies to an extension with another home country',
+      { extension: '7', dialed: `tel:2015550123;phone-context=${IMS}` },
+      { allowed: true, code: 'area-allowed', destination: US },
+    ],
+    [
+      '911 in the home plan’s global context is an emergency call',
+      { extension: '1', dialed: 'tel:911;phone-context=+1' },
+      { allowed: true, code: 'emergency' },
+    ],
+    [
+      'an unmapped domain context is denied',
+      { extension: '1', dialed: 'tel:2015550123;phone-context=ims.example.org' },
+      { allowed: false, code: 'invalid-number' },
+    ],
+    [
+      'a dial string is denied',
+      { extension: '1', dialed: 'sip:2015550123@pbx.example.com;user=dialstring' },
+      { allowed: false, code: 'invalid-number' },
+    ],
+  ])('%s', (_reason, request, expected) => {
+    expect(withContexts.checkCall(request)).toMatchObject(expected);
+  });
+
+  it('names the raw text, the classifier code and the number it was read as in a denial', () => {
+    const unmapped = withContexts.checkCall({
+      extension: '1',
+      dialed: 'tel:2015550123;phone-context=ims.example.org',
+    });
+    expect(unmapped.message).toContain('"tel:2015550123;phone-context=ims.example.org"');
+    expect(unmapped.message).toContain('(unmapped-phone-context)');
+    const misread = withContexts.checkCall({ extension: '7', dialed: 'tel:911;phone-context=+1' });
+    expect(misread.message).toContain('"tel:911;phone-context=+1" is read as "+1911"');
+  });
+
+  it('without phoneContexts, every domain context is refused', () => {
+    const decision = compilePolicy({ homeCountry: 'US' }).checkCall({
+      extension: '1',
+      dialed: `tel:2015550123;phone-context=${IMS}`,
+    });
+    expect(decision).toMatchObject({ allowed: false, code: 'invalid-number' });
+    expect(decision.message).toContain('(unmapped-phone-context)');
+  });
+});

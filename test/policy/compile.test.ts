@@ -56,6 +56,39 @@ describe('compilePolicy validation: every error code with its path', () => {
     ],
     ['a bad onUnknownRate', { onUnknownRate: 'block' }, [{ path: '/onUnknownRate', code: 'invalid-value' }]],
     [
+      'a phone-context key that is not a domain name',
+      { phoneContexts: { '+1': 'US', 'a..b': 'US' } },
+      [
+        { path: '/phoneContexts/+1', code: 'invalid-value' },
+        { path: '/phoneContexts/a..b', code: 'invalid-value' },
+      ],
+    ],
+    [
+      'one domain twice, in two cases',
+      { phoneContexts: { 'ims.example.net': 'US', 'IMS.Example.NET.': 'US' } },
+      [{ path: '/phoneContexts/IMS.Example.NET.', code: 'invalid-value' }],
+    ],
+    [
+      'a phone-context mapped to an unknown region',
+      { phoneContexts: { 'ims.example.net': 'UK' } },
+      [{ path: '/phoneContexts/ims.example.net', code: 'invalid-country' }],
+    ],
+    [
+      'a phone-context mapped to a non-string',
+      { phoneContexts: { 'ims.example.net': 1 } },
+      [{ path: '/phoneContexts/ims.example.net', code: 'wrong-type' }],
+    ],
+    [
+      'phoneContexts in an extension (it is account-wide)',
+      { extensions: { 7: { phoneContexts: {} } } },
+      [{ path: '/extensions/7/phoneContexts', code: 'unknown-field' }],
+    ],
+    [
+      'a domain name over 253 characters',
+      { phoneContexts: { [`${'a'.repeat(250)}.net`]: 'US' } },
+      [{ path: `/phoneContexts/${'a'.repeat(250)}.net`, code: 'invalid-value' }],
+    ],
+    [
       'an IP with a leading zero',
       reg(['10.0.0.1', '010.0.0.2']),
       [{ path: '/registration/allowFrom/1', code: 'leading-zero' }],

@@ -41,6 +41,7 @@ describe('JSON Schema and runtime validation agree', () => {
         },
         maxRatePerMinute: '$0.0500',
         onUnknownRate: 'allow',
+        phoneContexts: { 'ims.mnc008.mcc310.3gppnetwork.org': 'US', 'IMS.example.NET.': 'GB' },
         extensions: { 101: { maxRatePerMinute: null }, ['__proto__']: {} },
       },
     ],
@@ -78,6 +79,9 @@ describe('JSON Schema and runtime validation agree', () => {
     ['a cap with a currency code', { maxRatePerMinute: 'USD 0.05' }],
     ['an empty extension id', { extensions: { '': {} } }],
     ['a bad onUnknownRate', { onUnknownRate: 'sometimes' }],
+    ['a phone-context key that is not a domain name', { phoneContexts: { '+1': 'US' } }],
+    ['a phone-context mapped to a lower-case region', { phoneContexts: { 'ims.example.net': 'us' } }],
+    ['phoneContexts in an extension', { extensions: { 1: { phoneContexts: {} } } }],
   ])('both reject %s', (_reason, doc) => {
     expect(validate(doc)).toBe(false);
     expect(runtimeAccepts(doc)).toBe(false);
@@ -89,6 +93,11 @@ describe('JSON Schema and runtime validation agree', () => {
     ['a number type that does not exist', { calling: { deny: ['*/premium'] } }],
     ['an IP entry that does not parse', { registration: { restrict: true, allowFrom: ['10.0.0.256'] } }],
     ['a JSON number cap with no exact decimal form', { maxRatePerMinute: 0.1 + 0.2 }],
+    [
+      'a phone-context mapped to a region that does not exist',
+      { phoneContexts: { 'ims.example.net': 'ZZ' } },
+    ],
+    ['one phone-context domain in two cases', { phoneContexts: { 'a.net': 'US', 'A.net': 'US' } }],
   ])('runtimeOnly: only compilePolicy rejects %s (meaning, not shape)', (_reason, doc) => {
     expect(validate(doc)).toBe(true);
     expect(runtimeAccepts(doc)).toBe(false);
