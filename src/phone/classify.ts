@@ -109,6 +109,11 @@ export function classifyDialed(dialed: unknown, options: ClassifyDialedOptions):
   ) {
     return known.result;
   }
+  return classifyText(plan, dialed, options);
+}
+
+// Kept out of classifyDialed, so that the cached path stays a small function.
+function classifyText(plan: HomePlan, dialed: string, options: ClassifyDialedOptions): DialedClassification {
   const text = readDialedText(dialed);
   let contexts: TextCacheEntry['contexts'] = ANY_CONTEXTS;
   let result: DialedClassification;

@@ -270,7 +270,10 @@ describe('classifyDialed: robustness', () => {
   });
 
   it('separators do not change the result', () => {
-    const separators = fc.constantFrom(' ', '-', '.', '(', ')');
+    // ASCII, libphonenumber's Unicode punctuation, and the other Unicode spaces (docs/calling-areas.md).
+    const separators = fc.constantFrom(
+      ...' -./()[]\u00a0\u00ad\u1680\u2000\u2005\u200a\u200b\u2010\u2015\u202f\u205f\u2060\u2212\u3000\u30fc\uff08\uff09\uff0d\uff0e\uff0f\uff3b\uff3d',
+    );
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.array(separators, { maxLength: 2 }))),

@@ -253,30 +253,6 @@ describe('separators people write', () => {
     });
     expect(classify('9/1/1', 'US')).toMatchObject({ emergency: true, number: '911' });
   });
-
-  it('no accepted separator changes the digits', () => {
-    const separators = fc.constantFrom(
-      ...' -./()[]\u00a0\u00ad\u1680\u2000\u2005\u200a\u200b\u2010\u2015\u202f\u205f\u2060\u2212\u3000\u30fc\uff08\uff09\uff0d\uff0e\uff0f\uff3b\uff3d',
-    );
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.array(separators, { maxLength: 2 })), {
-          maxLength: 16,
-        }),
-        (parts) => {
-          const digits = parts.map(([d]) => d).join('');
-          const spaced = parts.map(([d, seps]) => `${seps.join('')}${d}`).join('');
-          clearDialedCache();
-          const plain = classifyDialed(`+44${digits}`, { homeCountry: 'US' });
-          clearDialedCache();
-          const withSeparators = classifyDialed(`+44${spaced}`, { homeCountry: 'US' });
-          if (plain.ok) expect(withSeparators).toEqual(plain);
-          else expect(withSeparators).toMatchObject({ ok: false, code: plain.code });
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
 });
 
 describe('still refused: non-ASCII digits, tildes, control characters', () => {
