@@ -125,7 +125,11 @@ describe('adversarial dialed strings', () => {
     ['876\u2013555\u20130100', '+18765550100', 'en dashes are separators'],
     ['876\u00a0555\u00a00100', '+18765550100', 'no-break spaces are separators'],
     ['8765550100\u200b', '+18765550100', 'a zero-width space is a separator, as in libphonenumber'],
-    ['sip:5550100;phone-context=+1876@pbx.example.com', '+18765550100', 'a global phone-context is the prefix'],
+    [
+      'sip:5550100;phone-context=+1876@pbx.example.com',
+      '+18765550100',
+      'a global phone-context is the prefix',
+    ],
     ['tel:5550100;phone-context=+1-876', '+18765550100', 'the same on a tel URI'],
   ];
 
