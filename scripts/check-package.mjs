@@ -8,8 +8,9 @@ import { join, resolve } from 'node:path';
 // Each smoke file calls real functions through both entry points and fails loudly on a wrong answer.
 const SMOKE_ESM = `
 import assert from 'node:assert/strict';
-import { IpAllowList, SipguardError } from 'sipguard';
+import { emergencyNumbersOf, IpAllowList, SipguardError } from 'sipguard';
 import { parseIpEntry } from 'sipguard/ip';
+assert.deepEqual(emergencyNumbersOf('GB'), ['112', '999']);
 const entry = parseIpEntry('195.168.1.0/255.255.255.0');
 assert.deepEqual(entry, { source: '195.168.1.0/255.255.255.0', kind: 'mask', family: 4, first: '195.168.1.0', last: '195.168.1.255' });
 assert.throws(() => parseIpEntry('010.1.1.1'), (e) => e instanceof SipguardError && e.code === 'leading-zero');
@@ -22,7 +23,8 @@ console.log('esm ok');
 `;
 const SMOKE_CJS = `
 const assert = require('node:assert/strict');
-const { IpAllowList, SipguardError } = require('sipguard');
+const { emergencyNumbersOf, IpAllowList, SipguardError } = require('sipguard');
+assert.deepEqual(emergencyNumbersOf('AU'), ['000', '106', '112']);
 const { parseIpEntry } = require('sipguard/ip');
 const entry = parseIpEntry('2001:DB8::1 - 2001:db8::ff');
 assert.deepEqual([entry.kind, entry.family, entry.first, entry.last], ['range', 6, '2001:db8::1', '2001:db8::ff']);
