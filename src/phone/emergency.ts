@@ -7,7 +7,8 @@ export { EMERGENCY_SOURCE } from './emergency-table.js';
 
 const NONE: readonly string[] = Object.freeze([]);
 
-// Split and frozen on first use; at most one list per row of the generated table.
+// Split and frozen on first use, keyed by the row (regions with the same numbers share one list);
+// at most one list per row of the generated table.
 const lists = new Map<string, readonly string[]>();
 
 /**
@@ -16,11 +17,16 @@ const lists = new Map<string, readonly string[]>();
  * shared, frozen array; empty for a region without emergency data or a string that is not a region.
  */
 export function emergencyNumbersOf(region: string): readonly string[] {
-  if (typeof region !== 'string' || !Object.hasOwn(EMERGENCY_TABLE, region)) return NONE;
-  let list = lists.get(region);
+  // Own rows only, so "constructor" or "__proto__" is no region.
+  const row =
+    typeof region === 'string' && Object.hasOwn(EMERGENCY_TABLE, region)
+      ? EMERGENCY_TABLE[region]
+      : undefined;
+  if (row === undefined) return NONE;
+  let list = lists.get(row);
   if (list === undefined) {
-    list = Object.freeze((EMERGENCY_TABLE[region] ?? '').split(' '));
-    lists.set(region, list);
+    list = Object.freeze(row.split(' '));
+    lists.set(row, list);
   }
   return list;
 }
