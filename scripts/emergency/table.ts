@@ -46,8 +46,7 @@ function readTerritory(territory: XmlElement): EmergencyTerritory | undefined {
   const region = territory.attributes.get('id') ?? '';
   if (!/^[A-Z]{2}$/.test(region)) throw new Error(`territory id ${JSON.stringify(region)} is not a region`);
   const where = `territory ${region}`;
-  const found = childElements(territory, 'emergency');
-  if (found.length === 0) return undefined;
+  if (childElements(territory, 'emergency').length === 0) return undefined;
   const emergency = only(territory, 'emergency', where);
   const possible = only(emergency, 'possibleLengths', `${where} <emergency>`);
   // Only `national` is expected; `localOnly` lengths would need a decision of their own.
@@ -60,7 +59,9 @@ function readTerritory(territory: XmlElement): EmergencyTerritory | undefined {
   const numbers = [...expandPattern(pattern)].sort();
   const fullMatch = new RegExp(`^(?:${pattern})$`);
   for (const number of numbers) {
-    if (!lengths.includes(number.length) || !fullMatch.test(number)) {
+    // The expander and the RegExp must agree; a disagreement is a bug in the expander.
+    if (!fullMatch.test(number)) throw new Error(`${where}: ${number} does not match ${pattern}`);
+    if (!lengths.includes(number.length)) {
       throw new Error(
         `${where}: emergency number ${number} is not of a possible length (${lengths.join(',')})`,
       );
