@@ -5,7 +5,7 @@ import { FileError, type FileProblem, readJsonFile } from './files.js';
 import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
 import { type CliIo, ExitCode } from './io.js';
 import { loadCases, loadPolicy, problemsOf } from './load.js';
-import { DEFAULT_PORT, parsePort, runServe } from './serve.js';
+import { DEFAULT_PORT, parsePort, runServe } from './serve/run-serve.js';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 

@@ -10,13 +10,11 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileError } from '../../src/cli/files.js';
-import { parsePort, watchFiles } from '../../src/cli/serve.js';
-import {
-  createDecisionServer,
-  type DecisionServer,
-  MAX_BODY_BYTES,
-  type ServeEvent,
-} from '../../src/cli/serve-server.js';
+import { MAX_BODY_BYTES } from '../../src/cli/serve/http.js';
+import type { ServeEvent } from '../../src/cli/serve/log.js';
+import { parsePort } from '../../src/cli/serve/run-serve.js';
+import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
+import { watchFiles } from '../../src/cli/serve/watch.js';
 import { INVALID_POLICY, POLICY_A, POLICY_B, policyText, RATES, sha256 } from '../fixtures/serve-policies.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -277,6 +275,33 @@ describe('createDecisionServer (in process)', () => {
     expect(third).toBe(second);
     await Promise.all([first, second]);
     expect(service.health().policy.sha256).toBe(sha256(policyText(POLICY_B)));
+  });
+
+  it('tells onApplied subscribers after the new policy is in force, never for unchanged or failed reloads', async () => {
+    const seen: string[] = [];
+    const decidedInListener: string[] = [];
+    service.holder.onApplied(async (previous, next) => {
+      seen.push(`${previous.policySha256} -> ${next.policySha256}`);
+      decidedInListener.push(
+        (await service.holder.checkRegistration({ extension: '101', sourceIp: '127.0.0.4' })).code,
+      );
+    });
+    const unsubscribe = service.holder.onApplied(() => {
+      throw new Error('listener bug');
+    });
+    await writeFile(policyFile, policyText(POLICY_B));
+    await service.reload('test');
+    unsubscribe();
+    await service.reload('test'); // unchanged
+    await writeFile(policyFile, INVALID_POLICY);
+    await service.reload('test'); // failed
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([`${sha256(policyText(POLICY_A))} -> ${sha256(policyText(POLICY_B))}`]);
+    // POLICY_B allows 127.0.0.4 (POLICY_A does not): the listener already sees the new policy.
+    expect(decidedInListener).toEqual(['ip-allowed']);
+    expect(events.filter((e) => e.event === 'applied-listener-failed')).toEqual([
+      expect.objectContaining({ message: 'listener bug' }),
+    ]);
   });
 
   it('logs one JSON-ready event per decision with --log', async () => {

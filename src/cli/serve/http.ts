@@ -1,11 +1,10 @@
-// The decision service behind `sipguard serve`: an HTTP adapter over the public API. It holds the last
-// policy that compiled and swaps it whole on reload, so a bad file never takes effect (fail closed).
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+// The HTTP adapter of `sipguard serve`: routes, query parameters, request bodies and error answers,
+// over a `PolicyHolder` that decides. It keeps no policy of its own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Decision, Policy, RegistrationRequest } from '../index.js';
-import { FileError, type FileProblem, parseJsonText } from './files.js';
-import { loadPolicy } from './load.js';
+import type { RegistrationRequest } from '../../index.js';
+import { FileError, type FileProblem, parseJsonText } from '../files.js';
+import type { ServeEvent } from './log.js';
+import type { DecisionAnswer, PolicyHolder } from './policy-holder.js';
 
 /** Request bodies above this many bytes are refused with 413 and not read further. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -56,155 +55,17 @@ const serveError = (code: ServeErrorCode, message: string, problems?: readonly F
     ? { status: statusOf(code), code, message }
     : { status: statusOf(code), code, message, problems };
 
-/** One structured log event; the caller writes it as one JSON line. */
-export type ServeEvent = { readonly event: string } & Readonly<Record<string, unknown>>;
-
-/** The policy in force: what was compiled, from which bytes, and when. */
-interface LoadedPolicy {
-  readonly policy: Policy;
-  readonly policySha256: string;
-  readonly ratesSha256: string | undefined;
-  readonly loadedAt: string;
-}
-
-/** What `GET /healthz` answers. `status` is `stale` while the files on disk failed to load. */
-export interface ServeHealth {
-  readonly status: 'ok' | 'stale';
-  readonly policy: { readonly file: string; readonly sha256: string; readonly loadedAt: string };
-  readonly rates?: { readonly file: string; readonly sha256: string };
-  readonly lastReloadError?: { readonly at: string; readonly problems: readonly FileProblem[] };
-}
-
-/** The outcome of one reload: applied (the files changed and compiled), unchanged, or failed. */
-export type ReloadOutcome =
-  | { readonly result: 'applied' | 'unchanged'; readonly sha256: string }
-  | { readonly result: 'failed'; readonly problems: readonly FileProblem[] };
-
-/** Options of {@link createDecisionServer}. */
-export interface DecisionServerOptions {
-  readonly policyFile: string;
-  readonly ratesFile?: string | undefined;
-  /** Log every decision (one event per request); reloads and failures are always logged. */
+/** Options of {@link createHttpAdapter}. */
+export interface HttpAdapterOptions {
+  /** Log every decision (one event per request); failures are always logged. */
   readonly logDecisions?: boolean | undefined;
   readonly log: (event: ServeEvent) => void;
-  /** Reads a file's bytes; tests substitute it. Defaults to the file system. */
-  readonly readBytes?: ((path: string) => Promise<Uint8Array>) | undefined;
-  readonly now?: (() => Date) | undefined;
 }
 
-/** A decision service: the HTTP server (not yet listening) and its reload and health handles. */
-export interface DecisionServer {
-  readonly server: Server;
-  /** Reads and compiles the files again; applies them only if they compile. Never rejects. */
-  readonly reload: (reason: string) => Promise<ReloadOutcome>;
-  readonly health: () => ServeHealth;
-}
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/**
- * Loads the policy (and rate deck) and returns a service deciding with it. Throws `FileError` when
- * the initial files do not compile: a service with no policy would have nothing to decide with.
- */
-export async function createDecisionServer(options: DecisionServerOptions): Promise<DecisionServer> {
-  const readBytes = options.readBytes ?? ((path: string) => readFile(path));
-  const now = options.now ?? (() => new Date());
-  const { policyFile, ratesFile, log } = options;
+/** The HTTP server (not yet listening) answering the routes of docs/integrations.md from `holder`. */
+export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOptions): Server {
+  const { log } = options;
   const logDecisions = options.logDecisions === true;
-
-  // Hashes the exact bytes that were compiled, so /healthz names what is in force, not what is on disk.
-  async function loadFiles(): Promise<LoadedPolicy> {
-    const hashes = new Map<string, string>();
-    const io = {
-      out: () => {},
-      err: () => {},
-      color: false,
-      readText: async (path: string) => {
-        const bytes = await readBytes(path);
-        hashes.set(path, sha256(bytes));
-        return Buffer.from(bytes).toString('utf8');
-      },
-    };
-    const policy = await loadPolicy(io, policyFile, ratesFile);
-    return {
-      policy,
-      policySha256: hashes.get(policyFile) ?? '',
-      ratesSha256: ratesFile === undefined ? undefined : hashes.get(ratesFile),
-      loadedAt: now().toISOString(),
-    };
-  }
-
-  let current = await loadFiles();
-  let lastReloadError: { at: string; problems: readonly FileProblem[] } | undefined;
-
-  async function reloadOnce(reason: string): Promise<ReloadOutcome> {
-    let next: LoadedPolicy;
-    try {
-      next = await loadFiles();
-    } catch (e) {
-      const problems: readonly FileProblem[] =
-        e instanceof FileError
-          ? e.problems
-          : [
-              {
-                file: policyFile,
-                path: '',
-                code: 'internal-error',
-                message: e instanceof Error ? e.message : String(e),
-              },
-            ];
-      lastReloadError = { at: now().toISOString(), problems };
-      log({
-        event: 'reload-failed',
-        reason,
-        keeping: current.policySha256,
-        problems,
-      });
-      return { result: 'failed', problems };
-    }
-    lastReloadError = undefined;
-    if (next.policySha256 === current.policySha256 && next.ratesSha256 === current.ratesSha256) {
-      log({ event: 'reload', reason, result: 'unchanged', sha256: current.policySha256 });
-      return { result: 'unchanged', sha256: current.policySha256 };
-    }
-    current = next;
-    log({ event: 'reload', reason, result: 'applied', sha256: next.policySha256 });
-    return { result: 'applied', sha256: next.policySha256 };
-  }
-
-  // Reloads run one at a time; requests arriving meanwhile share one follow-up run, which sees the
-  // latest files, so the last write always wins.
-  let running: Promise<ReloadOutcome> | undefined;
-  let queued: Promise<ReloadOutcome> | undefined;
-  function start(reason: string): Promise<ReloadOutcome> {
-    const run = reloadOnce(reason).finally(() => {
-      if (running === run) running = undefined;
-    });
-    running = run;
-    return run;
-  }
-  function reload(reason: string): Promise<ReloadOutcome> {
-    if (queued !== undefined) return queued;
-    if (running === undefined) return start(reason);
-    const follow = running.then(() => {
-      queued = undefined;
-      return start(reason);
-    });
-    queued = follow;
-    return follow;
-  }
-
-  function health(): ServeHealth {
-    const base = {
-      status: lastReloadError === undefined ? ('ok' as const) : ('stale' as const),
-      policy: { file: policyFile, sha256: current.policySha256, loadedAt: current.loadedAt },
-    };
-    const withRates =
-      ratesFile === undefined || current.ratesSha256 === undefined
-        ? base
-        : { ...base, rates: { file: ratesFile, sha256: current.ratesSha256 } };
-    return lastReloadError === undefined ? withRates : { ...withRates, lastReloadError };
-  }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -246,19 +107,19 @@ export async function createDecisionServer(options: DecisionServerOptions): Prom
 
     switch (route.name) {
       case 'healthz':
-        return sendJson(res, 200, health());
+        return sendJson(res, 200, holder.health());
       case 'registration': {
         const request = { extension: params.extension ?? '', sourceIp: params.sourceIp ?? '' };
-        const decision = current.policy.checkRegistration(request);
-        if (logDecisions) logDecision('registration', request, decision);
-        return sendDecision(res, text, decision);
+        const answer = await holder.checkRegistration(request);
+        if (logDecisions) logDecision('registration', request, answer);
+        return sendDecision(res, text, answer);
       }
       case 'call': {
         const base = { extension: params.extension ?? '', dialed: params.dialed ?? '' };
         const request = params.rate === undefined ? base : { ...base, ratePerMinute: params.rate };
-        const decision = current.policy.checkCall(request);
-        if (logDecisions) logDecision('call', request, decision);
-        return sendDecision(res, text, decision);
+        const answer = await holder.checkCall(request);
+        if (logDecisions) logDecision('call', request, answer);
+        return sendDecision(res, text, answer);
       }
       case 'drop': {
         const body = await readBody(req, MAX_BODY_BYTES);
@@ -272,27 +133,26 @@ export async function createDecisionServer(options: DecisionServerOptions): Prom
         }
         const registrations = parseRegistrations(body);
         if ('code' in registrations) return sendError(res, false, registrations);
-        const policy = current.policy;
-        const drop = policy.registrationsToDrop(registrations);
+        const drop = await holder.registrationsToDrop(registrations);
         if (logDecisions) log({ event: 'drop', total: registrations.length, drop: drop.length });
         return sendJson(res, 200, { total: registrations.length, drop });
       }
     }
   }
 
-  function logDecision(route: 'registration' | 'call', request: object, decision: Decision): void {
+  function logDecision(route: 'registration' | 'call', request: object, answer: DecisionAnswer): void {
     log({
       event: 'decision',
       route,
       ...request,
-      allowed: decision.allowed,
-      code: decision.code,
-      scope: decision.scope,
-      policy: current.policySha256,
+      allowed: answer.allowed,
+      code: answer.code,
+      scope: answer.scope,
+      policy: answer.policy,
     });
   }
 
-  return { server, reload, health };
+  return server;
 }
 
 type RouteName = 'healthz' | 'registration' | 'call' | 'drop';
@@ -444,10 +304,10 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 const sendJson = (res: ServerResponse, status: number, value: unknown): void =>
   send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(value)}\n`);
 
-function sendDecision(res: ServerResponse, text: boolean, decision: Decision): void {
+function sendDecision(res: ServerResponse, text: boolean, answer: DecisionAnswer): void {
   if (text) {
-    send(res, 200, 'text/plain; charset=utf-8', `${decision.allowed ? 'allow' : 'deny'} ${decision.code}\n`);
-  } else sendJson(res, 200, decision);
+    send(res, 200, 'text/plain; charset=utf-8', `${answer.allowed ? 'allow' : 'deny'} ${answer.code}\n`);
+  } else send(res, 200, 'application/json; charset=utf-8', `${answer.json}\n`);
 }
 
 // In text form an error never starts with "allow", so a script testing for that prefix denies.

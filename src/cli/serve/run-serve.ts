@@ -1,10 +1,10 @@
 // `sipguard serve`: runs the decision service in this process until SIGTERM or SIGINT, reloading the
 // policy on SIGHUP and when its files change.
-import { type FSWatcher, watch } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { basename, dirname, resolve } from 'node:path';
-import { type CliIo, ExitCode } from './io.js';
-import { createDecisionServer, type ServeEvent } from './serve-server.js';
+import { type CliIo, ExitCode } from '../io.js';
+import { createJsonLineLog } from './log.js';
+import { createDecisionServer } from './service.js';
+import { watchFiles } from './watch.js';
 
 /** What `sipguard serve` was asked to do. */
 export interface ServeOptions {
@@ -31,55 +31,12 @@ const isLoopback = (host: string): boolean =>
   host === 'localhost' || host === '::1' || /^127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/.test(host);
 
 /**
- * Calls `onChange` (debounced) when any of `files` is written, created, or replaced by a rename.
- * Watches the folders, not the files: an editor that saves by renaming a new file over the old one
- * leaves a file watcher on the old, deleted inode.
- */
-export function watchFiles(
-  files: readonly string[],
-  debounceMs: number,
-  onChange: () => void,
-  onError: (error: Error) => void,
-): { close: () => void } {
-  const byDir = new Map<string, Set<string>>();
-  for (const file of files) {
-    const full = resolve(file);
-    const names = byDir.get(dirname(full)) ?? new Set<string>();
-    names.add(basename(full));
-    byDir.set(dirname(full), names);
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const fire = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      onChange();
-    }, debounceMs);
-  };
-  const watchers: FSWatcher[] = [];
-  for (const [dir, names] of byDir) {
-    const watcher = watch(dir, { persistent: false }, (_event, name) => {
-      // Some platforms omit the name; then any event in the folder may be ours.
-      if (name === null || names.has(name.toString())) fire();
-    });
-    watcher.on('error', onError);
-    watchers.push(watcher);
-  }
-  return {
-    close() {
-      if (timer !== undefined) clearTimeout(timer);
-      for (const w of watchers) w.close();
-    },
-  };
-}
-
-/**
  * Runs the service until SIGTERM or SIGINT, then closes it and returns 0. The first line on standard
  * output is a `listening` event with the bound URL (useful with `--port 0`); every later line is a
  * JSON event too. Throws `FileError` when the initial policy does not compile (exit 3).
  */
 export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCode> {
-  const log = (event: ServeEvent) => io.out(JSON.stringify({ time: new Date().toISOString(), ...event }));
+  const log = createJsonLineLog(io.out);
   const service = await createDecisionServer({
     policyFile: options.policyFile,
     ratesFile: options.ratesFile,
