@@ -5,6 +5,7 @@ import type { RegistrationRequest } from '../../index.js';
 import { FileError, type FileProblem, parseJsonText } from '../files.js';
 import type { ServeEvent } from './log.js';
 import type { DecisionAnswer, PolicyHolder } from './policy-holder.js';
+import { decodeQuery } from './query.js';
 
 /** Request bodies above this many bytes are refused with 413 and not read further. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -18,6 +19,7 @@ export type ServeErrorCode =
   | 'missing-parameter'
   | 'empty-parameter'
   | 'invalid-parameter'
+  | 'invalid-encoding'
   | 'invalid-body'
   | 'body-too-large'
   | 'internal-error';
@@ -45,6 +47,7 @@ function statusOf(code: ServeErrorCode): number {
     case 'missing-parameter':
     case 'empty-parameter':
     case 'invalid-parameter':
+    case 'invalid-encoding':
     case 'invalid-body':
       return 400;
   }
@@ -84,7 +87,8 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     const target = req.url ?? '';
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
+    const decoded = decodeQuery(q < 0 ? '' : target.slice(q + 1));
+    const query = decoded.ok ? decoded.pairs : [];
     const text = wantsText(req, query);
     const method = req.method ?? '';
 
@@ -100,6 +104,10 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
         text,
         serveError('method-not-allowed', `${path} accepts ${allowed.join(' or ')}, not ${method}`),
       );
+    }
+    if (!decoded.ok) {
+      const { name, message } = decoded.error;
+      return sendError(res, text, serveError('invalid-encoding', `parameter ${quoteText(name)} ${message}`));
     }
     const read = readParams(query, route.required, route.optional);
     if (read.error !== undefined) return sendError(res, text, read.error);
@@ -184,8 +192,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
 const quoteText = (s: string): string => JSON.stringify(s.length > 100 ? `${s.slice(0, 100)}…` : s);
 
 /** Text when `format=text`, or when `Accept` names text/plain and not JSON (and `format` is not `json`). */
-function wantsText(req: IncomingMessage, query: URLSearchParams): boolean {
-  const format = query.getAll('format');
+function wantsText(req: IncomingMessage, query: readonly (readonly [string, string])[]): boolean {
+  const format = query.filter(([name]) => name === 'format').map(([, value]) => value);
   if (format.length === 1 && format[0] === 'text') return true;
   if (format.length > 0) return false;
   const accept = req.headers.accept ?? '';
@@ -199,7 +207,7 @@ const fail = (code: ServeErrorCode, message: string) => ({ error: serveError(cod
  * twice is a 400, never silently ignored or resolved by picking one.
  */
 function readParams(
-  query: URLSearchParams,
+  query: readonly (readonly [string, string])[],
   required: readonly string[],
   optional: readonly string[],
 ): { params: Record<string, string>; error?: undefined } | { error: ServeError } {
