@@ -9,14 +9,53 @@ export interface CliIo {
   readonly color: boolean;
 }
 
-/** The real process: standard streams and the file system. */
-export function processIo(): CliIo {
+/** The process's standard streams and file system, and whether standard output was lost. */
+export interface ProcessIo extends CliIo {
+  /** True once a write to standard output failed (its reader went away): later output is dropped. */
+  readonly outputClosed: () => boolean;
+}
+
+/**
+ * The real process: standard streams and the file system. A failed write to standard output (EPIPE
+ * when `| head` has exited) marks the output closed and calls `onOutputClosed` once; it never throws
+ * or prints a stack trace. Errors on standard error are ignored: there is nowhere left to say them.
+ */
+export function processIo(onOutputClosed: () => void): ProcessIo {
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    onOutputClosed();
+  };
+  // Listeners are added on first use, so `serve`, which writes its log through its own bounded
+  // writer, is not ended by this one.
+  let guarded = false;
+  const write = (text: string) => {
+    if (closed) return;
+    if (!guarded) {
+      guarded = true;
+      process.stdout.on('error', close);
+    }
+    try {
+      process.stdout.write(`${text}\n`);
+    } catch {
+      close();
+    }
+  };
+  process.stderr.on('error', () => {});
   return {
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
+    out: write,
+    err: (text) => {
+      try {
+        process.stderr.write(`${text}\n`);
+      } catch {
+        // Standard error is gone too; nothing can be said.
+      }
+    },
     readText: (path) => readFile(path, 'utf8'),
     color: Boolean(process.stdout.isTTY) && !noColor,
+    outputClosed: () => closed,
   };
 }
 
@@ -32,6 +71,8 @@ export const ExitCode = {
   invalid: 3,
   /** The command line itself is wrong: unknown command or option, missing argument. */
   usage: 4,
+  /** Standard output was closed before everything was written (128 + SIGPIPE, as a shell reports it). */
+  outputClosed: 141,
 } as const;
 
 /** One of the documented exit codes. */

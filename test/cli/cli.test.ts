@@ -1,5 +1,5 @@
 // Spawns the built `sipguard` binary (dist/cli.js) on fixture files: `npm test` builds before testing.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -288,5 +288,35 @@ describe('sipguard help, version and colour', () => {
   it('never colours output that is not a terminal', () => {
     const r = sipguard(['check', fixture('invalid-policy.json')], { NO_COLOR: '' });
     expect(r.stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('output into a closed pipe (issue 15, D9: `sipguard eval … | head -c1`)', () => {
+  /** Runs the binary with its standard output closed before it writes, as after `head` exited. */
+  function intoClosedPipe(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [cli, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
+    return new Promise((r) => child.on('close', (code) => r({ code, stderr })));
+  }
+
+  it.each([
+    [['eval', fixture('policy.json'), '--extension', '100', '--dialed', '12025550123'], 'the issue'],
+    [['eval', fixture('policy.json'), '--extension', '100', '--dialed', '19005550123', '--json'], 'a deny'],
+    [['check', fixture('policy.json'), '--json'], 'check'],
+    [['test', fixture('cases.json')], 'test'],
+    [['drop', fixture('policy.json'), fixture('registrations.json')], 'drop'],
+    [['normalize', '10.0.0.0/8'], 'normalize'],
+    [['--help'], 'help'],
+  ])('%j ends quietly with exit 141 (%s)', async (args) => {
+    const { code, stderr } = await intoClosedPipe(args);
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
   });
 });

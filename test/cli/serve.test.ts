@@ -1,13 +1,11 @@
 // The decision service: in process through createDecisionServer, and as the real `sipguard serve`
 // binary (dist/cli.js, built by `npm test`) on a free loopback port.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileError } from '../../src/cli/files.js';
 import { MAX_BODY_BYTES } from '../../src/cli/serve/http.js';
@@ -16,9 +14,7 @@ import { parsePort } from '../../src/cli/serve/run-serve.js';
 import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
 import { watchFiles } from '../../src/cli/serve/watch.js';
 import { INVALID_POLICY, POLICY_A, POLICY_B, policyText, RATES, sha256 } from '../fixtures/serve-policies.js';
-
-const root = resolve(import.meta.dirname, '../..');
-const cli = resolve(root, 'dist/cli.js');
+import { cli, killAll, poll, requireBuiltCli, startServe } from './serve-process.js';
 
 let dir = '';
 let policyFile = '';
@@ -399,50 +395,9 @@ function rawPost(
 }
 
 describe('sipguard serve (the built binary)', () => {
-  const children: ChildProcess[] = [];
-
-  beforeAll(() => {
-    if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first (npm test does)`);
-  });
-
-  afterAll(() => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  });
-
-  /** Starts the binary; resolves with the URL from its first output line and the lines that follow. */
-  async function start(args: string[]) {
-    const child = spawn(process.execPath, [cli, 'serve', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
-    });
-    children.push(child);
-    const lines: Record<string, unknown>[] = [];
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const listening = new Promise<string>((resolveUrl, rejectUrl) => {
-      const timer = setTimeout(() => rejectUrl(new Error('serve did not start within 10 s')), 10_000);
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const event = JSON.parse(line) as Record<string, unknown>;
-        lines.push(event);
-        if (event.event === 'listening') {
-          clearTimeout(timer);
-          resolveUrl(String(event.url));
-        }
-      });
-      child.on('exit', () => rejectUrl(new Error('serve exited before listening')));
-    });
-    return { child, lines, exited, url: await listening };
-  }
-
-  const poll = async <T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > until)
-        throw new Error(`condition not met within ${ms} ms; last: ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  beforeAll(requireBuiltCli);
+  afterAll(killAll);
+  const start = startServe;
 
   it('decides, reloads on file change and on SIGHUP, keeps the last good policy, and stops on SIGTERM', async () => {
     const { child, exited, url, lines } = await start([
@@ -488,7 +443,6 @@ describe('sipguard serve (the built binary)', () => {
   it('exits 3 and does not listen when the initial policy is invalid', async () => {
     await writeFile(policyFile, INVALID_POLICY);
     const child = spawn(process.execPath, [cli, 'serve', policyFile, '--port', '0'], { stdio: 'pipe' });
-    children.push(child);
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
@@ -504,7 +458,6 @@ describe('sipguard serve (the built binary)', () => {
 
   it('exits 4 on a bad --port', async () => {
     const child = spawn(process.execPath, [cli, 'serve', policyFile, '--port', 'http'], { stdio: 'ignore' });
-    children.push(child);
     expect(await new Promise<number | null>((r) => child.on('exit', (c) => r(c)))).toBe(4);
   }, 15_000);
 });

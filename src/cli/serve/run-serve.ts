@@ -2,7 +2,7 @@
 // policy on SIGHUP and when its files change.
 import type { AddressInfo } from 'node:net';
 import { type CliIo, ExitCode } from '../io.js';
-import { createJsonLineLog } from './log.js';
+import { createStreamLog } from './log.js';
 import { createDecisionServer } from './service.js';
 import { watchFiles } from './watch.js';
 
@@ -16,6 +16,9 @@ export interface ServeOptions {
   /** Quiet time after the last file event before reloading: editors write in several steps. */
   readonly debounceMs?: number;
 }
+
+/** After SIGTERM, how long the log may take to drain before the process exits anyway. */
+export const STOP_FLUSH_MS = 1_000;
 
 /** The default port of `sipguard serve`. */
 export const DEFAULT_PORT = 8099;
@@ -31,12 +34,14 @@ const isLoopback = (host: string): boolean =>
   host === 'localhost' || host === '::1' || /^127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/.test(host);
 
 /**
- * Runs the service until SIGTERM or SIGINT, then closes it and returns 0. The first line on standard
- * output is a `listening` event with the bound URL (useful with `--port 0`); every later line is a
- * JSON event too. Throws `FileError` when the initial policy does not compile (exit 3).
+ * Runs the service until SIGTERM or SIGINT, then closes it and returns 0; a log that has not drained
+ * within STOP_FLUSH_MS then ends the process. The first line on standard output is a `listening`
+ * event with the bound URL (useful with `--port 0`); every later line is a JSON event too. Throws
+ * `FileError` when the initial policy does not compile (exit 3).
  */
 export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCode> {
-  const log = createJsonLineLog(io.out);
+  const serveLog = createStreamLog(process.stdout, { warn: io.err });
+  const log = serveLog.write;
   const service = await createDecisionServer({
     policyFile: options.policyFile,
     ratesFile: options.ratesFile,
@@ -100,6 +105,9 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     server.close(() => resolveClose());
     server.closeAllConnections();
   });
+  await service.holder.close();
   log({ event: 'stopped', signal });
+  // A pending write to a stalled reader keeps the event loop alive: end the process after the bound.
+  if (!(await serveLog.flush(STOP_FLUSH_MS))) process.exit(ExitCode.ok);
   return ExitCode.ok;
 }
