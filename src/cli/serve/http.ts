@@ -58,11 +58,31 @@ const serveError = (code: ServeErrorCode, message: string, problems?: readonly F
     ? { status: statusOf(code), code, message }
     : { status: statusOf(code), code, message, problems };
 
+/** How long a client may take, in milliseconds. */
+export interface HttpTimeouts {
+  /** From the connection (or the end of the previous answer) to the end of the request headers. */
+  readonly headersMs: number;
+  /** From the start of a request to the end of its body. */
+  readonly requestMs: number;
+  /** A kept-alive connection with no request. */
+  readonly idleMs: number;
+}
+
+/** The timeouts of `sipguard serve` (docs/integrations.md). */
+export const DEFAULT_TIMEOUTS: HttpTimeouts = { headersMs: 5_000, requestMs: 10_000, idleMs: 5_000 };
+
+/**
+ * How often Node checks the header and request timeouts. Its default (30 s) let a 5 s timeout hold a
+ * client for up to 35 s; the check walks the open connections, a cheap list.
+ */
+export const TIMEOUT_CHECK_MS = 250;
+
 /** Options of {@link createHttpAdapter}. */
 export interface HttpAdapterOptions {
   /** Log every decision (one event per request); failures are always logged. */
   readonly logDecisions?: boolean | undefined;
   readonly log: (event: ServeEvent) => void;
+  readonly timeouts?: HttpTimeouts | undefined;
 }
 
 /** The HTTP server (not yet listening) answering the routes of docs/integrations.md from `holder`. */
@@ -70,7 +90,8 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
   const { log } = options;
   const logDecisions = options.logDecisions === true;
 
-  const server = createServer((req, res) => {
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  const server = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       // A bug must not take the service down; the caller gets a 500, which a PBX treats as a deny.
       log({ event: 'internal-error', message: e instanceof Error ? e.message : String(e) });
@@ -79,9 +100,9 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     });
   });
   // Bounded waits: a slow or stuck client cannot hold a connection for long.
-  server.headersTimeout = 5_000;
-  server.requestTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  server.keepAliveTimeout = timeouts.idleMs;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.url ?? '';
@@ -130,7 +151,13 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
         return sendDecision(res, text, answer);
       }
       case 'drop': {
-        const body = await readBody(req, MAX_BODY_BYTES);
+        const read = await readBody(req, MAX_BODY_BYTES);
+        if (read.kind === 'aborted') {
+          // The client went away mid-body: nobody is left to answer, and it is no bug of ours.
+          log({ event: 'client-aborted', route: path, received: read.received });
+          return;
+        }
+        const body = read.body;
         if (body === undefined) {
           res.setHeader('Connection', 'close');
           return sendError(
@@ -238,11 +265,20 @@ function readParams(
   return { params };
 }
 
-/** The body, or `undefined` once it exceeds `limit` bytes (then it is not read further). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/** What reading a request body gave. */
+type BodyRead =
+  | { readonly kind: 'body'; readonly body: Buffer | undefined }
+  | { readonly kind: 'aborted'; readonly received: number };
+
+/**
+ * The body, `undefined` once it exceeds `limit` bytes (then it is not read further), or `aborted`
+ * when the client closes the connection before the body ends.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
+  if (Number.isFinite(declared) && declared > limit)
+    return Promise.resolve({ kind: 'body', body: undefined });
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
@@ -250,14 +286,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       if (size > limit) {
         req.off('data', onData);
         req.pause();
-        resolve(undefined);
+        resolve({ kind: 'body', body: undefined });
         return;
       }
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => resolve({ kind: 'body', body: Buffer.concat(chunks) }));
+    // Node reports a client that hung up mid-body as an error ("aborted"); a later resolve is a no-op.
+    req.on('error', () => resolve({ kind: 'aborted', received: size }));
+    req.on('close', () => {
+      if (!req.complete) resolve({ kind: 'aborted', received: size });
+    });
   });
 }
 

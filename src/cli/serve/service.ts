@@ -1,6 +1,6 @@
 // The decision service of `sipguard serve` as one value: a policy holder and the HTTP adapter over it.
 import type { Server } from 'node:http';
-import { createHttpAdapter } from './http.js';
+import { createHttpAdapter, type HttpTimeouts } from './http.js';
 import type { ServeEvent } from './log.js';
 import {
   createPolicyHolder,
@@ -16,6 +16,8 @@ export interface DecisionServerOptions {
   /** Log every decision (one event per request); reloads and failures are always logged. */
   readonly logDecisions?: boolean | undefined;
   readonly log: (event: ServeEvent) => void;
+  /** Client timeouts; DEFAULT_TIMEOUTS when not given. */
+  readonly timeouts?: HttpTimeouts | undefined;
   /** Reads a file's bytes; tests substitute it. Defaults to the file system. */
   readonly readBytes?: ((path: string) => Promise<Uint8Array>) | undefined;
   readonly now?: (() => Date) | undefined;

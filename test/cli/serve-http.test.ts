@@ -1,0 +1,130 @@
+// D7 and D8 (issue 15): a client that aborts is its own log event, and the header, body and idle
+// timeouts hold what the code says, measured on real sockets.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TIMEOUTS, type HttpTimeouts, TIMEOUT_CHECK_MS } from '../../src/cli/serve/http.js';
+import type { ServeEvent } from '../../src/cli/serve/log.js';
+import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
+import { POLICY_A, policyText } from '../fixtures/serve-policies.js';
+
+// Short timeouts so the test is quick; the check interval is the service's own (TIMEOUT_CHECK_MS).
+const TIMEOUTS: HttpTimeouts = { headersMs: 1_000, requestMs: 1_500, idleMs: 1_000 };
+// Generous on purpose: a loaded machine may run a timer late by a second, never early.
+const LATE_MS = 2_000;
+
+let dir = '';
+let service: DecisionServer;
+let port = 0;
+const events: ServeEvent[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sipguard-http-'));
+  await writeFile(join(dir, 'policy.json'), policyText(POLICY_A));
+  service = await createDecisionServer({
+    policyFile: join(dir, 'policy.json'),
+    log: (e) => events.push(e),
+    timeouts: TIMEOUTS,
+  });
+  await new Promise<void>((r) => service.server.listen(0, '127.0.0.1', r));
+  port = (service.server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  service.server.closeAllConnections();
+  await new Promise<void>((r) => service.server.close(() => r()));
+  await service.holder.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Opens a socket, writes `text`, and resolves with ms from the write to the server's close, and what it sent. */
+function heldFor(text: string, after?: (socket: Socket) => void): Promise<{ ms: number; received: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    let started = 0;
+    socket.setEncoding('utf8');
+    socket.on('data', (c: string) => {
+      received += c;
+    });
+    socket.on('error', reject);
+    socket.on('connect', () => {
+      started = performance.now();
+      socket.write(text);
+      after?.(socket);
+    });
+    socket.on('close', () => resolve({ ms: performance.now() - started, received }));
+  });
+}
+
+describe('D8: client timeouts', () => {
+  it('the defaults are 5 s for headers, 10 s per request, 5 s idle, checked every 250 ms', () => {
+    expect(DEFAULT_TIMEOUTS).toEqual({ headersMs: 5_000, requestMs: 10_000, idleMs: 5_000 });
+    expect(TIMEOUT_CHECK_MS).toBe(250);
+  });
+
+  // Before the fix Node checked the first two every 30 s, so a 5 s timeout held a client ~20 s.
+  it('closes a connection whose headers never end after the header timeout', async () => {
+    const { ms, received } = await heldFor('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.headersMs - 50);
+    expect(ms).toBeLessThan(TIMEOUTS.headersMs + LATE_MS);
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('closes a connection that says nothing after the header timeout', async () => {
+    const { ms } = await heldFor('');
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.headersMs - 50);
+    expect(ms).toBeLessThan(TIMEOUTS.headersMs + LATE_MS);
+  });
+
+  it('closes a request whose body never ends after the request timeout', async () => {
+    const { ms } = await heldFor(
+      'POST /v1/registrations/drop HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[{"ext',
+    );
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.requestMs - 50);
+    expect(ms).toBeLessThan(TIMEOUTS.requestMs + LATE_MS);
+  });
+
+  it('closes a kept-alive connection left idle after the idle timeout', async () => {
+    let answeredAt = 0;
+    let closedAt = 0;
+    const { received } = await heldFor('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', (socket) => {
+      socket.once('data', () => {
+        answeredAt = performance.now();
+      });
+      socket.once('close', () => {
+        closedAt = performance.now();
+      });
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 200/);
+    // Node 20 waits one second past the Keep-Alive timeout it advertises, so that a client reusing the
+    // connection at the last moment is not cut off: the header says 1 s, the close comes at ~2 s.
+    expect(received).toContain(`Keep-Alive: timeout=${TIMEOUTS.idleMs / 1000}`);
+    const idle = closedAt - answeredAt;
+    expect(idle).toBeGreaterThanOrEqual(TIMEOUTS.idleMs - 50);
+    expect(idle).toBeLessThan(TIMEOUTS.idleMs + 1_000 + LATE_MS);
+  });
+});
+
+describe('D7: a client that aborts its request body', () => {
+  it('is logged as client-aborted, never as internal-error', async () => {
+    events.length = 0;
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          'POST /v1/registrations/drop HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n[{"extension":',
+        );
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on('close', () => resolve());
+    });
+    const until = Date.now() + 5_000;
+    while (!events.some((e) => e.event === 'client-aborted') && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(events).toEqual([{ event: 'client-aborted', route: '/v1/registrations/drop', received: 14 }]);
+  });
+});
