@@ -13,7 +13,8 @@ export default defineConfig([
   },
   // The command-line tool, reached only through package.json `bin`.
   {
-    entry: { cli: 'src/cli/main.ts' },
+    // The policy worker of `sipguard serve` is its own entry: a worker thread starts from a file.
+    entry: { cli: 'src/cli/main.ts', 'serve-worker': 'src/cli/serve/policy-worker.ts' },
     format: ['esm'],
     dts: false,
     sourcemap: false,

@@ -5,7 +5,7 @@ import { FileError, type FileProblem, readJsonFile } from './files.js';
 import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
 import { type CliIo, ExitCode } from './io.js';
 import { loadCases, loadPolicy, problemsOf } from './load.js';
-import { DEFAULT_PORT, parsePort, runServe } from './serve/run-serve.js';
+import { DEFAULT_PORT, parseByteCount, parsePort, runServe } from './serve/run-serve.js';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -235,14 +235,16 @@ const normalize: Command = {
 };
 
 const serve: Command = {
-  usage: 'sipguard serve <policy.json> [--rates deck.csv] [--host 127.0.0.1] [--port 8099] [--log]',
+  usage:
+    'sipguard serve <policy.json> [--rates deck.csv] [--host 127.0.0.1] [--port 8099] [--log] [--max-file-bytes 16777216]',
   summary: 'answer registration and call decisions over HTTP for a PBX',
-  help: 'Serves GET /v1/registration, GET /v1/call, POST /v1/registrations/drop and GET /healthz on loopback\nby default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Writes JSON lines on standard output (first: the bound URL); --log adds one per decision.\nStops on SIGTERM/SIGINT with exit 0; exit 3 if the initial policy is invalid, 1 if it cannot listen.\nDocs: docs/integrations.md',
+  help: 'Serves GET /v1/registration, GET /v1/call, POST /v1/registrations/drop and GET /healthz on loopback\nby default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Policy and deck must be regular files of at most --max-file-bytes (16 MiB). Writes JSON\nlines on standard output (first: the bound URL); --log adds one per decision. GET /metrics for\nPrometheus. Stops on SIGTERM/SIGINT with exit 0 within 1 s; exit 3 if the initial policy is invalid,\n1 if it cannot listen.\nDocs: docs/integrations.md',
   options: {
     rates: { type: 'string' },
     host: { type: 'string' },
     port: { type: 'string' },
     log: { type: 'boolean' },
+    'max-file-bytes': { type: 'string' },
   },
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one policy file');
@@ -252,8 +254,19 @@ const serve: Command = {
       throw new UsageError(`--port must be an integer 0-65535, not ${JSON.stringify(portText)}`);
     const host = str(ctx, 'host') ?? '127.0.0.1';
     if (host === '') throw new UsageError('--host must not be empty');
+    const maxText = str(ctx, 'max-file-bytes');
+    const maxFileBytes = maxText === undefined ? undefined : parseByteCount(maxText);
+    if (maxFileBytes === undefined && maxText !== undefined)
+      throw new UsageError(`--max-file-bytes must be a positive integer, not ${JSON.stringify(maxText)}`);
     return runServe(
-      { policyFile: file, ratesFile: str(ctx, 'rates'), host, port, logDecisions: ctx.values.log === true },
+      {
+        policyFile: file,
+        ratesFile: str(ctx, 'rates'),
+        host,
+        port,
+        logDecisions: ctx.values.log === true,
+        maxFileBytes,
+      },
       ctx.io,
     );
   },

@@ -1,10 +1,12 @@
 // The fault probe of issue 15 against the built `sipguard serve`, one reproduction per test.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { POLICY_A, policyText, RATES } from '../fixtures/serve-policies.js';
-import { killAll, poll, requireBuiltCli, startServe } from './serve-process.js';
+import { createPolicyHolder } from '../../src/cli/serve/policy-holder.js';
+import { POLICY_A, POLICY_B, policyText, RATES, sha256 } from '../fixtures/serve-policies.js';
+import { cli, killAll, poll, requireBuiltCli, startServe } from './serve-process.js';
 
 let dir = '';
 let policyFile = '';
@@ -59,4 +61,91 @@ describe('D5: the log reader stalls', () => {
     // Documented: within STOP_FLUSH_MS (1 s) of the signal; 3 s leaves room for a loaded machine.
     expect(performance.now() - stopped).toBeLessThan(3_000);
   }, 30_000);
+});
+
+describe('D6: special files in place of the policy', { timeout: 60_000 }, () => {
+  const mkfifo = (path: string): void => {
+    execFileSync('mkfifo', [path]);
+  };
+
+  it('a FIFO, a device, a directory or a file over the bound fails the reload; reloading goes on working', async () => {
+    const events: Record<string, unknown>[] = [];
+    const holder = await createPolicyHolder({ policyFile, log: (e) => events.push(e), maxFileBytes: 4096 });
+    try {
+      const cases: [string, () => Promise<void>, string, RegExp][] = [
+        [
+          'a FIFO',
+          async () => mkfifo(policyFile),
+          'not-a-regular-file',
+          /is a FIFO \(named pipe\), not a regular file/,
+        ],
+        [
+          'a link to /dev/zero',
+          () => symlink('/dev/zero', policyFile),
+          'not-a-regular-file',
+          /is a character device/,
+        ],
+        ['a directory', () => mkdir(policyFile), 'not-a-regular-file', /is a directory/],
+        [
+          'a file over the bound',
+          () => writeFile(policyFile, `${' '.repeat(4097)}{}`),
+          'file-too-large',
+          /is 4099 bytes, more than the 4096-byte bound \(raise it with --max-file-bytes\)/,
+        ],
+      ];
+      for (const [what, make, code, message] of cases) {
+        await rm(policyFile, { recursive: true, force: true });
+        await make();
+        const outcome = await holder.reload(what);
+        expect(outcome, what).toEqual({
+          result: 'failed',
+          problems: [{ file: policyFile, path: '', code, message: expect.stringMatching(message) }],
+        });
+        expect(holder.health().status).toBe('stale');
+        // The last good policy still decides.
+        expect((await holder.checkRegistration({ extension: '101', sourceIp: '127.0.0.2' })).code).toBe(
+          'ip-allowed',
+        );
+      }
+      await rm(policyFile, { recursive: true, force: true });
+      await writeFile(policyFile, policyText(POLICY_B));
+      expect(await holder.reload('fixed')).toEqual({
+        result: 'applied',
+        sha256: sha256(policyText(POLICY_B)),
+      });
+      expect(holder.health().status).toBe('ok');
+      expect(events.filter((e) => e.event === 'reload-failed')).toHaveLength(cases.length);
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('the binary: a FIFO at start is exit 3 at once, not a hang', async () => {
+    await rm(policyFile);
+    mkfifo(policyFile);
+    const started = performance.now();
+    const child = spawnSync(process.execPath, [cli, 'serve', policyFile, '--port', '0'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(child.status).toBe(3);
+    expect(child.stderr).toContain('is a FIFO (named pipe), not a regular file');
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it('the binary: with a FIFO swapped in, reloads fail, answers go on, and SIGTERM ends it', async () => {
+    const serve = await startServe([policyFile, '--port', '0']);
+    await rm(policyFile);
+    mkfifo(policyFile);
+    serve.child.kill('SIGHUP');
+    await poll(
+      async () => (await (await fetch(`${serve.url}/healthz`)).json()) as { status: string },
+      (h) => h.status === 'stale',
+    );
+    expect(await decide(serve.url)).toBe('allow ip-allowed\n');
+    const stopped = performance.now();
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    expect(performance.now() - stopped).toBeLessThan(3_000);
+  });
 });

@@ -32,7 +32,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('createDecisionServer (in process)', () => {
+describe('createDecisionServer (in process)', { timeout: 30_000 }, () => {
   let service: DecisionServer;
   let base = '';
   let events: ServeEvent[] = [];

@@ -1,8 +1,7 @@
 // The HTTP adapter of `sipguard serve`: routes, query parameters, request bodies and error answers,
 // over a `PolicyHolder` that decides. It keeps no policy of its own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { RegistrationRequest } from '../../index.js';
-import { FileError, type FileProblem, parseJsonText } from '../files.js';
+import type { FileProblem } from '../files.js';
 import type { ServeEvent } from './log.js';
 import type { DecisionAnswer, PolicyHolder } from './policy-holder.js';
 import { decodeQuery } from './query.js';
@@ -166,11 +165,11 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
             serveError('body-too-large', `the request body exceeds ${MAX_BODY_BYTES} bytes`),
           );
         }
-        const registrations = parseRegistrations(body);
-        if ('code' in registrations) return sendError(res, false, registrations);
-        const drop = await holder.registrationsToDrop(registrations);
-        if (logDecisions) log({ event: 'drop', total: registrations.length, drop: drop.length });
-        return sendJson(res, 200, { total: registrations.length, drop });
+        const answer = await holder.registrationsToDropJson(body.toString('utf8'));
+        if (!answer.ok)
+          return sendError(res, false, serveError('invalid-body', answer.message, answer.problems));
+        if (logDecisions) log({ event: 'drop', total: answer.total, drop: answer.drop });
+        return send(res, 200, 'application/json; charset=utf-8', `${answer.json}\n`);
       }
     }
   }
@@ -299,44 +298,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
       if (!req.complete) resolve({ kind: 'aborted', received: size });
     });
   });
-}
-
-const BODY_FILE = '(request body)';
-
-function parseRegistrations(body: Buffer): RegistrationRequest[] | ServeError {
-  let raw: unknown;
-  try {
-    raw = parseJsonText(BODY_FILE, body.toString('utf8'));
-  } catch (e) {
-    if (!(e instanceof FileError)) throw e;
-    return serveError('invalid-body', 'the body is not valid JSON', e.problems);
-  }
-  if (!Array.isArray(raw)) {
-    return serveError('invalid-body', 'expected a JSON list of registrations');
-  }
-  const problems: FileProblem[] = [];
-  const registrations: RegistrationRequest[] = [];
-  raw.forEach((item: unknown, i) => {
-    if (isRegistration(item)) registrations.push(item);
-    else {
-      problems.push({
-        file: BODY_FILE,
-        path: `/${i}`,
-        code: 'wrong-type',
-        message: 'a registration must be an object with "extension" and "sourceIp" strings',
-      });
-    }
-  });
-  if (problems.length > 0) {
-    return serveError('invalid-body', `${problems.length} registration(s) are malformed`, problems);
-  }
-  return registrations;
-}
-
-function isRegistration(item: unknown): item is RegistrationRequest {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
-  const { extension, sourceIp } = item as { extension?: unknown; sourceIp?: unknown };
-  return typeof extension === 'string' && typeof sourceIp === 'string';
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

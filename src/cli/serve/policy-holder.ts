@@ -1,21 +1,32 @@
 // The policy holder and reloader of `sipguard serve`: it owns the one compiled policy in force, swaps
 // it whole on reload (a file that does not compile never takes effect), and tells subscribers (the
-// registrar connector) after each change. The HTTP adapter and the connector only ever see it
-// through the `PolicyHolder` interface, whose decision methods are asynchronous.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+// registrar connector) after each change. Each version lives in a worker thread of its own, which
+// reads, compiles and then decides (policy-worker.ts), so reading and compiling a large file never
+// holds up an answer. The HTTP adapter and the connector only see the `PolicyHolder` interface.
+import { Worker } from 'node:worker_threads';
 import type {
   CallRequest,
-  Decision,
   DecisionCode,
   DecisionScope,
-  Policy,
   RegistrationRequest,
   RegistrationToDrop,
 } from '../../index.js';
 import { FileError, type FileProblem } from '../files.js';
-import { loadPolicy } from '../load.js';
 import type { ServeEvent } from './log.js';
+import { DEFAULT_MAX_FILE_BYTES, readPolicyFile } from './policy-files.js';
+import type {
+  DecisionTuple,
+  PolicyBytes,
+  WorkerAnswer,
+  WorkerInput,
+  WorkerReport,
+  WorkerRequest,
+} from './policy-worker.js';
+
+/** The answer to a drop body: the JSON to send, or why the body is refused. */
+export type DropAnswer =
+  | { readonly ok: true; readonly total: number; readonly drop: number; readonly json: string }
+  | { readonly ok: false; readonly message: string; readonly problems?: readonly FileProblem[] };
 
 /** The policy in force: which bytes were compiled, and when. */
 export interface PolicyVersion {
@@ -73,6 +84,8 @@ export interface PolicyHolder {
   readonly registrationsToDrop: <R extends RegistrationRequest>(
     registrations: readonly R[],
   ) => Promise<readonly RegistrationToDrop<R>[]>;
+  /** The same for a `POST /v1/registrations/drop` body, read strictly where the policy lives. */
+  readonly registrationsToDropJson: (body: string) => Promise<DropAnswer>;
   /** Stops reloading and releases the policy; later decisions reject. */
   readonly close: () => Promise<void>;
 }
@@ -82,63 +95,190 @@ export interface PolicyHolderOptions {
   readonly policyFile: string;
   readonly ratesFile?: string | undefined;
   readonly log: (event: ServeEvent) => void;
-  /** Reads a file's bytes; tests substitute it. Defaults to the file system. */
-  readonly readBytes?: ((path: string) => Promise<Uint8Array>) | undefined;
+  /** Largest policy or deck file read; DEFAULT_MAX_FILE_BYTES when not given. */
+  readonly maxFileBytes?: number | undefined;
   readonly now?: (() => Date) | undefined;
 }
 
-interface Loaded {
-  readonly policy: Policy;
-  readonly version: PolicyVersion;
+/**
+ * Old-generation heap a policy worker may use, per byte of the largest file allowed. A 16 MiB policy
+ * with a 16 MiB deck takes about 0.6 GiB; past this bound the worker stops (a failed reload), not the
+ * whole process.
+ */
+const HEAP_PER_FILE_BYTE = 128;
+
+/** How long a retired worker may take to answer what it was asked before it is stopped. */
+const RETIRE_MS = 5_000;
+
+// From source (tests run TypeScript), the worker loads the .ts file through tsx; built, it is the
+// bundle beside this one (tsup.config.ts).
+const fromSource = import.meta.url.endsWith('.ts');
+function spawnWorker(input: WorkerInput, heapMb: number): Worker {
+  // The bytes move to the worker without a copy; it hands them back once compiled.
+  const transferList = [input.bytes.policy.buffer, input.bytes.rates?.buffer].filter(
+    (b): b is ArrayBuffer => b instanceof ArrayBuffer,
+  );
+  const options = { workerData: input, transferList, resourceLimits: { maxOldGenerationSizeMb: heapMb } };
+  if (!fromSource) return new Worker(new URL('./serve-worker.js', import.meta.url), options);
+  const entry = JSON.stringify(new URL('./policy-worker.ts', import.meta.url).href);
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); })`, {
+    ...options,
+    eval: true,
+  });
 }
 
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+/** A worker that compiled a version and answers with it. */
+interface PolicyWorker {
+  readonly version: PolicyVersion;
+  readonly bytes: PolicyBytes;
+  readonly ask: (request: WorkerRequest) => Promise<unknown>;
+  /** Stops the worker once it has answered what it was asked (at most RETIRE_MS). */
+  readonly retire: () => Promise<void>;
+  /** Resolves when the worker stops, for whatever reason. */
+  readonly exited: Promise<void>;
+}
 
-const answerOf = (decision: Decision, version: PolicyVersion): DecisionAnswer => ({
-  allowed: decision.allowed,
-  code: decision.code,
-  scope: decision.scope,
-  policy: version.policySha256,
-  json: JSON.stringify(decision),
-});
+type Started =
+  | { readonly result: 'ready'; readonly worker: PolicyWorker }
+  | { readonly result: 'failed'; readonly problems: readonly FileProblem[] };
+
+// WebCrypto digests on the thread pool: hashing 16 MiB never holds up an answer.
+const sha256 = async (bytes: Uint8Array): Promise<string> =>
+  Buffer.from(await crypto.subtle.digest('SHA-256', bytes)).toString('hex');
+
+let nextId = 1;
 
 /**
  * Loads the policy (and rate deck) and returns a holder deciding with it. Throws `FileError` when the
  * initial files do not compile: a service with no policy would have nothing to decide with.
  */
 export async function createPolicyHolder(options: PolicyHolderOptions): Promise<PolicyHolder> {
-  const readBytes = options.readBytes ?? ((path: string) => readFile(path));
   const now = options.now ?? (() => new Date());
   const { policyFile, ratesFile, log } = options;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const heapMb = Math.max(512, Math.ceil((maxFileBytes * HEAP_PER_FILE_BYTE) / 2 ** 20));
+  // Every worker not yet stopped, so that closing also stops a compile under way.
+  const live = new Set<Worker>();
 
-  // Hashes the exact bytes that were compiled, so /healthz names what is in force, not what is on disk.
-  async function load(): Promise<Loaded> {
-    const hashes = new Map<string, string>();
-    const io = {
-      out: () => {},
-      err: () => {},
-      color: false,
-      readText: async (path: string) => {
-        const bytes = await readBytes(path);
-        hashes.set(path, sha256(bytes));
-        return Buffer.from(bytes).toString('utf8');
-      },
+  /** Reads both files (bounded, regular files only) and hashes them; neither step runs on this thread. */
+  async function readFiles(): Promise<
+    { bytes: PolicyBytes; version: PolicyVersion } | { problems: FileProblem[] }
+  > {
+    const problems: FileProblem[] = [];
+    const read = async (file: string) => {
+      try {
+        return await readPolicyFile(file, maxFileBytes);
+      } catch (e) {
+        if (!(e instanceof FileError)) throw e;
+        problems.push(...e.problems);
+        return undefined;
+      }
     };
-    const policy = await loadPolicy(io, policyFile, ratesFile);
+    const rates = ratesFile === undefined ? undefined : await read(ratesFile);
+    const policy = await read(policyFile);
+    if (problems.length > 0 || policy === undefined) return { problems };
     return {
-      policy,
+      bytes: { policy, rates },
       version: {
-        policySha256: hashes.get(policyFile) ?? '',
-        ratesSha256: ratesFile === undefined ? undefined : hashes.get(ratesFile),
+        policySha256: await sha256(policy),
+        ratesSha256: rates === undefined ? undefined : await sha256(rates),
         loadedAt: now().toISOString(),
       },
     };
   }
 
-  let current = await load();
+  /** Starts a worker compiling `bytes` and resolves once it has, or not. */
+  function start(version: PolicyVersion, bytes: PolicyBytes): Promise<Started> {
+    const worker = spawnWorker({ policyFile, ratesFile, bytes }, heapMb);
+    live.add(worker);
+    const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+    let stopped: Error | undefined;
+    const exited = new Promise<void>((resolve) => {
+      worker.once('exit', (code) => {
+        live.delete(worker);
+        stopped ??= new Error(`the policy worker stopped (exit code ${code})`);
+        for (const { reject } of pending.values()) reject(stopped);
+        pending.clear();
+        resolve();
+      });
+    });
+    worker.on('error', (e) => {
+      stopped = e;
+    });
+    return new Promise<Started>((resolve) => {
+      const failed = (message: string) =>
+        resolve({
+          result: 'failed',
+          problems: [{ file: policyFile, path: '', code: 'compile-failed', message }],
+        });
+      void exited.then(() => {
+        const code = stopped !== undefined && 'code' in stopped ? String(stopped.code) : '';
+        failed(
+          code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? `compiling needs more than the ${heapMb} MiB of memory allowed for ${maxFileBytes}-byte files`
+            : `the compiling worker stopped: ${stopped?.message ?? 'no reason given'}`,
+        );
+      });
+      worker.once('message', (report: WorkerReport) => {
+        if (report.type !== 'ready') {
+          void worker.terminate();
+          resolve({ result: 'failed', problems: report.problems });
+          return;
+        }
+        worker.on('message', ([id, result, error]: WorkerAnswer) => {
+          const waiting = pending.get(id);
+          if (waiting === undefined) return;
+          pending.delete(id);
+          if (error === undefined) waiting.resolve(result);
+          else waiting.reject(new Error(error));
+        });
+        resolve({
+          result: 'ready',
+          worker: {
+            version,
+            bytes: report.bytes,
+            exited,
+            ask(request) {
+              if (stopped !== undefined) return Promise.reject(stopped);
+              return new Promise((resolveAsk, rejectAsk) => {
+                pending.set(request[0], { resolve: resolveAsk, reject: rejectAsk });
+                worker.postMessage(request);
+              });
+            },
+            async retire() {
+              const until = Date.now() + RETIRE_MS;
+              while (pending.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+              await worker.terminate();
+            },
+          },
+        });
+      });
+    });
+  }
+
+  const initial = await readFiles();
+  if ('problems' in initial) throw new FileError(initial.problems);
+  const first = await start(initial.version, initial.bytes);
+  if (first.result !== 'ready') throw new FileError(first.problems);
+  let current: PolicyWorker = first.worker;
   let closed = false;
   let lastReloadError: { at: string; problems: readonly FileProblem[] } | undefined;
   const listeners = new Set<AppliedListener>();
+
+  // A worker in force that dies (a bug, or memory) is replaced by one compiling the same bytes, so the
+  // service goes on with the same policy; requests meanwhile are refused (a 500, a deny to the PBX).
+  function watchCurrent(worker: PolicyWorker): void {
+    void worker.exited.then(async () => {
+      if (closed || current !== worker) return;
+      log({ event: 'worker-exited', policy: worker.version.policySha256 });
+      const again = await start(worker.version, worker.bytes);
+      if (again.result === 'ready' && !closed && current === worker) {
+        current = again.worker;
+        watchCurrent(again.worker);
+      } else if (again.result === 'ready') void again.worker.retire();
+    });
+  }
+  watchCurrent(current);
 
   function notify(previous: PolicyVersion, next: PolicyVersion): void {
     for (const listener of listeners) {
@@ -151,45 +291,44 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
   }
 
   async function reloadOnce(reason: string): Promise<ReloadOutcome> {
-    let next: Loaded;
-    try {
-      next = await load();
-    } catch (e) {
-      const problems: readonly FileProblem[] =
-        e instanceof FileError
-          ? e.problems
-          : [
-              {
-                file: policyFile,
-                path: '',
-                code: 'internal-error',
-                message: e instanceof Error ? e.message : String(e),
-              },
-            ];
+    const previous = current;
+    const failed = (problems: readonly FileProblem[]): ReloadOutcome => {
       lastReloadError = { at: now().toISOString(), problems };
-      log({ event: 'reload-failed', reason, keeping: current.version.policySha256, problems });
+      log({ event: 'reload-failed', reason, keeping: previous.version.policySha256, problems });
       return { result: 'failed', problems };
-    }
-    lastReloadError = undefined;
-    const previous = current.version;
+    };
+    const files = await readFiles();
+    if ('problems' in files) return failed(files.problems);
+    const { version } = files;
     if (
-      next.version.policySha256 === previous.policySha256 &&
-      next.version.ratesSha256 === previous.ratesSha256
+      version.policySha256 === previous.version.policySha256 &&
+      version.ratesSha256 === previous.version.ratesSha256
     ) {
-      log({ event: 'reload', reason, result: 'unchanged', sha256: previous.policySha256 });
-      return { result: 'unchanged', sha256: previous.policySha256 };
+      lastReloadError = undefined;
+      log({ event: 'reload', reason, result: 'unchanged', sha256: previous.version.policySha256 });
+      return { result: 'unchanged', sha256: previous.version.policySha256 };
     }
-    current = next;
-    log({ event: 'reload', reason, result: 'applied', sha256: next.version.policySha256 });
-    notify(previous, next.version);
-    return { result: 'applied', sha256: next.version.policySha256 };
+    const started = await start(version, files.bytes);
+    if (closed) {
+      if (started.result === 'ready') void started.worker.retire();
+      return { result: 'failed', problems: [] };
+    }
+    if (started.result === 'failed') return failed(started.problems);
+    lastReloadError = undefined;
+    current = started.worker;
+    watchCurrent(current);
+    void previous.retire();
+    const next = current.version;
+    log({ event: 'reload', reason, result: 'applied', sha256: next.policySha256 });
+    notify(previous.version, next);
+    return { result: 'applied', sha256: next.policySha256 };
   }
 
   // Reloads run one at a time; requests arriving meanwhile share one follow-up run, which sees the
   // latest files, so the last write always wins.
   let running: Promise<ReloadOutcome> | undefined;
   let queued: Promise<ReloadOutcome> | undefined;
-  function start(reason: string): Promise<ReloadOutcome> {
+  function begin(reason: string): Promise<ReloadOutcome> {
     const run = reloadOnce(reason).finally(() => {
       if (running === run) running = undefined;
     });
@@ -198,10 +337,10 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
   }
   function reload(reason: string): Promise<ReloadOutcome> {
     if (queued !== undefined) return queued;
-    if (running === undefined) return start(reason);
+    if (running === undefined) return begin(reason);
     const follow = running.then(() => {
       queued = undefined;
-      return start(reason);
+      return begin(reason);
     });
     queued = follow;
     return follow;
@@ -220,10 +359,17 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
     return lastReloadError === undefined ? withRates : { ...withRates, lastReloadError };
   }
 
-  const inForce = (): Loaded => {
-    if (closed) throw new Error('the policy holder is closed');
-    return current;
-  };
+  async function decide(request: WorkerRequest): Promise<DecisionAnswer> {
+    const worker = current;
+    const [allowed, code, scope, json] = (await worker.ask(request)) as DecisionTuple;
+    return {
+      allowed,
+      code: code as DecisionCode,
+      scope: scope as DecisionScope,
+      policy: worker.version.policySha256,
+      json,
+    };
+  }
 
   return {
     policyFile,
@@ -235,18 +381,16 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async checkRegistration(request) {
-      const { policy, version } = inForce();
-      return answerOf(policy.checkRegistration(request), version);
-    },
-    async checkCall(request) {
-      const { policy, version } = inForce();
-      return answerOf(policy.checkCall(request), version);
-    },
-    registrationsToDrop: async (registrations) => inForce().policy.registrationsToDrop(registrations),
+    checkRegistration: (request) => decide([nextId++, 'registration', request.extension, request.sourceIp]),
+    checkCall: (request) =>
+      decide([nextId++, 'call', request.extension, request.dialed, request.ratePerMinute]),
+    registrationsToDrop: async <R extends RegistrationRequest>(registrations: readonly R[]) =>
+      (await current.ask([nextId++, 'drop', registrations])) as RegistrationToDrop<R>[],
+    registrationsToDropJson: async (body) => (await current.ask([nextId++, 'drop-json', body])) as DropAnswer,
     async close() {
       closed = true;
       listeners.clear();
+      await Promise.all([...live].map((worker) => worker.terminate()));
     },
   };
 }

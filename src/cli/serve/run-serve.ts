@@ -13,6 +13,8 @@ export interface ServeOptions {
   readonly host: string;
   readonly port: number;
   readonly logDecisions: boolean;
+  /** Largest policy or deck file read (`--max-file-bytes`); DEFAULT_MAX_FILE_BYTES when not given. */
+  readonly maxFileBytes?: number | undefined;
   /** Quiet time after the last file event before reloading: editors write in several steps. */
   readonly debounceMs?: number;
 }
@@ -28,6 +30,13 @@ export function parsePort(text: string): number | undefined {
   if (!/^[0-9]{1,5}$/.test(text)) return undefined;
   const port = Number(text);
   return port <= 65535 ? port : undefined;
+}
+
+/** Parses a `--max-file-bytes` value: a decimal integer from 1 to 2^31 - 1, else `undefined`. */
+export function parseByteCount(text: string): number | undefined {
+  if (!/^[1-9][0-9]{0,9}$/.test(text)) return undefined;
+  const bytes = Number(text);
+  return bytes <= 2 ** 31 - 1 ? bytes : undefined;
 }
 
 const isLoopback = (host: string): boolean =>
@@ -46,6 +55,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     policyFile: options.policyFile,
     ratesFile: options.ratesFile,
     logDecisions: options.logDecisions,
+    maxFileBytes: options.maxFileBytes,
     log,
   });
   const { server } = service;

@@ -18,8 +18,8 @@ export interface DecisionServerOptions {
   readonly log: (event: ServeEvent) => void;
   /** Client timeouts; DEFAULT_TIMEOUTS when not given. */
   readonly timeouts?: HttpTimeouts | undefined;
-  /** Reads a file's bytes; tests substitute it. Defaults to the file system. */
-  readonly readBytes?: ((path: string) => Promise<Uint8Array>) | undefined;
+  /** Largest policy or deck file read; DEFAULT_MAX_FILE_BYTES when not given. */
+  readonly maxFileBytes?: number | undefined;
   readonly now?: (() => Date) | undefined;
 }
 
