@@ -1,6 +1,6 @@
 // The fault probe of issue 15 against the built `sipguard serve`, one reproduction per test.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -148,4 +148,35 @@ describe('D6: special files in place of the policy', { timeout: 60_000 }, () => 
     expect(await serve.exited).toBe(0);
     expect(performance.now() - stopped).toBeLessThan(3_000);
   });
+});
+
+describe('D4: changes made through a symbolic link', () => {
+  it('a ConfigMap-style ..data swap is decided by the new policy, and /healthz names it', async () => {
+    const data = (name: string) => join(dir, name);
+    await mkdir(data('..2026_01_01_a'));
+    await writeFile(data('..2026_01_01_a/policy.json'), policyText(POLICY_A));
+    await symlink('..2026_01_01_a', data('..data'));
+    const linked = data('linked.json');
+    await symlink('..data/policy.json', linked);
+    const serve = await startServe([linked, '--port', '0']);
+    expect(await decide(serve.url, '127.0.0.4')).toBe('deny ip-not-allowed\n');
+    await mkdir(data('..2026_01_01_b'));
+    await writeFile(data('..2026_01_01_b/policy.json'), policyText(POLICY_B));
+    await symlink('..2026_01_01_b', data('..data_tmp'));
+    await rename(data('..data_tmp'), data('..data'));
+    await rm(data('..2026_01_01_a'), { recursive: true });
+    // POLICY_B allows 127.0.0.4; the swap is seen by a folder event (or at worst the 1 s look).
+    await poll(
+      () => decide(serve.url, '127.0.0.4'),
+      (answer) => answer === 'allow ip-allowed\n',
+      15_000,
+    );
+    const health = (await (await fetch(`${serve.url}/healthz`)).json()) as {
+      status: string;
+      policy: { sha256: string };
+    };
+    expect(health).toMatchObject({ status: 'ok', policy: { sha256: sha256(policyText(POLICY_B)) } });
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  }, 30_000);
 });

@@ -1,7 +1,7 @@
 // The decision service: in process through createDecisionServer, and as the real `sipguard serve`
 // binary (dist/cli.js, built by `npm test`) on a free loopback port.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,6 @@ import { MAX_BODY_BYTES } from '../../src/cli/serve/http.js';
 import type { ServeEvent } from '../../src/cli/serve/log.js';
 import { parsePort } from '../../src/cli/serve/run-serve.js';
 import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
-import { watchFiles } from '../../src/cli/serve/watch.js';
 import { INVALID_POLICY, POLICY_A, POLICY_B, policyText, RATES, sha256 } from '../fixtures/serve-policies.js';
 import { cli, killAll, poll, requireBuiltCli, startServe } from './serve-process.js';
 
@@ -330,45 +329,6 @@ describe('parsePort', () => {
     ['1e3', undefined],
   ])('%j → %j', (text, port) => {
     expect(parsePort(text)).toBe(port);
-  });
-});
-
-describe('watchFiles', () => {
-  const waitFor = async (check: () => boolean, ms = 3000) => {
-    const until = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > until) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-
-  it('fires once per burst of writes, on rename-replace too, and not for other files', async () => {
-    let calls = 0;
-    const watcher = watchFiles(
-      [policyFile],
-      // Long enough that two back-to-back writes fall in one burst even on a busy machine.
-      300,
-      () => {
-        calls += 1;
-      },
-      () => {},
-    );
-    try {
-      await writeFile(join(dir, 'other.json'), '{}');
-      await new Promise((r) => setTimeout(r, 150));
-      expect(calls).toBe(0);
-      await writeFile(policyFile, policyText(POLICY_B));
-      await writeFile(policyFile, policyText(POLICY_A));
-      await waitFor(() => calls >= 1);
-      await new Promise((r) => setTimeout(r, 500));
-      expect(calls).toBe(1);
-      // An editor saving by rename: a new file moved over the old one.
-      await writeFile(join(dir, '.policy.json.swp'), policyText(POLICY_B));
-      await rename(join(dir, '.policy.json.swp'), policyFile);
-      await waitFor(() => calls >= 2);
-    } finally {
-      watcher.close();
-    }
   });
 });
 

@@ -91,12 +91,11 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
 
   const files =
     options.ratesFile === undefined ? [options.policyFile] : [options.policyFile, options.ratesFile];
-  const watcher = watchFiles(
-    files,
-    options.debounceMs ?? 200,
-    () => void service.reload('file-changed'),
-    (error) => log({ event: 'watch-error', message: error.message }),
-  );
+  const watcher = watchFiles(files, {
+    debounceMs: options.debounceMs ?? 200,
+    onChange: () => void service.reload('file-changed'),
+    onError: (error) => log({ event: 'watch-error', message: error.message }),
+  });
   const onHangup = () => void service.reload('SIGHUP');
   process.on('SIGHUP', onHangup);
 
