@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FileProblem } from '../files.js';
 import type { ServeEvent } from './log.js';
+import type { MetricRegistry } from './metrics.js';
 import type { DecisionAnswer, PolicyHolder } from './policy-holder.js';
 import { decodeQuery } from './query.js';
 
@@ -82,28 +83,64 @@ export interface HttpAdapterOptions {
   readonly logDecisions?: boolean | undefined;
   readonly log: (event: ServeEvent) => void;
   readonly timeouts?: HttpTimeouts | undefined;
+  /** Where the adapter's metrics go, and what `GET /metrics` renders. */
+  readonly metrics: MetricRegistry;
 }
+
+/** Upper bounds of the request latency histogram, in seconds. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** The HTTP server (not yet listening) answering the routes of docs/integrations.md from `holder`. */
 export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOptions): Server {
-  const { log } = options;
+  const { log, metrics } = options;
   const logDecisions = options.logDecisions === true;
+  const decisions = metrics.counter(
+    'sipguard_decisions_total',
+    'Decisions answered, by route and decision code.',
+    ['route', 'code'],
+  );
+  const refusals = metrics.counter(
+    'sipguard_refused_requests_total',
+    'Requests refused with an error answer (4xx or 5xx), by error code.',
+    ['code'],
+  );
+  const latency = metrics.histogram(
+    'sipguard_request_duration_seconds',
+    'Time from a request to its answer, by route.',
+    'route',
+    LATENCY_BUCKETS,
+  );
+  metrics.gauge(
+    'sipguard_connections',
+    'Client connections open now.',
+    () => new Promise((resolve) => server.getConnections((_e, count) => resolve(count))),
+  );
+
+  const refuse = (res: ServerResponse, text: boolean, error: ServeError): void => {
+    refusals.inc([error.code]);
+    sendError(res, text, error);
+  };
 
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const server = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      // A bug must not take the service down; the caller gets a 500, which a PBX treats as a deny.
-      log({ event: 'internal-error', message: e instanceof Error ? e.message : String(e) });
-      if (!res.headersSent) sendError(res, false, serveError('internal-error', 'internal error'));
-      else res.destroy();
-    });
+    const started = performance.now();
+    handle(req, res).then(
+      (route) => latency.observe(route, (performance.now() - started) / 1000),
+      (e: unknown) => {
+        // A bug must not take the service down; the caller gets a 500, which a PBX treats as a deny.
+        log({ event: 'internal-error', message: e instanceof Error ? e.message : String(e) });
+        if (!res.headersSent) refuse(res, false, serveError('internal-error', 'internal error'));
+        else res.destroy();
+      },
+    );
   });
   // Bounded waits: a slow or stuck client cannot hold a connection for long.
   server.headersTimeout = timeouts.headersMs;
   server.requestTimeout = timeouts.requestMs;
   server.keepAliveTimeout = timeouts.idleMs;
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers one request; resolves with the route name for the latency histogram. */
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<RouteName | 'unknown'> {
     const target = req.url ?? '';
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
@@ -114,64 +151,78 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
 
     const route = ROUTES[path];
     if (route === undefined || !Object.hasOwn(ROUTES, path)) {
-      return sendError(res, text, serveError('not-found', `no route ${quoteText(path)}`));
+      refuse(res, text, serveError('not-found', `no route ${quoteText(path)}`));
+      return 'unknown';
     }
     const allowed = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
     if (!allowed.includes(method)) {
       res.setHeader('Allow', allowed.join(', '));
-      return sendError(
-        res,
-        text,
-        serveError('method-not-allowed', `${path} accepts ${allowed.join(' or ')}, not ${method}`),
-      );
+      const message = `${path} accepts ${allowed.join(' or ')}, not ${method}`;
+      refuse(res, text, serveError('method-not-allowed', message));
+      return route.name;
     }
     if (!decoded.ok) {
       const { name, message } = decoded.error;
-      return sendError(res, text, serveError('invalid-encoding', `parameter ${quoteText(name)} ${message}`));
+      refuse(res, text, serveError('invalid-encoding', `parameter ${quoteText(name)} ${message}`));
+      return route.name;
     }
     const read = readParams(query, route.required, route.optional);
-    if (read.error !== undefined) return sendError(res, text, read.error);
+    if (read.error !== undefined) {
+      refuse(res, text, read.error);
+      return route.name;
+    }
     const params = read.params;
 
     switch (route.name) {
       case 'healthz':
-        return sendJson(res, 200, holder.health());
+        sendJson(res, 200, holder.health());
+        break;
+      case 'metrics':
+        send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', await metrics.render());
+        break;
       case 'registration': {
         const request = { extension: params.extension ?? '', sourceIp: params.sourceIp ?? '' };
         const answer = await holder.checkRegistration(request);
+        decisions.inc(['registration', answer.code]);
         if (logDecisions) logDecision('registration', request, answer);
-        return sendDecision(res, text, answer);
+        sendDecision(res, text, answer);
+        break;
       }
       case 'call': {
         const base = { extension: params.extension ?? '', dialed: params.dialed ?? '' };
         const request = params.rate === undefined ? base : { ...base, ratePerMinute: params.rate };
         const answer = await holder.checkCall(request);
+        decisions.inc(['call', answer.code]);
         if (logDecisions) logDecision('call', request, answer);
-        return sendDecision(res, text, answer);
+        sendDecision(res, text, answer);
+        break;
       }
-      case 'drop': {
-        const read = await readBody(req, MAX_BODY_BYTES);
-        if (read.kind === 'aborted') {
-          // The client went away mid-body: nobody is left to answer, and it is no bug of ours.
-          log({ event: 'client-aborted', route: path, received: read.received });
-          return;
-        }
-        const body = read.body;
-        if (body === undefined) {
-          res.setHeader('Connection', 'close');
-          return sendError(
-            res,
-            false,
-            serveError('body-too-large', `the request body exceeds ${MAX_BODY_BYTES} bytes`),
-          );
-        }
-        const answer = await holder.registrationsToDropJson(body.toString('utf8'));
-        if (!answer.ok)
-          return sendError(res, false, serveError('invalid-body', answer.message, answer.problems));
-        if (logDecisions) log({ event: 'drop', total: answer.total, drop: answer.drop });
-        return send(res, 200, 'application/json; charset=utf-8', `${answer.json}\n`);
-      }
+      case 'drop':
+        await drop(req, res, path);
+        break;
     }
+    return route.name;
+  }
+
+  async function drop(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const read = await readBody(req, MAX_BODY_BYTES);
+    if (read.kind === 'aborted') {
+      // The client went away mid-body: nobody is left to answer, and it is no bug of ours.
+      log({ event: 'client-aborted', route: path, received: read.received });
+      return;
+    }
+    if (read.body === undefined) {
+      res.setHeader('Connection', 'close');
+      refuse(res, false, serveError('body-too-large', `the request body exceeds ${MAX_BODY_BYTES} bytes`));
+      return;
+    }
+    const answer = await holder.registrationsToDropJson(read.body.toString('utf8'));
+    if (!answer.ok) {
+      refuse(res, false, serveError('invalid-body', answer.message, answer.problems));
+      return;
+    }
+    if (logDecisions) log({ event: 'drop', total: answer.total, drop: answer.drop });
+    send(res, 200, 'application/json; charset=utf-8', `${answer.json}\n`);
   }
 
   function logDecision(route: 'registration' | 'call', request: object, answer: DecisionAnswer): void {
@@ -189,7 +240,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
   return server;
 }
 
-type RouteName = 'healthz' | 'registration' | 'call' | 'drop';
+type RouteName = 'healthz' | 'metrics' | 'registration' | 'call' | 'drop';
 
 interface Route {
   readonly name: RouteName;
@@ -200,6 +251,7 @@ interface Route {
 
 const ROUTES: Readonly<Record<string, Route>> = {
   '/healthz': { name: 'healthz', method: 'GET', required: [], optional: [] },
+  '/metrics': { name: 'metrics', method: 'GET', required: [], optional: [] },
   '/v1/registration': {
     name: 'registration',
     method: 'GET',

@@ -56,6 +56,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     ratesFile: options.ratesFile,
     logDecisions: options.logDecisions,
     maxFileBytes: options.maxFileBytes,
+    logLinesDropped: serveLog.dropped,
     log,
   });
   const { server } = service;

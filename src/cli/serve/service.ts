@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import { createHttpAdapter, type HttpTimeouts } from './http.js';
 import type { ServeEvent } from './log.js';
+import { MetricRegistry } from './metrics.js';
 import {
   createPolicyHolder,
   type PolicyHolder,
@@ -20,6 +21,8 @@ export interface DecisionServerOptions {
   readonly timeouts?: HttpTimeouts | undefined;
   /** Largest policy or deck file read; DEFAULT_MAX_FILE_BYTES when not given. */
   readonly maxFileBytes?: number | undefined;
+  /** Log lines dropped so far (the bounded log's count), for `/metrics`. */
+  readonly logLinesDropped?: (() => number) | undefined;
   readonly now?: (() => Date) | undefined;
 }
 
@@ -29,6 +32,8 @@ export interface DecisionServer {
   readonly holder: PolicyHolder;
   readonly reload: (reason: string) => Promise<ReloadOutcome>;
   readonly health: () => ServeHealth;
+  /** Rendered by `GET /metrics`; a connector adds its own families here. */
+  readonly metrics: MetricRegistry;
 }
 
 /**
@@ -36,7 +41,38 @@ export interface DecisionServer {
  * the initial files do not compile: a service with no policy would have nothing to decide with.
  */
 export async function createDecisionServer(options: DecisionServerOptions): Promise<DecisionServer> {
-  const holder = await createPolicyHolder(options);
-  const server = createHttpAdapter(holder, options);
-  return { server, holder, reload: holder.reload, health: holder.health };
+  const metrics = new MetricRegistry();
+  const reloads = metrics.counter(
+    'sipguard_reloads_total',
+    'Policy reloads by result: applied (a new policy is in force), unchanged, or failed (the old one stays).',
+    ['result'],
+  );
+  // Reloads are counted from the holder's own events, so every caller of reload() is counted.
+  const log = (event: ServeEvent) => {
+    if (event.event === 'reload' && typeof event.result === 'string') reloads.inc([event.result]);
+    else if (event.event === 'reload-failed') reloads.inc(['failed']);
+    options.log(event);
+  };
+  const holder = await createPolicyHolder({ ...options, log });
+  const loadedSeconds = () => Date.parse(holder.current().loadedAt) / 1000;
+  metrics.gauge(
+    'sipguard_policy_loaded_timestamp_seconds',
+    'When the policy in force was loaded (Unix time).',
+    loadedSeconds,
+  );
+  metrics.gauge('sipguard_policy_age_seconds', 'Seconds since the policy in force was loaded.', () =>
+    Math.max(0, Date.now() / 1000 - loadedSeconds()),
+  );
+  metrics.gauge(
+    'sipguard_policy_stale',
+    '1 while the files on disk failed to load and an older policy decides.',
+    () => (holder.health().status === 'stale' ? 1 : 0),
+  );
+  metrics.counterReadFrom(
+    'sipguard_log_lines_dropped_total',
+    'Log lines not written because the log reader stalled or went away.',
+    () => options.logLinesDropped?.() ?? 0,
+  );
+  const server = createHttpAdapter(holder, { ...options, log, metrics });
+  return { server, holder, reload: holder.reload, health: holder.health, metrics };
 }
