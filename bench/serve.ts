@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { createHttpAdapter } from '../src/cli/serve/http.js';
 import { MetricRegistry } from '../src/cli/serve/metrics.js';
@@ -78,8 +79,8 @@ async function client(url: string, connections: number, seconds: number): Promis
 if (isClient) {
   const [url = '', connections = '4', seconds = '1'] = process.argv.slice(3);
   const result = await client(url, Number(connections), Number(seconds));
-  process.send?.(result);
-  process.exit(0);
+  // Exit only once the result has left: a large message may still be in flight.
+  process.send?.(result, () => process.exit(0));
 }
 
 /** Starts the load generator; `started` resolves when it sends its first request. */
@@ -88,12 +89,19 @@ function startClient(url: string, connections: number, seconds: number) {
     execArgv: ['--import', 'tsx'],
   });
   let started: () => void = () => {};
-  const startedP = new Promise<void>((r) => {
-    started = r;
+  let failed: (e: Error) => void = () => {};
+  const startedP = new Promise<void>((resolveStart, rejectStart) => {
+    started = resolveStart;
+    failed = rejectStart;
   });
   const result = new Promise<ClientResult>((resolveRun, rejectRun) => {
     child.on('message', (m) => (m === 'started' ? started() : resolveRun(m as ClientResult)));
-    child.once('exit', (code) => code !== 0 && rejectRun(new Error(`client exited ${code}`)));
+    child.once('exit', (code) => {
+      if (code === 0) return;
+      const e = new Error(`client exited ${code}`);
+      failed(e);
+      rejectRun(e);
+    });
   });
   return { started: startedP, result };
 }
@@ -216,17 +224,29 @@ async function duringReload(dir: string) {
   const bytes = smoke ? 256 * 1024 : 16 * 1024 * 1024 - 64 * 1024;
   const policyFile = join(dir, 'big.json');
   await writeFile(policyFile, bigPolicy(bytes, 1));
+  const progress = (what: string) => process.stderr.write(`${new Date().toISOString()} ${what}\n`);
+  progress(`compiling the first ${bytes}-byte policy`);
   const service = await createDecisionServer({ policyFile, log: () => {} });
+  progress('compiled; starting the load');
   const url = await listen(service.server);
   await writeFile(policyFile, bigPolicy(bytes, 2));
   const windowS = smoke ? 4 : 90;
   const load = startClient(url, 4, windowS);
   await load.started;
-  // A baseline under the same load first, then the reload; the rest of the window is after it.
+  // A baseline under the same load first, then the reload; the rest of the window is after it. The
+  // event-loop delay of this (the HTTP) thread tells a held-up loop from a machine short of CPU.
+  const loopBefore = monitorEventLoopDelay({ resolution: 1 });
+  loopBefore.enable();
   await new Promise((r) => setTimeout(r, smoke ? 1000 : 10_000));
+  loopBefore.disable();
+  const loopDuring = monitorEventLoopDelay({ resolution: 1 });
+  loopDuring.enable();
+  progress('reloading');
   const startMs = Date.now();
   const outcome = await service.reload('bench');
   const endMs = Date.now();
+  loopDuring.disable();
+  progress(`reload ${outcome.result} after ${endMs - startMs} ms`);
   const reloadMs = endMs - startMs;
   const result = await load.result;
   service.server.closeAllConnections();
@@ -245,6 +265,10 @@ async function duringReload(dir: string) {
     duringP99Ms: quantile(during, 0.99),
     duringMaxMs: Math.max(...during),
     duringAnswers: during.length,
+    loopDelayBeforeMaxMs: loopBefore.max / 1e6,
+    loopDelayBeforeP99Ms: loopBefore.percentile(99) / 1e6,
+    loopDelayDuringMaxMs: loopDuring.max / 1e6,
+    loopDelayDuringP99Ms: loopDuring.percentile(99) / 1e6,
   };
 }
 
@@ -293,9 +317,18 @@ async function configMapSwap(dir: string) {
   return { swaps, p50Ms: quantile(latencies, 0.5), maxMs: Math.max(...latencies), debounceMs: 200 };
 }
 
+const only = process.argv.find((a) => a.startsWith('--part='))?.slice('--part='.length);
 const dir = await mkdtemp(join(tmpdir(), 'sipguard-bench-serve-'));
 try {
   const machine = { cpus: cpus().length, loadAverage: loadavg(), node: process.version };
+  if (only === 'reload') {
+    console.log('during reload', await duringReload(dir));
+    process.exit(0);
+  }
+  if (only === 'requests') {
+    console.log('per request', await perRequest(dir));
+    process.exit(0);
+  }
   const requests = await perRequest(dir);
   console.log('per request', requests);
   const reload = await duringReload(dir);

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { IpAllowList, parseIpEntry, runCases, SipguardError } from '../index.js';
-import { FileError, type FileProblem, readJsonFile } from './files.js';
+import { FileError, readJsonFile } from './files.js';
 import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
 import { type CliIo, ExitCode } from './io.js';
 import { loadCases, loadPolicy, problemsOf } from './load.js';
+import { readRegistrations } from './serve/drop-body.js';
 import { DEFAULT_PORT, parseByteCount, parsePort, runServe } from './serve/run-serve.js';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -33,14 +34,6 @@ const str = (ctx: Context, name: string): string | undefined => {
   const value = ctx.values[name];
   return typeof value === 'string' ? value : undefined;
 };
-
-const isRegistration = (r: unknown): r is { extension: string; sourceIp: string } =>
-  typeof r === 'object' &&
-  r !== null &&
-  Object.hasOwn(r, 'extension') &&
-  Object.hasOwn(r, 'sourceIp') &&
-  typeof (r as { extension: unknown }).extension === 'string' &&
-  typeof (r as { sourceIp: unknown }).sourceIp === 'string';
 
 const printJson = (io: CliIo, value: unknown) => io.out(JSON.stringify(value, null, 2));
 
@@ -166,28 +159,7 @@ const drop: Command = {
     const [file = '', registrationsFile = ''] = positional(ctx, 2, 'a policy file and a registrations file');
     const policy = await loadPolicy(ctx.io, file);
     const raw = await readJsonFile(ctx.io.readText, registrationsFile);
-    const problems: FileProblem[] = [];
-    const registrations: { extension: string; sourceIp: string }[] = [];
-    if (!Array.isArray(raw)) {
-      problems.push({
-        file: registrationsFile,
-        path: '',
-        code: 'wrong-type',
-        message: 'expected a JSON list of registrations',
-      });
-    } else {
-      raw.forEach((r: unknown, i) => {
-        if (isRegistration(r)) registrations.push(r);
-        else {
-          problems.push({
-            file: registrationsFile,
-            path: `/${i}`,
-            code: 'wrong-type',
-            message: 'a registration must be an object with "extension" and "sourceIp" strings',
-          });
-        }
-      });
-    }
+    const { registrations, problems } = readRegistrations(raw, registrationsFile);
     if (problems.length > 0) throw new FileError(problems);
     const toDrop = policy.registrationsToDrop(registrations);
     if (ctx.json) printJson(ctx.io, { total: registrations.length, drop: toDrop });

@@ -1,26 +1,20 @@
 // The fault probe of issue 15 against the built `sipguard serve`, one reproduction per test.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPolicyHolder } from '../../src/cli/serve/policy-holder.js';
-import { POLICY_A, POLICY_B, policyText, RATES, sha256 } from '../fixtures/serve-policies.js';
-import { cli, killAll, poll, requireBuiltCli, startServe } from './serve-process.js';
+import { POLICY_A, POLICY_B, policyText, sha256 } from '../fixtures/serve-policies.js';
+import { cli, killAll, policyFolder, poll, requireBuiltCli, startServe } from './serve-process.js';
 
 let dir = '';
 let policyFile = '';
-let ratesFile = '';
 
 beforeAll(requireBuiltCli);
 afterAll(killAll);
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sipguard-faults-'));
-  policyFile = join(dir, 'policy.json');
-  ratesFile = join(dir, 'rates.csv');
-  await writeFile(policyFile, policyText(POLICY_A));
-  await writeFile(ratesFile, RATES);
+  ({ dir, policyFile } = await policyFolder('sipguard-faults-'));
 });
 
 afterEach(async () => {

@@ -10,6 +10,7 @@ import { DEFAULT_TIMEOUTS, type HttpTimeouts, TIMEOUT_CHECK_MS } from '../../src
 import type { ServeEvent } from '../../src/cli/serve/log.js';
 import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
 import { POLICY_A, policyText } from '../fixtures/serve-policies.js';
+import { closeService } from './serve-process.js';
 
 // Short timeouts so the test is quick; the check interval is the service's own (TIMEOUT_CHECK_MS).
 const TIMEOUTS: HttpTimeouts = { headersMs: 1_000, requestMs: 1_500, idleMs: 1_000 };
@@ -34,9 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  service.server.closeAllConnections();
-  await new Promise<void>((r) => service.server.close(() => r()));
-  await service.holder.close();
+  await closeService(service);
   await rm(dir, { recursive: true, force: true });
 });
 

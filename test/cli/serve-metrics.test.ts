@@ -1,7 +1,6 @@
 // GET /metrics (issue 15 item 3), checked with a parser written from the Prometheus text exposition
 // format (version 0.0.4): line grammar, escaping, family order and histogram invariants.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { LATENCY_BUCKETS } from '../../src/cli/serve/http.js';
 import { MetricRegistry } from '../../src/cli/serve/metrics.js';
 import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
 import { INVALID_POLICY, POLICY_A, POLICY_B, policyText } from '../fixtures/serve-policies.js';
+import { closeService, listenLocal } from './serve-process.js';
 
 interface Sample {
   readonly name: string;
@@ -223,14 +223,11 @@ describe('GET /metrics', { timeout: 30_000 }, () => {
     policyFile = join(dir, 'policy.json');
     await writeFile(policyFile, policyText(POLICY_A));
     service = await createDecisionServer({ policyFile, log: () => {}, logLinesDropped: () => 7 });
-    await new Promise<void>((r) => service.server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+    base = await listenLocal(service);
   });
 
   afterAll(async () => {
-    service.server.closeAllConnections();
-    await new Promise<void>((r) => service.server.close(() => r()));
-    await service.holder.close();
+    await closeService(service);
     await rm(dir, { recursive: true, force: true });
   });
 

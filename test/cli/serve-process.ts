@@ -1,8 +1,14 @@
-// Starting the built `sipguard serve` binary (dist/cli.js, built by `npm test`) in tests.
+// Starting `sipguard serve` in tests: the built binary (dist/cli.js, built by `npm test`), or the
+// service in this process.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { DecisionServer } from '../../src/cli/serve/service.js';
+import { POLICY_A, policyText, RATES } from '../fixtures/serve-policies.js';
 
 export const cli = resolve(import.meta.dirname, '../../dist/cli.js');
 
@@ -78,4 +84,29 @@ export async function poll<T>(read: () => Promise<T>, done: (value: T) => boolea
       throw new Error(`condition not met within ${ms} ms; last: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A temporary folder holding POLICY_A as policy.json and RATES as rates.csv. */
+export async function policyFolder(
+  prefix: string,
+): Promise<{ dir: string; policyFile: string; ratesFile: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const policyFile = join(dir, 'policy.json');
+  const ratesFile = join(dir, 'rates.csv');
+  await writeFile(policyFile, policyText(POLICY_A));
+  await writeFile(ratesFile, RATES);
+  return { dir, policyFile, ratesFile };
+}
+
+/** Listens on a free loopback port; resolves with the base URL. */
+export async function listenLocal(service: DecisionServer): Promise<string> {
+  await new Promise<void>((r) => service.server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+}
+
+/** Closes the server, its connections and the policy holder. */
+export async function closeService(service: DecisionServer): Promise<void> {
+  service.server.closeAllConnections();
+  await new Promise<void>((r) => service.server.close(() => r()));
+  await service.holder.close();
 }

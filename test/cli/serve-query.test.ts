@@ -1,7 +1,6 @@
 // D3 (issue 15): query values are read by RFC 3986 percent-decoding; a raw "+" is refused, so a request
 // never decides differently from its correctly encoded twin.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeQuery } from '../../src/cli/serve/query.js';
 import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
 import { POLICY_A, policyText, RATES } from '../fixtures/serve-policies.js';
+import { closeService, listenLocal } from './serve-process.js';
 
 /** RFC 3986 encoding by the slow obvious rule: every byte of the UTF-8 form outside "unreserved" escaped. */
 function encodeStrict(text: string): string {
@@ -100,14 +100,11 @@ describe('sipguard serve reads a request exactly as its correctly encoded twin',
       ratesFile: join(dir, 'rates.csv'),
       log: () => {},
     });
-    await new Promise<void>((r) => service.server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+    base = await listenLocal(service);
   });
 
   afterAll(async () => {
-    service.server.closeAllConnections();
-    await new Promise<void>((r) => service.server.close(() => r()));
-    await service.holder.close();
+    await closeService(service);
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,11 +1,8 @@
 // The decision service: in process through createDecisionServer, and as the real `sipguard serve`
 // binary (dist/cli.js, built by `npm test`) on a free loopback port.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileError } from '../../src/cli/files.js';
 import { MAX_BODY_BYTES } from '../../src/cli/serve/http.js';
@@ -13,18 +10,23 @@ import type { ServeEvent } from '../../src/cli/serve/log.js';
 import { parsePort } from '../../src/cli/serve/run-serve.js';
 import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
 import { INVALID_POLICY, POLICY_A, POLICY_B, policyText, RATES, sha256 } from '../fixtures/serve-policies.js';
-import { cli, killAll, poll, requireBuiltCli, startServe } from './serve-process.js';
+import {
+  cli,
+  closeService,
+  killAll,
+  listenLocal,
+  policyFolder,
+  poll,
+  requireBuiltCli,
+  startServe,
+} from './serve-process.js';
 
 let dir = '';
 let policyFile = '';
 let ratesFile = '';
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sipguard-serve-'));
-  policyFile = join(dir, 'policy.json');
-  ratesFile = join(dir, 'rates.csv');
-  await writeFile(policyFile, policyText(POLICY_A));
-  await writeFile(ratesFile, RATES);
+  ({ dir, policyFile, ratesFile } = await policyFolder('sipguard-serve-'));
 });
 
 afterEach(async () => {
@@ -44,13 +46,11 @@ describe('createDecisionServer (in process)', { timeout: 30_000 }, () => {
       logDecisions: true,
       log: (e) => events.push(e),
     });
-    await new Promise<void>((r) => service.server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+    base = await listenLocal(service);
   });
 
   afterEach(async () => {
-    service.server.closeAllConnections();
-    await new Promise<void>((r) => service.server.close(() => r()));
+    await closeService(service);
   });
 
   const get = async (path: string, headers: Record<string, string> = {}) => {

@@ -16,6 +16,37 @@ const isRegistration = (item: unknown): item is RegistrationRequest => {
   return typeof extension === 'string' && typeof sourceIp === 'string';
 };
 
+/**
+ * The registrations of a parsed JSON value (a list of objects with `extension` and `sourceIp`
+ * strings; other fields pass through), or one problem per item that is not one, named after `file`.
+ * The `drop` command reads its file with it too.
+ */
+export function readRegistrations(
+  raw: unknown,
+  file: string,
+): { readonly registrations: RegistrationRequest[]; readonly problems: FileProblem[] } {
+  if (!Array.isArray(raw)) {
+    return {
+      registrations: [],
+      problems: [{ file, path: '', code: 'wrong-type', message: 'expected a JSON list of registrations' }],
+    };
+  }
+  const problems: FileProblem[] = [];
+  const registrations: RegistrationRequest[] = [];
+  raw.forEach((item: unknown, i) => {
+    if (isRegistration(item)) registrations.push(item);
+    else {
+      problems.push({
+        file,
+        path: `/${i}`,
+        code: 'wrong-type',
+        message: 'a registration must be an object with "extension" and "sourceIp" strings',
+      });
+    }
+  });
+  return { registrations, problems };
+}
+
 /** Reads the body: strict JSON (duplicate keys are errors), a list of `{ extension, sourceIp }` objects. */
 export function parseDropBody(text: string): DropBody {
   let raw: unknown;
@@ -26,19 +57,7 @@ export function parseDropBody(text: string): DropBody {
     return { ok: false, message: 'the body is not valid JSON', problems: e.problems };
   }
   if (!Array.isArray(raw)) return { ok: false, message: 'expected a JSON list of registrations' };
-  const problems: FileProblem[] = [];
-  const registrations: RegistrationRequest[] = [];
-  raw.forEach((item: unknown, i) => {
-    if (isRegistration(item)) registrations.push(item);
-    else {
-      problems.push({
-        file: BODY_FILE,
-        path: `/${i}`,
-        code: 'wrong-type',
-        message: 'a registration must be an object with "extension" and "sourceIp" strings',
-      });
-    }
-  });
+  const { registrations, problems } = readRegistrations(raw, BODY_FILE);
   if (problems.length > 0) {
     return { ok: false, message: `${problems.length} registration(s) are malformed`, problems };
   }

@@ -26,7 +26,7 @@ export type WorkerReport =
   | { readonly type: 'ready'; readonly bytes: PolicyBytes }
   | { readonly type: 'failed'; readonly problems: readonly FileProblem[] };
 
-/** A request to a ready worker: an id, then what to decide. */
+/** A request to a ready worker: an id, then what to decide. Requests are posted in batches. */
 export type WorkerRequest =
   | readonly [id: number, kind: 'registration', extension: string, sourceIp: string]
   | readonly [id: number, kind: 'call', extension: string, dialed: string, rate: string | undefined]
@@ -36,7 +36,7 @@ export type WorkerRequest =
 /** A decision as it crosses back: allowed, code, scope and the whole decision as JSON. */
 export type DecisionTuple = readonly [allowed: boolean, code: string, scope: string, json: string];
 
-/** The answer to one request: its id and the result, or an error message (a bug in sipguard). */
+/** The answer to one request: its id and the result, or an error message (a bug in sipguard). Answers are posted in batches. */
 export type WorkerAnswer = readonly [id: number, result: unknown, error?: string];
 
 const tuple = (d: Decision): DecisionTuple => [d.allowed, d.code, d.scope, JSON.stringify(d)];
@@ -91,16 +91,17 @@ if (port !== null) {
   const input = workerData as WorkerInput;
   const { report, policy } = await compile(input);
   if (policy !== undefined) {
-    port.on('message', (request: WorkerRequest) => {
-      try {
-        port.postMessage([request[0], answer(policy, request)] satisfies WorkerAnswer);
-      } catch (e) {
-        port.postMessage([
-          request[0],
-          undefined,
-          e instanceof Error ? e.message : String(e),
-        ] satisfies WorkerAnswer);
+    // Requests come in batches (all asked in one turn of the main thread's loop); so do answers.
+    port.on('message', (requests: readonly WorkerRequest[]) => {
+      const answers: WorkerAnswer[] = [];
+      for (const request of requests) {
+        try {
+          answers.push([request[0], answer(policy, request)]);
+        } catch (e) {
+          answers.push([request[0], undefined, e instanceof Error ? e.message : String(e)]);
+        }
       }
+      port.postMessage(answers);
     });
   }
   // The bytes move back to the main thread (no copy): compiled, this worker needs them no more.
