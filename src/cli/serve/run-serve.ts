@@ -72,6 +72,8 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     io.err(
       `sipguard serve: cannot listen on ${options.host}:${options.port}: ${e instanceof Error ? e.message : String(e)}`,
     );
+    // The policy worker would keep the process alive.
+    await service.holder.close();
     return ExitCode.failed;
   }
   const address = server.address() as AddressInfo;
