@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Hooks that start the decision service start a policy worker, which loads the TypeScript sources
+    // through tsx: seconds on a loaded machine, more than the 10 s default allows at worst.
+    hookTimeout: 60_000,
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

@@ -234,6 +234,7 @@ describe('D2: a large policy file', { timeout: 120_000 }, () => {
           lastReloadError?: { problems: { code: string }[] };
         },
       (h) => h.status === 'stale',
+      30_000,
     );
     expect(health.lastReloadError?.problems.map((p) => p.code)).toEqual(['file-too-large']);
     expect(await decide(serve.url)).toBe('allow ip-allowed\n');

@@ -76,6 +76,18 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     await service.holder.close();
     return ExitCode.failed;
   }
+  // Signals are handled before the `listening` line, which tells a supervisor the service is ready.
+  const onHangup = () => void service.reload('SIGHUP');
+  process.on('SIGHUP', onHangup);
+  const stopped = new Promise<NodeJS.Signals>((resolveStop) => {
+    const stop = (name: NodeJS.Signals) => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolveStop(name);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const health = service.health();
@@ -99,18 +111,9 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     onChange: () => void service.reload('file-changed'),
     onError: (error) => log({ event: 'watch-error', message: error.message }),
   });
-  const onHangup = () => void service.reload('SIGHUP');
-  process.on('SIGHUP', onHangup);
-
-  const signal = await new Promise<NodeJS.Signals>((resolveStop) => {
-    const stop = (name: NodeJS.Signals) => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolveStop(name);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  // A change between the first load and the watcher's first look would go unseen: look once more.
+  void watcher.ready.then(() => service.reload('watch-started'));
+  const signal = await stopped;
   process.off('SIGHUP', onHangup);
   watcher.close();
   await new Promise<void>((resolveClose) => {

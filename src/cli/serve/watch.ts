@@ -57,7 +57,10 @@ export interface WatchOptions {
  * or re-pointed by a link anywhere on its way. Watches the folders, not the files: an editor that
  * saves by renaming leaves a file watcher on the old, deleted inode.
  */
-export function watchFiles(files: readonly string[], options: WatchOptions): { close: () => void } {
+export function watchFiles(
+  files: readonly string[],
+  options: WatchOptions,
+): { close: () => void; ready: Promise<void> } {
   const watchers = new Map<string, FSWatcher>();
   const last = new Map<string, string>();
   let closed = false;
@@ -137,10 +140,12 @@ export function watchFiles(files: readonly string[], options: WatchOptions): { c
     }
   }
 
-  void look(false);
+  const ready = look(false);
   const poller = setInterval(() => void poll(), options.pollMs ?? WATCH_POLL_MS);
   poller.unref();
   return {
+    /** Resolves once the first look has been taken: changes from then on are seen. */
+    ready,
     close() {
       closed = true;
       clearInterval(poller);
