@@ -1,5 +1,5 @@
 // The metrics of `sipguard serve` in the Prometheus text exposition format (version 0.0.4), written
-// by hand: counters, gauges and one histogram are all it needs (docs/decisions/0004-metrics-by-hand.md).
+// by hand: counters, gauges and one histogram are all it needs (docs/decisions/0005-metrics-by-hand.md).
 
 /** A counter with fixed label names; `inc` takes the label values in the same order. */
 export interface Counter {

@@ -1,7 +1,7 @@
 // The policy worker of `sipguard serve`: a worker thread that compiles one version of the policy (and
 // deck) from the bytes the main thread read, then answers decisions with it until it is retired. A
 // compiled Policy cannot cross threads, so the decisions are made where it lives; the main thread only
-// does HTTP. See docs/decisions/0003-serve-decides-in-workers.md.
+// does HTTP. See docs/decisions/0004-serve-decides-in-workers.md.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Decision, Policy } from '../../index.js';
 import { FileError, type FileProblem } from '../files.js';
