@@ -16,14 +16,15 @@ const policy = compilePolicy(doc, { rates });
 
 const show = (what: string, d: Decision) => {
   const verdict = d.allowed ? 'ALLOW' : 'DENY ';
+  // Each field is read only from the decisions that can carry it.
   const extra = [
-    d.matched === undefined ? '' : `matched=${JSON.stringify(d.matched)}`,
-    d.destination === undefined
-      ? ''
-      : `to=${d.destination.e164} ${d.destination.country}/${d.destination.type}`,
-    d.rate === undefined ? '' : `rate=$${d.rate}`,
-    d.cap === undefined ? '' : `cap=$${d.cap}`,
-    d.ratePrefix === undefined ? '' : `prefix=${d.ratePrefix}`,
+    'matched' in d && d.matched !== undefined ? `matched=${JSON.stringify(d.matched)}` : '',
+    'destination' in d && d.destination !== undefined
+      ? `to=${d.destination.e164} ${d.destination.country}/${d.destination.type}`
+      : '',
+    'rate' in d ? `rate=$${d.rate}` : '',
+    'cap' in d ? `cap=$${d.cap}` : '',
+    'ratePrefix' in d && d.ratePrefix !== undefined ? `prefix=${d.ratePrefix}` : '',
   ]
     .filter(Boolean)
     .join(' ');

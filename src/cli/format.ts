@@ -55,12 +55,19 @@ export function formatDecision(decision: Decision, p: Paint): string[] {
     `${verdict} ${decision.code} ${p.dim(`(decided at ${decision.scope} level)`)}`,
     `  reason: ${decision.message}`,
   ];
-  if (decision.matched !== undefined) lines.push(`  matched rule: ${decision.matched}`);
-  const d = decision.destination;
-  if (d !== undefined) lines.push(`  destination: ${d.e164} (${d.country}, ${d.type})`);
-  if (decision.rate !== undefined || decision.cap !== undefined) {
-    const from = decision.ratePrefix === undefined ? '' : ` from deck prefix ${decision.ratePrefix}`;
-    lines.push(`  rate: ${decision.rate ?? 'unknown'}${from}; cap: ${decision.cap ?? 'none'}`);
+  // Each field is read only from the decisions that can carry it.
+  if ('matched' in decision && decision.matched !== undefined) {
+    lines.push(`  matched rule: ${decision.matched}`);
+  }
+  if ('destination' in decision && decision.destination !== undefined) {
+    const d = decision.destination;
+    lines.push(`  destination: ${d.e164} (${d.country}, ${d.type})`);
+  }
+  if ('cap' in decision) {
+    const rate = 'rate' in decision ? decision.rate : 'unknown';
+    const prefix = 'ratePrefix' in decision ? decision.ratePrefix : undefined;
+    const from = prefix === undefined ? '' : ` from deck prefix ${prefix}`;
+    lines.push(`  rate: ${rate}${from}; cap: ${decision.cap}`);
   }
   return lines;
 }

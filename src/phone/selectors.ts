@@ -11,11 +11,14 @@ export type EmergencyMode = 'allow' | 'apply-rules';
 /** Outcome codes of {@link evaluateCalling}. */
 export type CallingCode = 'area-allowed' | 'area-not-allowed' | 'area-denied';
 
-/** The outcome of {@link evaluateCalling}; `matched` is the selector text that decided, if any. */
-export interface CallingOutcome {
-  readonly code: CallingCode;
-  readonly matched?: string;
-}
+/**
+ * The outcome of {@link evaluateCalling}: `matched` is the selector text that decided. A deny always
+ * names its selector; an allow names one unless the rules have no `allow` list.
+ */
+export type CallingOutcome =
+  | { readonly code: 'area-allowed'; readonly matched?: string }
+  | { readonly code: 'area-not-allowed' }
+  | { readonly code: 'area-denied'; readonly matched: string };
 
 /** A classified destination, as {@link evaluateCalling} reads it. */
 export interface CallingDestination {
@@ -109,14 +112,16 @@ export function parseSelector(text: string): Selector | string {
 function compileTable(
   texts: readonly string[],
   selectors: readonly Selector[],
-  code: CallingCode,
+  code: 'area-allowed' | 'area-denied',
 ): SelectorTable {
   const regions = new Map<string, SelectorEntry>();
   const regionTypes = new Map<string, Map<NumberType, SelectorEntry>>();
   const anyRegionTypes = new Map<NumberType, SelectorEntry>();
   const prefixes: PrefixEntry[] = [];
   selectors.forEach((selector, index) => {
-    const entry: SelectorEntry = { index, outcome: Object.freeze({ code, matched: texts[index] ?? '' }) };
+    const matched = texts[index] ?? '';
+    const outcome: CallingOutcome = code === 'area-allowed' ? { code, matched } : { code, matched };
+    const entry: SelectorEntry = { index, outcome: Object.freeze(outcome) };
     switch (selector.kind) {
       case 'region':
         if (!regions.has(selector.region)) regions.set(selector.region, entry);

@@ -383,11 +383,12 @@ class Resolver {
 
   #calling(level: LevelRules): CallingRule {
     const rules = level.calling?.rules;
-    return Object.freeze({
-      scope: level.scope,
-      rules,
-      emergencyAllowed: rules === undefined || rules.emergency === 'allow',
-    });
+    const scope = level.scope;
+    return Object.freeze(
+      rules === undefined || rules.emergency === 'allow'
+        ? { scope, emergency: 'allow', rules }
+        : { scope, emergency: 'apply-rules', rules },
+    );
   }
 
   #cap(level: LevelRules): CapRule {

@@ -3,37 +3,6 @@ import type { NumberType } from './deps.js';
 /** The level whose rule decided: the account's top-level rule or the extension's own override. */
 export type DecisionScope = 'account' | 'extension';
 
-/**
- * Why a registration was allowed or denied (see docs/decisions.md).
- * `invalid-request` is for a request whose `extension` is not a string.
- */
-export type RegistrationDecisionCode =
-  | 'unrestricted'
-  | 'ip-allowed'
-  | 'ip-not-allowed'
-  | 'allow-list-empty'
-  | 'invalid-ip'
-  | 'invalid-request';
-
-/**
- * Why an outbound call was allowed or denied (see docs/decisions.md).
- * Checks run in the order invalid → emergency → area → rate; the first that decides names the code.
- */
-export type CallDecisionCode =
-  | 'emergency'
-  | 'unrestricted'
-  | 'area-allowed'
-  | 'area-not-allowed'
-  | 'area-denied'
-  | 'invalid-number'
-  | 'rate-within-cap'
-  | 'rate-above-cap'
-  | 'rate-unknown'
-  | 'invalid-request';
-
-/** Every code a {@link Decision} can carry. */
-export type DecisionCode = RegistrationDecisionCode | CallDecisionCode;
-
 /** Where a classified call goes, as carried on a call decision. */
 export interface DecisionDestination {
   /** The number in E.164 form, `+` and digits. */
@@ -44,29 +13,123 @@ export interface DecisionDestination {
 }
 
 /**
- * The outcome of one check: plain, JSON-serializable data.
- * Registration decisions are shared, frozen objects; do not mutate any decision.
+ * The fields of every decision: whether it allows, a stable code, the level that decided and a
+ * sentence for a person (its wording may change between versions, the code does not).
+ * A variant adds the fields its code always carries, so a `switch` on `code` narrows them.
  */
-export interface Decision<C extends DecisionCode = DecisionCode> {
-  readonly allowed: boolean;
+interface DecisionOf<C extends string, A extends boolean> {
+  readonly allowed: A;
   readonly code: C;
   /** The level whose rule decided. */
   readonly scope: DecisionScope;
-  /** The source text of the rule entry that decided: an allow-list entry or a calling-area selector. */
-  readonly matched?: string;
-  /** A sentence for a person; its wording may change between versions, the code does not. */
   readonly message: string;
-  readonly destination?: DecisionDestination;
+}
+
+// --- registrations ------------------------------------------------------------------------------
+
+/** `ip-allowed`: the source address is in the allow-list in force; `matched` is the entry that contains it. */
+export interface IpAllowedDecision extends DecisionOf<'ip-allowed', true> {
+  /** The source text of the first allow-list entry, in list order, that contains the address. */
+  readonly matched: string;
+}
+
+/**
+ * A decision on a registration (see docs/decisions.md). Registration decisions are shared, frozen
+ * objects; do not mutate them. `invalid-request` is for a request whose `extension` is not a string.
+ */
+export type RegistrationDecision =
+  | DecisionOf<'unrestricted', true>
+  | IpAllowedDecision
+  | DecisionOf<'ip-not-allowed' | 'allow-list-empty' | 'invalid-ip' | 'invalid-request', false>;
+
+// --- calls --------------------------------------------------------------------------------------
+
+/** A call decision about a classified number, which has an E.164 destination. */
+interface DestinationDecisionOf<C extends string, A extends boolean> extends DecisionOf<C, A> {
+  readonly destination: DecisionDestination;
+}
+
+/** `area-allowed`: the calling rule allows the destination and no cap is in force. */
+export interface AreaAllowedDecision extends DestinationDecisionOf<'area-allowed', true> {
+  /** The allow selector that matched; absent when the rule has no `allow` list. */
+  readonly matched?: string;
+}
+
+/** `area-denied`: a deny selector matches the destination. */
+export interface AreaDeniedDecision extends DestinationDecisionOf<'area-denied', false> {
+  /** The deny selector that matched. */
+  readonly matched: string;
+}
+
+/**
+ * An emergency number of the home country checked against the calling areas because the rule in
+ * force says `emergency: "apply-rules"`. The number has no E.164 form, so it has no `destination`;
+ * the cap never applies to it.
+ */
+export type EmergencyAreaDecision =
+  | (DecisionOf<'area-allowed', true> & { readonly matched?: string; readonly destination?: never })
+  | (DecisionOf<'area-not-allowed', false> & { readonly destination?: never })
+  | (DecisionOf<'area-denied', false> & { readonly matched: string; readonly destination?: never });
+
+/** `rate-within-cap` and `rate-above-cap`: the call's rate compared with the cap in force. */
+export interface RateCapDecision<C extends 'rate-within-cap' | 'rate-above-cap', A extends boolean>
+  extends DestinationDecisionOf<C, A> {
   /** The per-minute rate that was compared, canonical text. */
-  readonly rate?: string;
+  readonly rate: string;
   /** The cap in force, canonical text. */
-  readonly cap?: string;
-  /** The rate-deck prefix whose rate was used, when the rate came from the deck. */
+  readonly cap: string;
+  /** The rate-deck prefix whose rate was used; absent when the request carried the rate. */
   readonly ratePrefix?: string;
 }
 
-/** A decision on a registration. */
-export type RegistrationDecision = Decision<RegistrationDecisionCode>;
+/** `rate-within-cap`: the rate is at most the cap. */
+export interface RateWithinCapDecision extends RateCapDecision<'rate-within-cap', true> {
+  /** The allow selector that matched, when the calling rule has an `allow` list. */
+  readonly matched?: string;
+}
 
-/** A decision on an outbound call. */
-export type CallDecision = Decision<CallDecisionCode>;
+/**
+ * `rate-unknown`: a cap is in force and the call's rate is not known. Allowed only under
+ * `onUnknownRate: "allow"` (never when the request's own rate is not a valid amount).
+ */
+export interface RateUnknownDecision<A extends boolean = boolean>
+  extends DestinationDecisionOf<'rate-unknown', A> {
+  /** The cap in force, canonical text. */
+  readonly cap: string;
+}
+
+/**
+ * A decision on an outbound call (see docs/decisions.md), one variant per code: `switch (d.code)`
+ * narrows the fields each code carries, and `if (d.allowed)` narrows the code.
+ * Checks run in the order invalid → emergency → area → rate; the first that decides names the code.
+ */
+export type CallDecision =
+  | DecisionOf<'invalid-request' | 'invalid-number', false>
+  | DecisionOf<'emergency', true>
+  | DestinationDecisionOf<'unrestricted', true>
+  | AreaAllowedDecision
+  | DestinationDecisionOf<'area-not-allowed', false>
+  | AreaDeniedDecision
+  | EmergencyAreaDecision
+  | RateWithinCapDecision
+  | RateCapDecision<'rate-above-cap', false>
+  | RateUnknownDecision<true>
+  | RateUnknownDecision<false>;
+
+/** Why a registration was allowed or denied. */
+export type RegistrationDecisionCode = RegistrationDecision['code'];
+
+/** Why an outbound call was allowed or denied. */
+export type CallDecisionCode = CallDecision['code'];
+
+/** Every code a {@link Decision} can carry. */
+export type DecisionCode = RegistrationDecisionCode | CallDecisionCode;
+
+/**
+ * The outcome of one check: plain, JSON-serializable data. `Decision` is every decision;
+ * `Decision<'rate-above-cap'>` is the variant (or variants) with that code.
+ */
+export type Decision<C extends DecisionCode = DecisionCode> = Extract<
+  RegistrationDecision | CallDecision,
+  { readonly code: C }
+>;

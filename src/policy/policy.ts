@@ -1,7 +1,21 @@
 // The compiled policy and its per-request checks. Nothing here parses configuration: every rule was
 // resolved by compilePolicy, and registration decisions were built in advance.
-import type { CallDecision, DecisionDestination, DecisionScope, RegistrationDecision } from './decision.js';
-import { classifyDialed, evaluateCalling, type RateTable, safeParseRate } from './deps.js';
+import type {
+  CallDecision,
+  DecisionDestination,
+  DecisionScope,
+  RateWithinCapDecision,
+  RegistrationDecision,
+} from './decision.js';
+import {
+  type CallingOutcome,
+  classifyDialed,
+  evaluateCalling,
+  PROBE_INVALID,
+  PROBE_NOT_LISTED,
+  type RateTable,
+  safeParseRate,
+} from './deps.js';
 import type { PolicyFinding } from './findings.js';
 import type { ResolvedRules } from './rules.js';
 import { quote } from './validate.js';
@@ -29,7 +43,6 @@ export interface RegistrationToDrop<R extends RegistrationRequest> {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type CallingCode = 'area-allowed' | 'area-not-allowed' | 'area-denied';
 
 const INVALID_REGISTRATION_REQUEST: RegistrationDecision = Object.freeze({
   allowed: false,
@@ -90,9 +103,9 @@ export class Policy {
     if (extension === undefined) return INVALID_REGISTRATION_REQUEST;
     const rule = this.#rulesFor(extension).registration;
     const sourceIp: unknown = request.sourceIp;
-    const index = typeof sourceIp === 'string' ? rule.list.probe(sourceIp) : -2;
+    const index = typeof sourceIp === 'string' ? rule.list.probe(sourceIp) : PROBE_INVALID;
     if (index >= 0) return rule.allowedByEntry[index] ?? rule.miss;
-    return index === -1 ? rule.miss : rule.invalidIp;
+    return index === PROBE_NOT_LISTED ? rule.miss : rule.invalidIp;
   }
 
   /**
@@ -147,7 +160,7 @@ export class Policy {
     }
 
     if (classified.emergency) {
-      if (calling.emergencyAllowed) {
+      if (calling.emergency === 'allow') {
         return {
           allowed: true,
           code: 'emergency',
@@ -155,22 +168,14 @@ export class Policy {
           message: `${quote(dialed)} is an emergency number of ${classified.country}; emergency calls are always allowed`,
         };
       }
-    }
-
-    if (classified.emergency) {
-      // emergency: "apply-rules" (else allowed above, as calling.rules is then set). The number has no
-      // E.164 form: it is checked as a home-country destination of unknown type, and never against
-      // the cap. The decision carries no destination, since the number is not E.164.
-      const rulesInForce = calling.rules;
-      const area =
-        rulesInForce === undefined
-          ? undefined
-          : evaluateCalling(rulesInForce, {
-              e164: classified.number,
-              country: classified.country,
-              type: 'unknown',
-            });
-      return areaDecision(area?.code ?? 'area-allowed', calling.scope, dialed, area?.matched);
+      // "apply-rules": the number has no E.164 form, so it is checked as a home-country destination of
+      // unknown type, never against the cap, and the decision carries no destination.
+      const area = evaluateCalling(calling.rules, {
+        e164: classified.number,
+        country: classified.country,
+        type: 'unknown',
+      });
+      return emergencyAreaDecision(area, calling.scope, dialed);
     }
 
     const destination: DecisionDestination = {
@@ -178,18 +183,18 @@ export class Policy {
       country: classified.country,
       type: classified.type,
     };
-    let areaMatched: string | undefined;
+    // The calling rule's verdict when it allowed the call (a shared, frozen outcome).
+    let allowedBy: CallingOutcome | undefined;
     if (calling.rules !== undefined) {
-      const area = evaluateCalling(calling.rules, destination);
-      if (area.code !== 'area-allowed')
-        return areaDecision(area.code, calling.scope, destination, area.matched);
-      areaMatched = area.matched;
+      allowedBy = evaluateCalling(calling.rules, destination);
+      if (allowedBy.code !== 'area-allowed') return areaDecision(allowedBy, calling.scope, destination);
     }
+    const areaMatched = allowedBy?.code === 'area-allowed' ? allowedBy.matched : undefined;
 
     const capRule = rules.cap;
     const cap = capRule.cap;
     if (cap === null) {
-      return calling.rules === undefined
+      return allowedBy === undefined
         ? {
             allowed: true,
             code: 'unrestricted',
@@ -197,7 +202,7 @@ export class Policy {
             destination,
             message: `no calling-area rule and no rate cap apply; call to ${destination.e164} allowed`,
           }
-        : areaDecision('area-allowed', calling.scope, destination, areaMatched);
+        : areaDecision(allowedBy, calling.scope, destination);
     }
 
     const capText = capRule.capText;
@@ -260,39 +265,53 @@ export class Policy {
 }
 
 // Selectors are validated ASCII without quotes, so they are quoted here without escaping.
-function areaMessage(code: CallingCode, what: string, matched: string | undefined): string {
-  switch (code) {
+function areaMessage(outcome: CallingOutcome, what: string): string {
+  switch (outcome.code) {
     case 'area-allowed':
-      return matched === undefined
+      return outcome.matched === undefined
         ? `${what} is allowed: no deny selector matches and no allow list is set`
-        : `${what} is in an allowed calling area (selector "${matched}")`;
+        : `${what} is in an allowed calling area (selector "${outcome.matched}")`;
     case 'area-denied':
-      return `${what} matches deny selector "${matched ?? ''}"; call denied`;
+      return `${what} matches deny selector "${outcome.matched}"; call denied`;
     case 'area-not-allowed':
       return `${what} matches no allow selector; call denied`;
   }
 }
 
-// `destination` is the dialed text only for an emergency number checked under "apply-rules": it has no E.164 form.
 function areaDecision(
-  code: CallingCode,
+  outcome: CallingOutcome,
   scope: DecisionScope,
-  destination: DecisionDestination | string,
-  matched: string | undefined,
+  destination: DecisionDestination,
 ): CallDecision {
-  const what =
-    typeof destination === 'string'
-      ? `emergency number ${quote(destination)}, checked like any call because emergency is "apply-rules",`
-      : `${destination.e164} (${destination.country}, ${destination.type})`;
-  const decision: Mutable<CallDecision> = {
-    allowed: code === 'area-allowed',
-    code,
-    scope,
-    message: areaMessage(code, what, matched),
-  };
-  if (typeof destination !== 'string') decision.destination = destination;
-  if (matched !== undefined) decision.matched = matched;
-  return decision;
+  const message = areaMessage(outcome, `${destination.e164} (${destination.country}, ${destination.type})`);
+  switch (outcome.code) {
+    case 'area-allowed':
+      return outcome.matched === undefined
+        ? { allowed: true, code: 'area-allowed', scope, message, destination }
+        : { allowed: true, code: 'area-allowed', scope, message, destination, matched: outcome.matched };
+    case 'area-not-allowed':
+      return { allowed: false, code: 'area-not-allowed', scope, message, destination };
+    case 'area-denied':
+      return { allowed: false, code: 'area-denied', scope, message, destination, matched: outcome.matched };
+  }
+}
+
+// An emergency number checked under "apply-rules" has no E.164 form: the decision quotes what was dialed.
+function emergencyAreaDecision(outcome: CallingOutcome, scope: DecisionScope, dialed: string): CallDecision {
+  const message = areaMessage(
+    outcome,
+    `emergency number ${quote(dialed)}, checked like any call because emergency is "apply-rules",`,
+  );
+  switch (outcome.code) {
+    case 'area-allowed':
+      return outcome.matched === undefined
+        ? { allowed: true, code: 'area-allowed', scope, message }
+        : { allowed: true, code: 'area-allowed', scope, message, matched: outcome.matched };
+    case 'area-not-allowed':
+      return { allowed: false, code: 'area-not-allowed', scope, message };
+    case 'area-denied':
+      return { allowed: false, code: 'area-denied', scope, message, matched: outcome.matched };
+  }
 }
 
 function rateDecision(
@@ -305,18 +324,22 @@ function rateDecision(
   areaMatched: string | undefined,
 ): CallDecision {
   const source = ratePrefix === undefined ? 'the request' : `rate-deck prefix ${ratePrefix}`;
-  const decision: Mutable<CallDecision> = {
-    allowed: !above,
-    code: above ? 'rate-above-cap' : 'rate-within-cap',
+  if (above) {
+    const message = `the rate to ${destination.e164} is $${rate}/min (from ${source}), above the cap of $${cap}; call denied`;
+    return ratePrefix === undefined
+      ? { allowed: false, code: 'rate-above-cap', scope, destination, rate, cap, message }
+      : { allowed: false, code: 'rate-above-cap', scope, destination, rate, cap, message, ratePrefix };
+  }
+  const decision: Mutable<RateWithinCapDecision> = {
+    allowed: true,
+    code: 'rate-within-cap',
     scope,
     destination,
     rate,
     cap,
-    message: above
-      ? `the rate to ${destination.e164} is $${rate}/min (from ${source}), above the cap of $${cap}; call denied`
-      : `the rate to ${destination.e164} is $${rate}/min (from ${source}), within the cap of $${cap}`,
+    message: `the rate to ${destination.e164} is $${rate}/min (from ${source}), within the cap of $${cap}`,
   };
   if (ratePrefix !== undefined) decision.ratePrefix = ratePrefix;
-  if (!above && areaMatched !== undefined) decision.matched = areaMatched;
+  if (areaMatched !== undefined) decision.matched = areaMatched;
   return decision;
 }

@@ -15,13 +15,14 @@ export interface RegistrationRule {
   readonly invalidIp: RegistrationDecision;
 }
 
-/** The calling-area rule in force; `rules` is undefined when no `calling` applies. */
-export interface CallingRule {
-  readonly scope: DecisionScope;
-  readonly rules: CallingRules | undefined;
-  /** Whether emergency numbers skip the area and rate checks. */
-  readonly emergencyAllowed: boolean;
-}
+/**
+ * The calling-area rule in force. `emergency: "allow"` lets emergency numbers skip the area and rate
+ * checks (also when no `calling` applies, then `rules` is undefined); `"apply-rules"` checks them
+ * against `rules`, which is then always set.
+ */
+export type CallingRule =
+  | { readonly scope: DecisionScope; readonly emergency: 'allow'; readonly rules: CallingRules | undefined }
+  | { readonly scope: DecisionScope; readonly emergency: 'apply-rules'; readonly rules: CallingRules };
 
 /** The rate cap in force; `cap` is null when there is none. */
 export interface CapRule {

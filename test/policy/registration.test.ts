@@ -169,16 +169,21 @@ describe('checkRegistration', () => {
   });
 
   it('names the first entry in input order that contains the address', () => {
-    expect(policy.checkRegistration({ extension: '1', sourceIp: '10.1.2.3' }).matched).toBe('10.0.0.0/8');
+    expect(policy.checkRegistration({ extension: '1', sourceIp: '10.1.2.3' })).toMatchObject({
+      code: 'ip-allowed',
+      matched: '10.0.0.0/8',
+    });
   });
 
   it('handles IPv6 and IPv4-mapped IPv6 sources', () => {
-    expect(policy.checkRegistration({ extension: '1', sourceIp: '2001:db8::5' }).matched).toBe(
-      '2001:db8::/32',
-    );
-    expect(policy.checkRegistration({ extension: '1', sourceIp: '::ffff:10.9.9.9' }).matched).toBe(
-      '10.0.0.0/8',
-    );
+    expect(policy.checkRegistration({ extension: '1', sourceIp: '2001:db8::5' })).toMatchObject({
+      code: 'ip-allowed',
+      matched: '2001:db8::/32',
+    });
+    expect(policy.checkRegistration({ extension: '1', sourceIp: '::ffff:10.9.9.9' })).toMatchObject({
+      code: 'ip-allowed',
+      matched: '10.0.0.0/8',
+    });
     expect(policy.checkRegistration({ extension: '1', sourceIp: '2001:db9::1' }).code).toBe('ip-not-allowed');
   });
 

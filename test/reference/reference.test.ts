@@ -115,7 +115,9 @@ describe('checkRegistration and checkCall agree with the reference model', () =>
           const compiled = compilePolicy(asDocument(policy), withDeck ? { rates: deckTable } : {});
           for (const request of requests) {
             const actual = compiled.checkCall(request);
-            seen.add(`${actual.code}/${actual.scope}${actual.matched === undefined ? '' : '/matched'}`);
+            seen.add(
+              `${actual.code}/${actual.scope}${'matched' in actual && actual.matched !== undefined ? '/matched' : ''}`,
+            );
             expect([request, view(actual)]).toEqual([
               request,
               modelCall(policy, withDeck ? DECK : undefined, request),
