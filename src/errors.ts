@@ -33,27 +33,38 @@ export type PolicyErrorCode =
   | 'invalid-selector'
   | 'invalid-value';
 
-/** Codes of a thrown {@link SipguardError}: one problem, or an aggregate of several. */
-export type SipguardErrorCode =
-  | IpErrorCode
-  | RateErrorCode
-  | PolicyErrorCode
-  | 'invalid-ip-list'
-  | 'invalid-rate-deck'
-  | 'invalid-policy'
-  | 'invalid-cases';
+/** Codes of an error that stands for several problems, one issue each. */
+export type AggregateErrorCode = 'invalid-ip-list' | 'invalid-rate-deck' | 'invalid-policy' | 'invalid-cases';
 
 /** Codes that may appear on one {@link SipguardIssue}. */
 export type SipguardIssueCode = IpErrorCode | RateErrorCode | PolicyErrorCode;
+
+/** Codes of a thrown {@link SipguardError}: one problem (the issue's own code), or an aggregate of several. */
+export type SipguardErrorCode = SipguardIssueCode | AggregateErrorCode;
+
+/**
+ * The codes the issues of an error with code `C` can have: IP entry codes in an `invalid-ip-list`,
+ * deck codes in an `invalid-rate-deck`, any in an `invalid-policy`; a single-problem error's one
+ * issue has the error's own code.
+ */
+export type SipguardIssueCodeOf<C extends SipguardErrorCode> = C extends 'invalid-ip-list'
+  ? IpErrorCode
+  : C extends 'invalid-rate-deck'
+    ? RateErrorCode | 'wrong-type'
+    : C extends 'invalid-policy'
+      ? SipguardIssueCode
+      : C extends 'invalid-cases'
+        ? PolicyErrorCode
+        : C;
 
 /**
  * One configuration problem: plain, JSON-serializable data.
  * `path` is a JSON pointer into the input (`/extensions/101/registration/allowFrom/2`),
  * or `/3` for the fourth entry of a list, or `""` for the input as a whole.
  */
-export interface SipguardIssue {
+export interface SipguardIssue<C extends SipguardIssueCode = SipguardIssueCode> {
   readonly path: string;
-  readonly code: SipguardIssueCode;
+  readonly code: C;
   readonly message: string;
   /** The offending input as text, when there is one. */
   readonly input?: string;
@@ -61,16 +72,55 @@ export interface SipguardIssue {
   readonly line?: number;
 }
 
+/** A {@link SipguardError} with code `C`, whose issues have the codes an error of that code can carry. */
+export interface SipguardErrorOf<C extends SipguardErrorCode> extends Error {
+  readonly name: 'SipguardError';
+  readonly code: C;
+  /** Every problem found; at least one. */
+  readonly issues: readonly SipguardIssue<SipguardIssueCodeOf<C>>[];
+  /** The offending input of a single-problem error, when there is one. */
+  readonly input: string | undefined;
+}
+
 /**
- * The one error sipguard throws, for configuration it cannot accept.
+ * The one error sipguard throws, for configuration it cannot accept or an argument of the wrong type.
  * Per-request input (a source address, a dialed string) never throws: it yields a deny.
- * `issues` lists every problem found; it has at least one element.
+ * A union over the codes, so `switch (error.code)` narrows the codes of `error.issues`.
  */
-export class SipguardError extends Error {
+export type SipguardError<C extends SipguardErrorCode = SipguardErrorCode> = C extends SipguardErrorCode
+  ? SipguardErrorOf<C>
+  : never;
+
+/** The `SipguardError` value: construct, recognize (`SipguardError.is`, `instanceof`). */
+export interface SipguardErrorConstructor {
+  new <C extends SipguardErrorCode>(
+    code: C,
+    message: string,
+    issues: readonly SipguardIssue<SipguardIssueCodeOf<C>>[],
+    input?: string,
+  ): SipguardError<C>;
+  readonly prototype: SipguardError;
+  /**
+   * True for an error thrown by any copy of sipguard: the ESM and the CommonJS builds of one package
+   * are two classes, so this reads a `Symbol.for` brand rather than the prototype chain.
+   */
+  is(value: unknown): value is SipguardError;
+  /** `instanceof SipguardError` is {@link SipguardErrorConstructor.is}, so it holds across builds too. */
+  [Symbol.hasInstance](value: unknown): value is SipguardError;
+}
+
+// Shared by every copy of sipguard loaded in one process (Symbol.for is global to the realm).
+const BRAND = Symbol.for('sipguard.SipguardError');
+
+function isSipguardError(value: unknown): value is SipguardError {
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+}
+
+// A class expression named SipguardError, so `error.constructor.name` and stack traces say so.
+const SipguardErrorClass = class SipguardError extends Error {
   override readonly name = 'SipguardError';
   readonly code: SipguardErrorCode;
   readonly issues: readonly SipguardIssue[];
-  /** The offending input of a single-problem error, when there is one. */
   readonly input: string | undefined;
 
   constructor(code: SipguardErrorCode, message: string, issues: readonly SipguardIssue[], input?: string) {
@@ -79,22 +129,43 @@ export class SipguardError extends Error {
     this.issues = issues;
     this.input = input;
   }
-}
+
+  static is(value: unknown): value is SipguardError {
+    return isSipguardError(value);
+  }
+};
+Object.defineProperty(SipguardErrorClass.prototype, BRAND, { value: true });
+// `instanceof SipguardError` reads the brand; a subclass keeps the ordinary prototype-chain test.
+Object.defineProperty(SipguardErrorClass, Symbol.hasInstance, {
+  value(this: unknown, value: unknown): boolean {
+    return this === SipguardErrorClass
+      ? isSipguardError(value)
+      : Function.prototype[Symbol.hasInstance].call(this, value);
+  },
+});
+
+// The class's own types cannot say that `code` decides the issue codes; the interface does.
+export const SipguardError = SipguardErrorClass as unknown as SipguardErrorConstructor;
 
 /** Builds the error for a single problem, so its one issue and the error agree. */
-export function singleIssueError(issue: SipguardIssue): SipguardError {
-  return new SipguardError(issue.code, issue.message, [issue], issue.input);
+export function singleIssueError<C extends SipguardIssueCode>(issue: SipguardIssue<C>): SipguardError<C> {
+  return new SipguardError<C>(
+    issue.code,
+    issue.message,
+    [issue as SipguardIssue<SipguardIssueCodeOf<C>>],
+    issue.input,
+  );
 }
 
 /**
  * Builds one error for many problems. The message names the count and quotes the first few,
  * so a log line alone is enough to act on.
  */
-export function aggregateError(
-  code: SipguardErrorCode,
+export function aggregateError<C extends AggregateErrorCode>(
+  code: C,
   what: string,
-  issues: readonly SipguardIssue[],
-): SipguardError {
+  issues: readonly SipguardIssue<SipguardIssueCodeOf<C>>[],
+): SipguardError<C> {
   const shown = issues.slice(0, 3).map((i) => `${shortPath(i.path) || '(root)'}: ${i.message}`);
   const more = issues.length > shown.length ? `; and ${issues.length - shown.length} more` : '';
   const noun = issues.length === 1 ? 'problem' : 'problems';

@@ -6,12 +6,14 @@ export type { RuleCase, RuleCaseResult, RuleCasesDocument } from './cases/run-ca
 export { parseRuleCases, runCases } from './cases/run-cases.js';
 
 export type {
+  AggregateErrorCode,
   IpErrorCode,
   PolicyErrorCode,
   RateErrorCode,
   SipguardErrorCode,
   SipguardIssue,
   SipguardIssueCode,
+  SipguardIssueCodeOf,
 } from './errors.js';
 export { SipguardError } from './errors.js';
 

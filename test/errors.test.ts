@@ -34,6 +34,42 @@ describe('SipguardError', () => {
   });
 });
 
+describe('SipguardError.is and instanceof', () => {
+  const error = singleIssueError({ path: '', code: 'leading-zero', message: 'm' });
+
+  it('recognize errors by a Symbol.for brand, as an error from the other build of the package has it', () => {
+    // What a CommonJS copy of sipguard makes: another class, the same global brand.
+    class OtherBuildError extends Error {}
+    Object.defineProperty(OtherBuildError.prototype, Symbol.for('sipguard.SipguardError'), { value: true });
+    const foreign = new OtherBuildError('m');
+    expect(SipguardError.is(foreign)).toBe(true);
+    expect(foreign instanceof SipguardError).toBe(true);
+    expect(SipguardError.is(error)).toBe(true);
+  });
+
+  it.each<[unknown, string]>([
+    [new Error('m'), 'a plain Error'],
+    [{ name: 'SipguardError', code: 'leading-zero', issues: [] }, 'a look-alike without the brand'],
+    [{ [Symbol.for('sipguard.SipguardError')]: 'yes' }, 'a brand that is not true'],
+    [null, 'null'],
+    ['SipguardError', 'a string'],
+  ])('reject %s (%s)', (value) => {
+    expect(SipguardError.is(value)).toBe(false);
+    expect(value instanceof SipguardError).toBe(false);
+  });
+
+  it('leave instanceof of a subclass to the prototype chain', () => {
+    const Base = SipguardError;
+    class Narrower extends Base<'leading-zero'> {}
+    expect(error instanceof Narrower).toBe(false);
+    expect(new Narrower('leading-zero', 'm', []) instanceof Narrower).toBe(true);
+  });
+
+  it('keep the brand out of JSON and Object.keys', () => {
+    expect(Object.keys(error)).toEqual(['name', 'code', 'issues', 'input']);
+  });
+});
+
 describe('pointerSegment', () => {
   it.each([
     ['101', '101', 'plain ids pass through'],

@@ -1,5 +1,5 @@
 // Rule-set test cases: what a policy should decide for given requests, checked against what it does.
-import { aggregateError, pointerSegment, type SipguardIssue } from '../errors.js';
+import { aggregateError, type PolicyErrorCode, pointerSegment, type SipguardIssue } from '../errors.js';
 import type { Decision, DecisionCode } from '../policy/decision.js';
 import type { CallRequest, Policy, RegistrationRequest } from '../policy/policy.js';
 
@@ -82,8 +82,8 @@ const describe = (value: unknown): string =>
  * problem with its JSON path; unknown fields are errors, so a typo cannot silently skip a check.
  */
 export function parseRuleCases(doc: unknown): RuleCasesDocument {
-  const issues: SipguardIssue[] = [];
-  const problem = (path: string, code: SipguardIssue['code'], message: string) =>
+  const issues: SipguardIssue<PolicyErrorCode>[] = [];
+  const problem = (path: string, code: PolicyErrorCode, message: string) =>
     issues.push({ path, code, message });
 
   const stringField = (

@@ -1,7 +1,7 @@
 // IpAllowList: entries compiled once into sorted, merged, disjoint intervals per family, held in
 // typed arrays. Lookups scan the source text in place and binary-search; they never allocate
 // (except `match`, the explanation path) and never throw.
-import { aggregateError, type SipguardIssue } from '../errors.js';
+import { aggregateError, type IpErrorCode, type SipguardIssue } from '../errors.js';
 import {
   coversWholeFamily,
   type IpEntry,
@@ -103,7 +103,7 @@ export class IpAllowList {
     }
     const strict = options?.strict === true;
     const parsed: ParsedEntry[] = [];
-    const issues: SipguardIssue[] = [];
+    const issues: SipguardIssue<IpErrorCode>[] = [];
     for (let i = 0; i < entries.length; i++) {
       const raw: unknown = entries[i];
       const outcome = parseEntryOutcome(raw, strict);

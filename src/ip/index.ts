@@ -1,7 +1,13 @@
 // The public API of `sipguard/ip`: the IP allow-list alone, without phone metadata.
 // Scanner and parser internals (scanIPv4, parseIPv6, ...) are deliberately not exported.
 
-export type { IpErrorCode, SipguardErrorCode, SipguardIssue, SipguardIssueCode } from '../errors.js';
+export type {
+  IpErrorCode,
+  SipguardErrorCode,
+  SipguardIssue,
+  SipguardIssueCode,
+  SipguardIssueCodeOf,
+} from '../errors.js';
 export { SipguardError } from '../errors.js';
 export type { IpFinding, IpFindingCode, IpFindingSeverity, IpRange } from './allow-list.js';
 export { IpAllowList, PROBE_INVALID, PROBE_NOT_LISTED } from './allow-list.js';

@@ -1,6 +1,9 @@
 // A carrier rate deck: E.164 prefixes with per-minute rates, looked up by longest prefix in a lead table
 // and small sorted interval nodes built from a digit trie.
-import { aggregateError, type SipguardIssue } from '../errors.js';
+import { aggregateError, type RateErrorCode, type SipguardIssue } from '../errors.js';
+
+type DeckIssue = SipguardIssue<RateErrorCode | 'wrong-type'>;
+
 import { splitCsvLine } from './csv.js';
 import { MAX_RATE_DECIMALS, type Rate, type RateProblem, rateFromCanonical, scanRate } from './money.js';
 
@@ -62,9 +65,9 @@ export class RateTable {
    * paths `/<index>/prefix`, `/<index>/rate` or `/<index>`; duplicates (`1` and `+1`) are errors.
    */
   static from(entries: readonly RateEntryInput[]): RateTable {
-    const issues: SipguardIssue[] = [];
+    const issues: DeckIssue[] = [];
     if (!Array.isArray(entries)) {
-      const issue: SipguardIssue = {
+      const issue: DeckIssue = {
         path: '',
         code: 'wrong-type',
         message: 'rate entries must be an array of { prefix, rate }',
@@ -114,7 +117,7 @@ export class RateTable {
   static fromCsv(text: string, options?: RateDeckCsvOptions): RateTable {
     if (typeof text !== 'string') throw new TypeError('RateTable.fromCsv expects the deck as a string');
     const columns = csvColumns(options);
-    const issues: SipguardIssue[] = [];
+    const issues: DeckIssue[] = [];
     const builder = new TrieBuilder();
     let seenFirstRow = false;
     let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte-order mark, as spreadsheets write
