@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   type CallRequest,
-  compilePolicy,
+  compilePolicyJson,
   type Decision,
   RateTable,
   type RegistrationRequest,
@@ -12,7 +12,7 @@ import {
 
 const doc: unknown = JSON.parse(readFileSync(resolve(import.meta.dirname, 'policy.json'), 'utf8'));
 const rates = RateTable.fromCsv(readFileSync(resolve(import.meta.dirname, 'rates.csv'), 'utf8'));
-const policy = compilePolicy(doc, { rates });
+const policy = compilePolicyJson(doc, { rates });
 
 const show = (what: string, d: Decision) => {
   const verdict = d.allowed ? 'ALLOW' : 'DENY ';

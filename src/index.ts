@@ -34,6 +34,7 @@ export { IpAllowList, MAX_ENTRY_LENGTH, PROBE_INVALID, PROBE_NOT_LISTED, parseIp
 // --- Calling areas (src/phone, docs/calling-areas.md): classifying what a user dialed.
 // Not exported: the selector compiler and evaluator (the policy uses them), the cache and metadata helpers.
 export type {
+  CallingSelector,
   ClassifyDialedOptions,
   DialedClassification,
   DialedEmergency,
@@ -41,6 +42,7 @@ export type {
   DialedFailureCode,
   DialedNumber,
   NumberType,
+  RegionCode,
 } from './phone/index.js';
 export { classifyDialed, emergencyNumbersOf } from './phone/index.js';
 
@@ -57,14 +59,16 @@ export type {
   DecisionDestination,
   DecisionScope,
   Policy,
+  PolicyDocument,
   PolicyFinding,
   PolicyFindingCode,
+  PolicyRules,
   RegistrationDecision,
   RegistrationDecisionCode,
   RegistrationRequest,
   RegistrationToDrop,
 } from './policy/index.js';
-export { compilePolicy } from './policy/index.js';
+export { compilePolicy, compilePolicyJson } from './policy/index.js';
 
 // --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks.
 // Not exported: parseCap (the policy validates `maxRatePerMinute` with it) and the scanner internals.

@@ -20,7 +20,7 @@ const QUERIES = 1_024;
 
 type Registration = { restrict: boolean; allowFrom: string[] };
 type Doc = {
-  homeCountry: string;
+  homeCountry: 'US';
   registration: Registration;
   extensions: Record<string, { registration?: Registration }>;
 };

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import {
-  compilePolicy,
+  compilePolicyJson,
   type Policy,
   parseRuleCases,
   RateTable,
@@ -49,7 +49,7 @@ export async function loadPolicy(io: CliIo, file: string, ratesFile?: string): P
   let policy: Policy | undefined;
   try {
     const doc = await readJsonFile(io.readText, file);
-    policy = compilePolicy(doc, rates === undefined ? {} : { rates });
+    policy = compilePolicyJson(doc, rates === undefined ? {} : { rates });
   } catch (e) {
     if (e instanceof FileError) problems.push(...e.problems);
     else if (e instanceof SipguardError) problems.push(...problemsOf(file, e));

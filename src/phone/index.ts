@@ -3,12 +3,13 @@
 export { classifyDialed } from './classify.js';
 export { phoneContextDomain } from './dialed-text.js';
 export { EMERGENCY_SOURCE, emergencyNumbersOf } from './emergency.js';
-export { isRegionCode, NON_GEOGRAPHIC_REGION } from './metadata.js';
+export { isRegionCode, NON_GEOGRAPHIC_REGION, type RegionCode } from './metadata.js';
 export type {
   CallingCode,
   CallingDestination,
   CallingOutcome,
   CallingRules,
+  CallingSelector,
   EmergencyMode,
 } from './selectors.js';
 export { compileCallingRules, evaluateCalling } from './selectors.js';

@@ -8,8 +8,11 @@ import type { DialedEmergency, NumberType } from './types.js';
 /** The libphonenumber-js metadata every phone function in sipguard uses (the `max` set). */
 export const METADATA = maxMetadata;
 
+/** An upper-case ISO 3166-1 alpha-2 region known to the phone metadata (libphonenumber-js's `CountryCode`). */
+export type RegionCode = CountryCode;
+
 /** The region code libphonenumber-js and sipguard use for non-geographic calling codes (+800, +881, …). */
-export const NON_GEOGRAPHIC_REGION = '001';
+export const NON_GEOGRAPHIC_REGION = '001' as const;
 
 const REGIONS: ReadonlySet<string> = new Set(getCountries(METADATA));
 

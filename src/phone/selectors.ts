@@ -2,8 +2,21 @@
 // rules of a policy. Selectors are compiled into lookup tables once; evaluation parses nothing and
 // returns shared, frozen results, so it allocates nothing.
 import { pointerSegment, type SipguardIssue } from '../errors.js';
-import { callingCodeLength, isRegionCode, NON_GEOGRAPHIC_REGION } from './metadata.js';
+import { callingCodeLength, isRegionCode, NON_GEOGRAPHIC_REGION, type RegionCode } from './metadata.js';
 import { NUMBER_TYPES, type NumberType } from './types.js';
+
+/**
+ * A calling-area selector as the type system can tell it: a region, a region and number type, a type
+ * in every region, or an E.164 prefix. Compilation is stricter (a prefix must be 1 to 15 digits
+ * starting with a known calling code).
+ */
+export type CallingSelector =
+  | RegionCode
+  | `${RegionCode}/${NumberType}`
+  | typeof NON_GEOGRAPHIC_REGION
+  | `${typeof NON_GEOGRAPHIC_REGION}/${NumberType}`
+  | `*/${NumberType}`
+  | `+${number}`;
 
 /** How emergency calls are decided: always allowed (default), or subject to the calling rules. */
 export type EmergencyMode = 'allow' | 'apply-rules';

@@ -22,7 +22,7 @@ import type {
   ResolvedRules,
   UnknownRateRule,
 } from './rules.js';
-import { DOCUMENT_SPEC } from './spec.js';
+import { DOCUMENT_SPEC, type PolicyDocument } from './spec.js';
 import { checkShape, quote, type Shaped, type ShapedList, type ShapedObject } from './validate.js';
 
 /** Options of {@link compilePolicy}. */
@@ -50,11 +50,20 @@ const isMap = (value: Shaped | undefined): value is ShapedObject => value instan
 const isList = (value: Shaped | undefined): value is ShapedList => Array.isArray(value);
 
 /**
- * Compiles a policy document (parsed JSON) into an immutable {@link Policy}.
- * Throws one `SipguardError` with code `invalid-policy` listing every problem with its JSON path;
- * nothing is partially compiled.
+ * Compiles a policy document written in TypeScript into an immutable {@link Policy}: the compiler
+ * rejects unknown fields, wrong types, unknown regions and malformed selectors. Every check still runs
+ * at run time, as in {@link compilePolicyJson}.
  */
-export function compilePolicy(doc: unknown, options?: CompilePolicyOptions): Policy {
+export function compilePolicy(doc: PolicyDocument, options?: CompilePolicyOptions): Policy {
+  return compilePolicyJson(doc, options);
+}
+
+/**
+ * Compiles a policy document of unknown shape (parsed JSON, a loaded YAML file, a database value)
+ * into an immutable {@link Policy}. Throws one `SipguardError` with code `invalid-policy` listing
+ * every problem with its JSON path; nothing is partially compiled.
+ */
+export function compilePolicyJson(doc: unknown, options?: CompilePolicyOptions): Policy {
   const issues: SipguardIssue[] = [];
   const root = checkShape(doc, DOCUMENT_SPEC, '', issues);
   // The shape walk reported these paths; a module re-reporting one of them adds nothing.

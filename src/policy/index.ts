@@ -1,6 +1,6 @@
 // The policy area's surface for the rest of sipguard (src/index.ts, src/cli, src/cases). The public
 // names are re-exported one by one from src/index.ts; the spec, shape walker and schema builder stay internal.
-export { type CompilePolicyOptions, compilePolicy } from './compile.js';
+export { type CompilePolicyOptions, compilePolicy, compilePolicyJson } from './compile.js';
 export type {
   CallDecision,
   CallDecisionCode,
@@ -13,3 +13,4 @@ export type {
 } from './decision.js';
 export type { PolicyFinding, PolicyFindingCode } from './findings.js';
 export type { CallRequest, Policy, RegistrationRequest, RegistrationToDrop } from './policy.js';
+export type { PolicyDocument, PolicyRules } from './spec.js';

@@ -1,7 +1,9 @@
 // The policy document described once. The runtime validator (validate.ts) walks this spec for shape,
-// types, unknown fields and size bounds, and the JSON Schema (schema.ts) is generated from it, so the
-// two cannot drift. Meaning that a shape cannot express (does the region exist, does the IP entry
-// parse, is the cap exact money) is checked by the owning module during compilation.
+// types, unknown fields and size bounds, the JSON Schema (schema.ts) is generated from it, and the
+// TypeScript type `PolicyDocument` is derived from it, so the three cannot drift. Meaning that a shape
+// cannot express (does the region exist, does the IP entry parse, is the cap exact money) is checked
+// by the owning module during compilation.
+import type { CallingSelector, RegionCode } from './deps.js';
 
 /** Largest number of extensions in one policy document. */
 export const MAX_EXTENSIONS = 10_000;
@@ -17,6 +19,13 @@ export const MAX_ENTRY_LENGTH = 100;
 export const MAX_PHONE_CONTEXTS = 1_000;
 /** Longest domain name in `phoneContexts`: the DNS limit on a name's text form. */
 export const MAX_DOMAIN_LENGTH = 253;
+
+// Type-only: the TypeScript type of a string node that is narrower than `string`. Never set at run
+// time; `textOf` attaches it to a spec node.
+declare const TEXT_TYPE: unique symbol;
+interface Typed<T extends string> {
+  readonly [TEXT_TYPE]?: T;
+}
 
 /** One node of the document description. `doc` becomes the schema's `description`. */
 export type FieldSpec =
@@ -58,21 +67,26 @@ export type FieldSpec =
 /** A string node, the only kind a list may hold. */
 export type StringSpec = Extract<FieldSpec, { kind: 'string' }>;
 
-const selector: StringSpec = {
+/** A string node whose TypeScript type is `T` (the runtime check of its meaning is the owner's). */
+function textOf<T extends string>(spec: StringSpec): StringSpec & Typed<T> {
+  return spec;
+}
+
+const selector = textOf<CallingSelector>({
   kind: 'string',
   maxLength: MAX_ENTRY_LENGTH,
   schemaPattern: '^(?:(?:[A-Z]{2}|\\*|001)(?:/[a-z]+(?:-[a-z]+)*)?|\\+[0-9]{1,15})$',
   doc: 'A calling-area selector: "GB", "GB/mobile", "*/premium-rate", "+1876" or "001".',
-};
+});
 
 /** The rule fields, the same at account level and in an extension override. */
-export const RULE_FIELDS: Readonly<Record<string, FieldSpec>> = {
-  homeCountry: {
+export const RULE_FIELDS = {
+  homeCountry: textOf<RegionCode>({
     kind: 'string',
     maxLength: MAX_ENTRY_LENGTH,
     schemaPattern: '^[A-Z]{2}$',
     doc: 'ISO 3166-1 alpha-2 region the users dial from; decides how national numbers and emergency numbers are read.',
-  },
+  }),
   registration: {
     kind: 'object',
     fields: {
@@ -128,10 +142,10 @@ export const RULE_FIELDS: Readonly<Record<string, FieldSpec>> = {
     values: ['deny', 'allow'],
     doc: 'What to do when a cap is in force and the rate of a call is not known: "deny" (default) or "allow".',
   },
-};
+} as const satisfies Readonly<Record<string, FieldSpec>>;
 
 /** The whole policy document. */
-export const DOCUMENT_SPEC: Extract<FieldSpec, { kind: 'object' }> = {
+export const DOCUMENT_SPEC = {
   kind: 'object',
   fields: {
     $schema: {
@@ -147,12 +161,12 @@ export const DOCUMENT_SPEC: Extract<FieldSpec, { kind: 'object' }> = {
       keyMaxLength: MAX_DOMAIN_LENGTH,
       keySchemaPattern:
         '^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.?$',
-      value: {
+      value: textOf<RegionCode>({
         kind: 'string',
         maxLength: MAX_ENTRY_LENGTH,
         schemaPattern: '^[A-Z]{2}$',
         doc: 'The ISO 3166-1 alpha-2 region whose local numbers this phone-context holds.',
-      },
+      }),
       doc: 'Domain-name phone-contexts (RFC 3966, such as "ims.mnc008.mcc310.3gppnetwork.org") and the region their local numbers are read in; a local number with an unlisted domain context is refused. Case-insensitive.',
     },
     extensions: {
@@ -171,4 +185,45 @@ export const DOCUMENT_SPEC: Extract<FieldSpec, { kind: 'object' }> = {
   },
   required: [],
   doc: 'A sipguard policy: account-wide rules and per-extension overrides.',
-};
+} as const satisfies Extract<FieldSpec, { kind: 'object' }>;
+
+// --- the TypeScript type of a document, read off the spec ---------------------------------------
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The TypeScript type of the values a spec node accepts. */
+export type Infer<S> = S extends { readonly kind: 'boolean' }
+  ? boolean
+  : S extends { readonly kind: 'enum'; readonly values: readonly (infer V)[] }
+    ? V
+    : S extends { readonly kind: 'string' }
+      ? S extends Typed<infer T extends string>
+        ? T
+        : string
+      : S extends { readonly kind: 'list'; readonly item: infer I }
+        ? readonly Infer<I>[]
+        : S extends { readonly kind: 'cap' }
+          ? string | number | null
+          : S extends {
+                readonly kind: 'object';
+                readonly fields: infer F;
+                readonly required: readonly (infer R)[];
+              }
+            ? Simplify<
+                { readonly [K in keyof F as K extends R ? K : never]: Infer<F[K]> } & {
+                  readonly [K in keyof F as K extends R ? never : K]?: Infer<F[K]>;
+                }
+              >
+            : S extends { readonly kind: 'map'; readonly value: infer V }
+              ? { readonly [id: string]: Infer<V> }
+              : never;
+
+/** The rule fields of the account or of one extension (see docs/policy.md). */
+export type PolicyRules = Infer<{ kind: 'object'; fields: typeof RULE_FIELDS; required: [] }>;
+
+/**
+ * A policy document as TypeScript sees it, derived from the same spec as the runtime validator and
+ * the JSON Schema. Compilation still checks meaning the type cannot (an IP entry parses, a cap is
+ * exact money) and reports it as an `invalid-policy` error.
+ */
+export type PolicyDocument = Infer<typeof DOCUMENT_SPEC>;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { IpAllowList, parseIpEntry } from '../../src/ip/index.js';
 import { checkJsonText } from '../../src/json/check-json.js';
 import { classifyDialed } from '../../src/phone/index.js';
-import { compilePolicy } from '../../src/policy/index.js';
+import { compilePolicy, compilePolicyJson } from '../../src/policy/index.js';
 import { parseRate, RateTable } from '../../src/rate/index.js';
 import { type Scaling, scaling, thrown } from './timing.js';
 
@@ -140,7 +140,7 @@ describe('no slow paths: 1 MB inputs take time linear in their size', () => {
     expectLinear(
       scaling(run, withKey(repeatTo('homeCountr', SMALL)), withKey(repeatTo('homeCountr', MB)), size),
     );
-    const homeCountry = (text: string) => thrown(() => compilePolicy({ homeCountry: text }));
+    const homeCountry = (text: string) => thrown(() => compilePolicyJson({ homeCountry: text }));
     expectLinear(scaling(homeCountry, repeatTo('U', SMALL), repeatTo('U', MB), length));
   });
 

@@ -5,13 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { SipguardError } from '../../src/errors.js';
 import { checkJsonText } from '../../src/json/check-json.js';
-import { compilePolicy } from '../../src/policy/index.js';
+import { compilePolicy, compilePolicyJson } from '../../src/policy/index.js';
 
 type Issues = [string, string][];
 
 function issuesOf(doc: unknown): Issues | 'compiled' {
   try {
-    compilePolicy(doc);
+    compilePolicyJson(doc);
     return 'compiled';
   } catch (error) {
     if (!(error instanceof SipguardError)) throw error;
@@ -271,7 +271,7 @@ describe('adversarial policy documents', () => {
     const big = 'x'.repeat(1 << 20);
     let error: unknown;
     try {
-      compilePolicy({ [big]: 1, homeCountry: big, extensions: { 1: { calling: { allow: [big] } } } });
+      compilePolicyJson({ [big]: 1, homeCountry: big, extensions: { 1: { calling: { allow: [big] } } } });
     } catch (e) {
       error = e;
     }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SipguardError } from '../../src/errors.js';
-import { compilePolicy } from '../../src/policy/compile.js';
+import { compilePolicy, compilePolicyJson } from '../../src/policy/compile.js';
 
 function issuesOf(doc: unknown): { path: string; code: string }[] {
   try {
-    compilePolicy(doc);
+    compilePolicyJson(doc);
   } catch (error) {
     if (!(error instanceof SipguardError)) throw error;
     expect(error.code).toBe('invalid-policy');
@@ -202,7 +202,7 @@ describe('compilePolicy validation: every error code with its path', () => {
   });
 
   it('throws one SipguardError whose message counts the problems and quotes the first', () => {
-    expect(() => compilePolicy({ homeCountry: 'XX', onUnknownRate: 'x' })).toThrowError(
+    expect(() => compilePolicyJson({ homeCountry: 'XX', onUnknownRate: 'x' })).toThrowError(
       /^invalid policy: 2 problems: \/homeCountry: "XX" is not/,
     );
   });

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { SipguardError } from '../../src/errors.js';
-import { compilePolicy } from '../../src/policy/compile.js';
+import { compilePolicyJson } from '../../src/policy/compile.js';
 
 const schema = JSON.parse(
   readFileSync(resolve(import.meta.dirname, '../../schema/policy.schema.json'), 'utf8'),
@@ -15,7 +15,7 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
 function runtimeAccepts(doc: unknown): boolean {
   try {
-    compilePolicy(doc);
+    compilePolicyJson(doc);
     return true;
   } catch (error) {
     if (error instanceof SipguardError) return false;

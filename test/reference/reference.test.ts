@@ -5,7 +5,7 @@
 // features together, where precedence and check order interact.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy } from '../../src/policy/index.js';
+import { compilePolicyJson } from '../../src/policy/index.js';
 import { RateTable } from '../../src/rate/index.js';
 import {
   type ModelDecision,
@@ -81,7 +81,7 @@ describe('checkRegistration and checkCall agree with the reference model', () =>
           maxLength: 12,
         }),
         (policy, requests) => {
-          const compiled = compilePolicy(asDocument(policy));
+          const compiled = compilePolicyJson(asDocument(policy));
           for (const [extension, source] of requests) {
             const actual = compiled.checkRegistration({ extension, sourceIp: source.text });
             seen.add(`${actual.code}/${actual.scope}`);
@@ -112,7 +112,7 @@ describe('checkRegistration and checkCall agree with the reference model', () =>
         fc.boolean(),
         fc.array(requestArb, { minLength: 1, maxLength: 12 }),
         (policy, withDeck, requests) => {
-          const compiled = compilePolicy(asDocument(policy), withDeck ? { rates: deckTable } : {});
+          const compiled = compilePolicyJson(asDocument(policy), withDeck ? { rates: deckTable } : {});
           for (const request of requests) {
             const actual = compiled.checkCall(request);
             seen.add(
