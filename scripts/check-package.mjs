@@ -1,9 +1,11 @@
-// Packaging checks run by `npm test` after the build: publint, attw on the packed tarball,
-// and a smoke test that installs the tarball where the source tree cannot be seen.
+// Packaging checks run by `npm test` after the build: publint, attw on the packed tarball, a smoke
+// test that installs the tarball where the source tree cannot be seen, and a check that every value
+// the type declarations promise exists in the ESM and the CommonJS entry (and nothing more).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import ts from 'typescript';
 
 // Each smoke file calls real functions through both entry points and fails loudly on a wrong answer.
 const SMOKE_ESM = `
@@ -36,6 +38,89 @@ assert.equal(list.probe('195.168.1.1:5060'), -2);
 console.log('cjs ok');
 `;
 
+// Errors thrown by one build are recognized by the other: the two builds have two SipguardError classes.
+const SMOKE_DUAL = `
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { SipguardError } from 'sipguard';
+const cjs = createRequire(import.meta.url)('sipguard');
+assert.notEqual(cjs.SipguardError, SipguardError);
+let thrown;
+try { cjs.parseIpEntry('010.1.1.1'); } catch (e) { thrown = e; }
+assert.equal(SipguardError.is(thrown), true);
+assert.equal(thrown instanceof SipguardError, true);
+assert.equal(thrown.code, 'leading-zero');
+console.log('dual ok');
+`;
+
+// Prints the names each entry exports at run time: ESM namespace keys and CommonJS exports.
+const RUNTIME_EXPORTS = `
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const out = {};
+for (const entry of ['sipguard', 'sipguard/ip']) {
+  out[entry] = { esm: Object.keys(await import(entry)).sort(), cjs: Object.keys(require(entry)).sort() };
+}
+console.log(JSON.stringify(out));
+`;
+
+/**
+ * The names a declaration file exports as values (a class, a function, a constant), following
+ * re-exports; a name exported with `export type` anywhere along the way is a type only.
+ */
+function declaredValues(file) {
+  const program = ts.createProgram([file], {
+    noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file);
+  const moduleSymbol = source && checker.getSymbolAtLocation(source);
+  if (moduleSymbol === undefined) throw new Error(`cannot read the exports of ${file}`);
+  const values = [];
+  for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+    let symbol = exported;
+    let typeOnly = false;
+    while (symbol.flags & ts.SymbolFlags.Alias) {
+      if (symbol.declarations?.some((d) => ts.isTypeOnlyImportOrExportDeclaration(d))) typeOnly = true;
+      const next = checker.getImmediateAliasedSymbol(symbol);
+      if (next === undefined) break;
+      symbol = next;
+    }
+    if (!typeOnly && symbol.flags & ts.SymbolFlags.Value) values.push(exported.name);
+  }
+  return values.sort();
+}
+
+function checkDeclaredValues(app) {
+  const runtime = JSON.parse(execFileSync('node', ['exports.mjs'], { cwd: app, encoding: 'utf8' }));
+  const dist = join(app, 'node_modules/sipguard/dist');
+  const declarations = {
+    sipguard: { esm: 'index.d.ts', cjs: 'index.d.cts' },
+    'sipguard/ip': { esm: 'ip.d.ts', cjs: 'ip.d.cts' },
+  };
+  const problems = [];
+  for (const [entry, files] of Object.entries(declarations)) {
+    for (const format of ['esm', 'cjs']) {
+      const declared = declaredValues(join(dist, files[format]));
+      const present = runtime[entry][format];
+      for (const name of declared.filter((n) => !present.includes(n))) {
+        problems.push(
+          `${entry} (${format}): ${name} is declared as a value in ${files[format]} but not exported`,
+        );
+      }
+      for (const name of present.filter((n) => !declared.includes(n))) {
+        problems.push(
+          `${entry} (${format}): ${name} is exported but not declared as a value in ${files[format]}`,
+        );
+      }
+      console.log(`${entry} (${format}): ${declared.length} declared values, ${present.length} exported`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`declarations and entries disagree:\n  ${problems.join('\n  ')}`);
+}
+
 const root = resolve(import.meta.dirname, '..');
 const run = (cmd, args, cwd = root) => {
   console.log(`$ ${cmd} ${args.join(' ')}`);
@@ -60,8 +145,12 @@ try {
 
   writeFileSync(join(app, 'smoke.mjs'), SMOKE_ESM);
   writeFileSync(join(app, 'smoke.cjs'), SMOKE_CJS);
+  writeFileSync(join(app, 'dual.mjs'), SMOKE_DUAL);
+  writeFileSync(join(app, 'exports.mjs'), RUNTIME_EXPORTS);
   run('node', ['smoke.mjs'], app);
   run('node', ['smoke.cjs'], app);
+  run('node', ['dual.mjs'], app);
+  checkDeclaredValues(app);
   console.log('package checks passed');
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -47,8 +47,8 @@ export type {
 export { classifyDialed, emergencyNumbersOf } from './phone/index.js';
 
 // --- Policies (src/policy, docs/policy.md, docs/decisions.md): compile a policy document once, then
-// check registrations and calls. Not exported: the Policy constructor (use compilePolicy) and the
-// document spec; the JSON Schema ships as the file `sipguard/policy.schema.json`.
+// check registrations and calls. `Policy` is an interface (build one with compilePolicy); not exported:
+// the document spec, whose JSON Schema ships as the file `sipguard/policy.schema.json`.
 export type {
   CallDecision,
   CallDecisionCode,

@@ -13,7 +13,7 @@ import {
   type RateTable,
 } from './deps.js';
 import type { PolicyFinding } from './findings.js';
-import { Policy } from './policy.js';
+import { CompiledPolicy, type Policy } from './policy.js';
 import type {
   CallingRule,
   CapRule,
@@ -104,7 +104,7 @@ export function compilePolicyJson(doc: unknown, options?: CompilePolicyOptions):
   for (const [id, level] of extensions) resolvedExtensions.set(id, resolver.resolve(level));
 
   const findings = collectFindings(account, extensions, lists, options?.rates !== undefined);
-  return new Policy(resolvedAccount, resolvedExtensions, findings, options?.rates);
+  return new CompiledPolicy(resolvedAccount, resolvedExtensions, findings, options?.rates);
 }
 
 // Orders issues by JSON pointer, list indexes numerically, so a report reads top to bottom.

@@ -66,16 +66,37 @@ function requestExtension(request: unknown): string | undefined {
 
 /**
  * A compiled, immutable policy: account rules and per-extension overrides with precedence resolved.
- * Built by `compilePolicy`; its checks never throw.
+ * Built by `compilePolicy` or `compilePolicyJson` (a type only: there is no constructor to call);
+ * its checks never throw.
  */
-export class Policy {
+export interface Policy {
   /** Lint results: valid but suspicious parts of the document, with their JSON paths. */
+  readonly findings: readonly PolicyFinding[];
+  /**
+   * Decides whether `extension` may register from `sourceIp`. Never throws: a malformed address is
+   * denied with `invalid-ip` (even where registration is unrestricted), a missing extension with
+   * `invalid-request`. Returns a shared, frozen decision.
+   */
+  checkRegistration(request: RegistrationRequest): RegistrationDecision;
+  /**
+   * Returns the held registrations this policy does not allow, each with its decision, in input
+   * order. Call it after a policy change so that the change takes effect on existing registrations.
+   */
+  registrationsToDrop<R extends RegistrationRequest>(registrations: Iterable<R>): RegistrationToDrop<R>[];
+  /**
+   * Decides whether `extension` may call `dialed`. Checks run in the order invalid number →
+   * emergency → calling area → rate cap. Never throws.
+   */
+  checkCall(request: CallRequest): CallDecision;
+}
+
+/** The one implementation of {@link Policy}, built by compilePolicy. */
+export class CompiledPolicy implements Policy {
   readonly findings: readonly PolicyFinding[];
   readonly #account: ResolvedRules;
   readonly #extensions: ReadonlyMap<string, ResolvedRules>;
   readonly #rates: RateTable | undefined;
 
-  /** @internal Use `compilePolicy`. */
   constructor(
     account: ResolvedRules,
     extensions: ReadonlyMap<string, ResolvedRules>,
@@ -93,11 +114,6 @@ export class Policy {
     return this.#extensions.get(extension) ?? this.#account;
   }
 
-  /**
-   * Decides whether `extension` may register from `sourceIp`. Never throws: a malformed address is
-   * denied with `invalid-ip` (even where registration is unrestricted), a missing extension with
-   * `invalid-request`. Returns a shared, frozen decision.
-   */
   checkRegistration(request: RegistrationRequest): RegistrationDecision {
     const extension = requestExtension(request);
     if (extension === undefined) return INVALID_REGISTRATION_REQUEST;
@@ -108,10 +124,6 @@ export class Policy {
     return index === PROBE_NOT_LISTED ? rule.miss : rule.invalidIp;
   }
 
-  /**
-   * Returns the held registrations this policy does not allow, each with its decision, in input
-   * order. Call it after a policy change so that the change takes effect on existing registrations.
-   */
   registrationsToDrop<R extends RegistrationRequest>(registrations: Iterable<R>): RegistrationToDrop<R>[] {
     const drop: RegistrationToDrop<R>[] = [];
     for (const registration of registrations) {
@@ -121,10 +133,6 @@ export class Policy {
     return drop;
   }
 
-  /**
-   * Decides whether `extension` may call `dialed`. Checks run in the order invalid number →
-   * emergency → calling area → rate cap. Never throws.
-   */
   checkCall(request: CallRequest): CallDecision {
     const extension = requestExtension(request);
     if (extension === undefined) return INVALID_CALL_REQUEST;
