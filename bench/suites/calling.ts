@@ -6,7 +6,7 @@
 import examples from 'libphonenumber-js/examples.mobile.json';
 import { type CountryCode, getCountries, getExampleNumber, parsePhoneNumber } from 'libphonenumber-js/max';
 import { classifyDialed, clearDialedCache } from '../../src/phone/classify.js';
-import { compileCallingRules, evaluateCalling } from '../../src/phone/selectors.js';
+import { callingRules, compileSelectors, evaluateCalling } from '../../src/phone/selectors.js';
 import { compilePolicy } from '../../src/policy/index.js';
 import { RateTable } from '../../src/rate/index.js';
 import type { BenchSuite, BenchTask } from '../harness.js';
@@ -64,11 +64,12 @@ export const callingSuite: BenchSuite = {
     const distinct = distinctInputs();
     const mix = distinct.filter((_, i) => i % 40 === 0);
     const repeated = Array.from({ length: 2000 }, (_, i) => mix[(i * 7) % mix.length] ?? '');
-    const { rules } = compileCallingRules(
-      { allow: ['US', 'CA', '+1876'], deny: ['*/premium-rate'] },
-      '/calling',
-    );
-    if (rules === undefined) throw new Error('bench calling rules do not compile');
+    const list = (texts: readonly string[]) => {
+      const compiled = compileSelectors(texts);
+      if (!('list' in compiled)) throw new Error('bench calling rules do not compile');
+      return compiled.list;
+    };
+    const rules = callingRules('allow', list(['US', 'CA', '+1876']), list(['*/premium-rate']));
     // A policy as a PBX would set it: areas, a cap, and a small deck; every decision builds its message.
     const policy = compilePolicy(
       {

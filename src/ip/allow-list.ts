@@ -1,7 +1,7 @@
 // IpAllowList: entries compiled once into sorted, merged, disjoint intervals per family, held in
 // typed arrays. Lookups scan the source text in place and binary-search; they never allocate
 // (except `match`, the explanation path) and never throw.
-import { aggregateError, type IpErrorCode, type SipguardIssue } from '../errors.js';
+import { aggregateError, type IpErrorCode } from '../errors.js';
 import {
   coversWholeFamily,
   type IpEntry,
@@ -45,6 +45,44 @@ export interface IpRange {
 export const PROBE_NOT_LISTED = -1;
 /** {@link IpAllowList.probe} result for text that is not a valid source address. */
 export const PROBE_INVALID = -2;
+
+/** An entry {@link compileAllowList} rejected: its index in the input, and why. */
+export interface RejectedEntry {
+  readonly index: number;
+  readonly code: IpErrorCode;
+  readonly message: string;
+  /** The entry itself; left out when it is too long to copy (the message quotes its start). */
+  readonly input?: string;
+}
+
+let construct: (parsed: readonly ParsedEntry[]) => IpAllowList;
+
+/**
+ * Compiles a list without throwing: the list, or every rejected entry by its index, for a caller
+ * that reports problems at its own paths (a policy document). `IpAllowList.from` is this, throwing.
+ */
+export function compileAllowList(
+  entries: readonly unknown[],
+  options?: IpEntryOptions,
+): { readonly list: IpAllowList } | { readonly rejected: readonly RejectedEntry[] } {
+  const strict = options?.strict === true;
+  const parsed: ParsedEntry[] = [];
+  const rejected: RejectedEntry[] = [];
+  for (let index = 0; index < entries.length; index++) {
+    const raw = entries[index];
+    const outcome = parseEntryOutcome(raw, strict);
+    if ('entry' in outcome) {
+      parsed.push(outcome);
+    } else {
+      const problem = { index, code: outcome.code, message: outcome.message };
+      // Over-long entries are quoted (truncated) in the message only, never copied whole.
+      rejected.push(
+        typeof raw === 'string' && raw.length <= MAX_ENTRY_LENGTH ? { ...problem, input: raw } : problem,
+      );
+    }
+  }
+  return rejected.length > 0 ? { rejected } : { list: construct(parsed) };
+}
 
 // Lookup scratch: a source IPv6 address as four words. Lookups are synchronous, so sharing is safe.
 const scratch = new Uint32Array(4);
@@ -101,24 +139,14 @@ export class IpAllowList {
         { path: '', code: 'invalid-address', message: 'an IP allow-list must be an array of strings' },
       ]);
     }
-    const strict = options?.strict === true;
-    const parsed: ParsedEntry[] = [];
-    const issues: SipguardIssue<IpErrorCode>[] = [];
-    for (let i = 0; i < entries.length; i++) {
-      const raw: unknown = entries[i];
-      const outcome = parseEntryOutcome(raw, strict);
-      if ('entry' in outcome) {
-        parsed.push(outcome);
-      } else {
-        const issue = { path: `/${i}`, code: outcome.code, message: outcome.message };
-        // Over-long entries are quoted (truncated) in the message only, never copied whole.
-        issues.push(
-          typeof raw === 'string' && raw.length <= MAX_ENTRY_LENGTH ? { ...issue, input: raw } : issue,
-        );
-      }
-    }
-    if (issues.length > 0) throw aggregateError('invalid-ip-list', 'invalid IP allow-list', issues);
-    return new IpAllowList(parsed);
+    const compiled = compileAllowList(entries, options);
+    if ('list' in compiled) return compiled.list;
+    const issues = compiled.rejected.map(({ index, ...problem }) => ({ path: `/${index}`, ...problem }));
+    throw aggregateError('invalid-ip-list', 'invalid IP allow-list', issues);
+  }
+
+  static {
+    construct = (parsed) => new IpAllowList(parsed);
   }
 
   private constructor(parsed: readonly ParsedEntry[]) {

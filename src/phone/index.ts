@@ -11,8 +11,10 @@ export type {
   CallingRules,
   CallingSelector,
   EmergencyMode,
+  SelectorList,
+  SelectorProblem,
 } from './selectors.js';
-export { compileCallingRules, evaluateCalling } from './selectors.js';
+export { callingRules, compileSelectors, evaluateCalling } from './selectors.js';
 export type {
   ClassifyDialedOptions,
   DialedClassification,

@@ -1,7 +1,6 @@
 // Calling-area selectors ("GB", "GB/mobile", "*/premium-rate", "+1876", "001") and the `calling`
 // rules of a policy. Selectors are compiled into lookup tables once; evaluation parses nothing and
 // returns shared, frozen results, so it allocates nothing.
-import { pointerSegment, type SipguardIssue } from '../errors.js';
 import { callingCodeLength, isRegionCode, NON_GEOGRAPHIC_REGION, type RegionCode } from './metadata.js';
 import { NUMBER_TYPES, type NumberType } from './types.js';
 
@@ -40,11 +39,13 @@ export interface CallingDestination {
   readonly type: NumberType;
 }
 
-// One list (allow or deny) compiled to lookup tables. Each entry keeps its position in the list, so
-// that when several selectors match, the first one in the list is the one reported.
+// One list of selectors compiled to lookup tables. Each entry keeps its position in the list, so
+// that when several selectors match, the first one in the list is the one reported, and the shared,
+// frozen outcome it gives in an allow list and in a deny list.
 interface SelectorEntry {
   readonly index: number;
-  readonly outcome: CallingOutcome;
+  readonly allowed: CallingOutcome;
+  readonly denied: CallingOutcome;
 }
 interface PrefixEntry extends SelectorEntry {
   /** E.164 prefix with its `+`. */
@@ -122,19 +123,18 @@ export function parseSelector(text: string): Selector | string {
   return { kind: 'region-type', region, type };
 }
 
-function compileTable(
-  texts: readonly string[],
-  selectors: readonly Selector[],
-  code: 'area-allowed' | 'area-denied',
-): SelectorTable {
+function compileTable(texts: readonly string[], selectors: readonly Selector[]): SelectorTable {
   const regions = new Map<string, SelectorEntry>();
   const regionTypes = new Map<string, Map<NumberType, SelectorEntry>>();
   const anyRegionTypes = new Map<NumberType, SelectorEntry>();
   const prefixes: PrefixEntry[] = [];
   selectors.forEach((selector, index) => {
     const matched = texts[index] ?? '';
-    const outcome: CallingOutcome = code === 'area-allowed' ? { code, matched } : { code, matched };
-    const entry: SelectorEntry = { index, outcome: Object.freeze(outcome) };
+    const entry: SelectorEntry = {
+      index,
+      allowed: Object.freeze({ code: 'area-allowed', matched }),
+      denied: Object.freeze({ code: 'area-denied', matched }),
+    };
     switch (selector.kind) {
       case 'region':
         if (!regions.has(selector.region)) regions.set(selector.region, entry);
@@ -182,101 +182,59 @@ function firstMatch(table: SelectorTable, destination: CallingDestination): Sele
  */
 export function evaluateCalling(rules: CallingRules, destination: CallingDestination): CallingOutcome {
   const denied = firstMatch(rules.deny, destination);
-  if (denied !== undefined) return denied.outcome;
+  if (denied !== undefined) return denied.denied;
   if (rules.allow === undefined) return ALLOWED_BY_DEFAULT;
-  return firstMatch(rules.allow, destination)?.outcome ?? NOT_ALLOWED;
+  return firstMatch(rules.allow, destination)?.allowed ?? NOT_ALLOWED;
 }
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : `a ${typeof value}`;
+/** Why selector `index` of a list does not parse: a sentence that quotes it. */
+export interface SelectorProblem {
+  readonly index: number;
+  readonly message: string;
 }
 
-function compileList(
-  raw: unknown,
-  path: string,
-  issues: SipguardIssue[],
-): { texts: string[]; selectors: Selector[] } | undefined {
-  if (!Array.isArray(raw)) {
-    issues.push({
-      path,
-      code: 'wrong-type',
-      message: `expected an array of selectors, got ${describe(raw)}`,
-    });
-    return undefined;
-  }
-  const texts: string[] = [];
-  const selectors: Selector[] = [];
-  raw.forEach((entry: unknown, index) => {
-    const entryPath = `${path}/${index}`;
-    if (typeof entry !== 'string') {
-      issues.push({
-        path: entryPath,
-        code: 'wrong-type',
-        message: `expected a selector string, got ${describe(entry)}`,
-      });
-      return;
-    }
-    const parsed = parseSelector(entry);
-    if (typeof parsed === 'string') {
-      issues.push({
-        path: entryPath,
-        code: 'invalid-selector',
-        message: `invalid selector ${JSON.stringify(entry)}: ${parsed}`,
-        input: entry,
-      });
-      return;
-    }
-    texts.push(entry);
-    selectors.push(parsed);
-  });
-  return { texts, selectors };
+/** One compiled list of selectors, for an `allow` or a `deny` list. Opaque: see {@link callingRules}. */
+export interface SelectorList {
+  /** The selectors as written, frozen. */
+  readonly texts: readonly string[];
+  readonly table: SelectorTable;
 }
 
 /**
- * Validates and compiles a policy's `calling` object (`allow?`, `deny?`, `emergency?`) found at JSON
- * pointer `path`. Returns every problem as an issue; `rules` is undefined whenever there is one.
+ * Compiles a list of selector texts (already checked to be strings by the policy's shape check):
+ * the list, or every selector that does not parse, by index.
  */
-export function compileCallingRules(
-  raw: unknown,
-  path: string,
-): { rules: CallingRules | undefined; issues: SipguardIssue[] } {
-  const issues: SipguardIssue[] = [];
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    issues.push({ path, code: 'wrong-type', message: `expected a calling object, got ${describe(raw)}` });
-    return { rules: undefined, issues };
-  }
-  const fields = raw as Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (key !== 'allow' && key !== 'deny' && key !== 'emergency') {
-      issues.push({
-        path: `${path}/${pointerSegment(key)}`,
-        code: 'unknown-field',
-        message: `unknown field ${JSON.stringify(key)} in calling; expected allow, deny or emergency`,
-      });
-    }
-  }
-  const allow = fields.allow === undefined ? undefined : compileList(fields.allow, `${path}/allow`, issues);
-  const deny = fields.deny === undefined ? undefined : compileList(fields.deny, `${path}/deny`, issues);
-  let emergency: EmergencyMode = 'allow';
-  if (fields.emergency !== undefined) {
-    if (fields.emergency === 'allow' || fields.emergency === 'apply-rules') {
-      emergency = fields.emergency;
-    } else {
-      issues.push({
-        path: `${path}/emergency`,
-        code: 'invalid-value',
-        message: `emergency must be "allow" or "apply-rules", got ${describe(fields.emergency)}`,
-      });
-    }
-  }
-  if (issues.length > 0) return { rules: undefined, issues };
-  const rules: CallingRules = {
+export function compileSelectors(
+  texts: readonly string[],
+): { readonly list: SelectorList } | { readonly problems: readonly SelectorProblem[] } {
+  const selectors: Selector[] = [];
+  const problems: SelectorProblem[] = [];
+  texts.forEach((text, index) => {
+    const parsed = parseSelector(text);
+    if (typeof parsed === 'string') {
+      problems.push({ index, message: `invalid selector ${JSON.stringify(text)}: ${parsed}` });
+    } else selectors.push(parsed);
+  });
+  if (problems.length > 0) return { problems };
+  return { list: { texts: Object.freeze([...texts]), table: compileTable(texts, selectors) } };
+}
+
+const NO_SELECTORS: SelectorList = { texts: Object.freeze([]), table: compileTable([], []) };
+
+/**
+ * The `calling` rules of one level from its compiled lists: `allow` absent means every destination
+ * not denied is allowed; `deny` absent denies nothing.
+ */
+export function callingRules(
+  emergency: EmergencyMode,
+  allow: SelectorList | undefined,
+  deny: SelectorList | undefined,
+): CallingRules {
+  const denied = deny ?? NO_SELECTORS;
+  return Object.freeze({
     emergency,
-    allowSelectors: allow === undefined ? undefined : Object.freeze(allow.texts),
-    denySelectors: Object.freeze(deny?.texts ?? []),
-    allow: allow === undefined ? undefined : compileTable(allow.texts, allow.selectors, 'area-allowed'),
-    deny: compileTable(deny?.texts ?? [], deny?.selectors ?? [], 'area-denied'),
-  };
-  return { rules: Object.freeze(rules), issues };
+    allowSelectors: allow?.texts,
+    denySelectors: denied.texts,
+    allow: allow?.table,
+    deny: denied.table,
+  });
 }

@@ -1,16 +1,19 @@
 // compilePolicy: validates the whole document (shape from the spec, meaning from the ip, phone and
 // rate modules), collects every problem, then resolves precedence once per extension.
-import { aggregateError, pointerSegment, SipguardError, type SipguardIssue } from '../errors.js';
+import { aggregateError, pointerSegment, type SipguardIssue } from '../errors.js';
 import type { DecisionScope, RegistrationDecision } from './decision.js';
 import {
   type CallingRules,
-  compileCallingRules,
+  callingRules,
+  compileAllowList,
+  compileSelectors,
   IpAllowList,
   isRegionCode,
   parseCap,
   phoneContextDomain,
   type Rate,
   type RateTable,
+  type SelectorList,
 } from './deps.js';
 import type { PolicyFinding } from './findings.js';
 import { CompiledPolicy, type Policy } from './policy.js';
@@ -66,11 +69,10 @@ export function compilePolicy(doc: PolicyDocument, options?: CompilePolicyOption
 export function compilePolicyJson(doc: unknown, options?: CompilePolicyOptions): Policy {
   const issues: SipguardIssue[] = [];
   const root = checkShape(doc, DOCUMENT_SPEC, '', issues);
-  // The shape walk reported these paths; a module re-reporting one of them adds nothing.
-  const reported = new Set(issues.map((i) => i.path));
-  const semanticIssues: SipguardIssue[] = [];
+  // The shape walk passes on only well-shaped values, so what the ip, phone and rate modules find
+  // below is always a new problem, of meaning.
   const report = (found: readonly SipguardIssue[]) => {
-    for (const issue of found) if (!reported.has(issue.path)) semanticIssues.push(issue);
+    issues.push(...found);
   };
   const lists = new ListCache();
 
@@ -93,7 +95,6 @@ export function compilePolicyJson(doc: unknown, options?: CompilePolicyOptions):
       }
     }
   }
-  issues.push(...semanticIssues);
   if (issues.length > 0 || account === undefined) {
     throw aggregateError('invalid-policy', 'invalid policy', issues.sort(byPath));
   }
@@ -122,10 +123,23 @@ function byPath(a: SipguardIssue, b: SipguardIssue): number {
   return x.length - y.length;
 }
 
+/** The strings of a shape-checked list, with their indexes in it; `complete` when it has no bad item. */
+function stringsOf(items: ShapedList): { texts: string[]; indexes: number[]; complete: boolean } {
+  const texts: string[] = [];
+  const indexes: number[] = [];
+  items.forEach((item, index) => {
+    if (item !== undefined) {
+      texts.push(item);
+      indexes.push(index);
+    }
+  });
+  return { texts, indexes, complete: texts.length === items.length };
+}
+
 // Compiles each distinct allow-list once and remembers the outcome, so a list repeated in many
 // extensions costs one parse (and, when invalid, reports its problems at every place it appears).
 class ListCache {
-  readonly #byText = new Map<string, IpAllowList | readonly SipguardIssue[]>();
+  readonly #byText = new Map<string, ReturnType<typeof compileAllowList>>();
   /** Each compiled list with the paths where it appears, for findings. */
   readonly placements: { readonly list: IpAllowList; readonly path: string }[] = [];
 
@@ -134,40 +148,48 @@ class ListCache {
     path: string,
     report: (issues: readonly SipguardIssue[]) => void,
   ): IpAllowList | undefined {
-    // Non-string items were reported by the shape walk; compile the strings, keeping their indexes.
-    const strings: string[] = [];
-    const indexes: number[] = [];
-    items.forEach((item, index) => {
-      if (item !== undefined) {
-        strings.push(item);
-        indexes.push(index);
-      }
-    });
-    const key = JSON.stringify(strings);
+    // Bad items were reported by the shape walk; compile the strings, keeping their indexes.
+    const { texts, indexes, complete } = stringsOf(items);
+    const key = JSON.stringify(texts);
     let outcome = this.#byText.get(key);
     if (outcome === undefined) {
-      try {
-        outcome = IpAllowList.from(strings);
-      } catch (error) {
-        if (!(error instanceof SipguardError)) throw error;
-        outcome = error.issues;
-      }
+      outcome = compileAllowList(texts);
       this.#byText.set(key, outcome);
     }
-    if (outcome instanceof IpAllowList) {
-      if (strings.length === items.length) this.placements.push({ list: outcome, path });
-      return outcome;
+    if ('list' in outcome) {
+      if (complete) this.placements.push({ list: outcome.list, path });
+      return outcome.list;
     }
-    // Issue paths from src/ip are `/<index>` into the strings passed; map them back to the document.
     report(
-      outcome.map((issue) => {
-        const index = Number(issue.path.slice(1));
-        const original = Number.isInteger(index) ? indexes[index] : undefined;
-        return { ...issue, path: original === undefined ? path : `${path}/${original}` };
-      }),
+      outcome.rejected.map(({ index, ...problem }) => ({
+        path: `${path}/${indexes[index] ?? index}`,
+        ...problem,
+      })),
     );
     return undefined;
   }
+}
+
+/**
+ * Compiles one shape-checked selector list at `path`: the list, `undefined` when the level has none,
+ * or `false` when it has problems (the selectors' are reported here, bad items by the shape walk).
+ */
+function selectorList(
+  items: Shaped | undefined,
+  path: string,
+  report: (issues: readonly SipguardIssue[]) => void,
+): SelectorList | undefined | false {
+  if (!isList(items)) return items === undefined ? undefined : false;
+  const { texts, indexes, complete } = stringsOf(items);
+  const compiled = compileSelectors(texts);
+  if ('list' in compiled) return complete ? compiled.list : false;
+  report(
+    compiled.problems.map(({ index, message }) => {
+      const input = texts[index] ?? '';
+      return { path: `${path}/${indexes[index] ?? index}`, code: 'invalid-selector', message, input };
+    }),
+  );
+  return false;
 }
 
 function readLevel(
@@ -209,15 +231,13 @@ function readLevel(
 
   const calling = fields.get('calling');
   if (isMap(calling)) {
-    // Rebuilt from the spec-checked fields only, so the phone module never sees the raw object.
-    const raw: Record<string, unknown> = {};
-    for (const [key, value] of calling) raw[key] = value;
-    const compiled = compileCallingRules(raw, `${path}/calling`);
-    report(compiled.issues);
-    if (compiled.rules !== undefined) {
+    const allow = selectorList(calling.get('allow'), `${path}/calling/allow`, report);
+    const deny = selectorList(calling.get('deny'), `${path}/calling/deny`, report);
+    const emergency = calling.get('emergency') === 'apply-rules' ? 'apply-rules' : 'allow';
+    if (allow !== false && deny !== false) {
       level.calling = {
-        rules: compiled.rules,
-        canonical: JSON.stringify([raw.allow ?? null, raw.deny ?? null, raw.emergency ?? 'allow']),
+        rules: callingRules(emergency, allow, deny),
+        canonical: JSON.stringify([allow?.texts ?? null, deny?.texts ?? null, emergency]),
       };
     }
   }

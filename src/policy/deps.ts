@@ -1,6 +1,12 @@
 // The one place where src/policy imports from the ip, phone and rate modules, so the agreed
 // interfaces are named once.
-export { IpAllowList, type IpFinding, PROBE_INVALID, PROBE_NOT_LISTED } from '../ip/allow-list.js';
+export {
+  compileAllowList,
+  IpAllowList,
+  type IpFinding,
+  PROBE_INVALID,
+  PROBE_NOT_LISTED,
+} from '../ip/allow-list.js';
 export type {
   CallingOutcome,
   CallingRules,
@@ -8,10 +14,12 @@ export type {
   ClassifyDialedOptions,
   NumberType,
   RegionCode,
+  SelectorList,
 } from '../phone/index.js';
 export {
+  callingRules,
   classifyDialed,
-  compileCallingRules,
+  compileSelectors,
   evaluateCalling,
   isRegionCode,
   phoneContextDomain,

@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type CallingDestination,
-  compileCallingRules,
+  compileSelectors,
   evaluateCalling,
   parseSelector,
 } from '../../src/phone/selectors.js';
 import { NUMBER_TYPES, type NumberType } from '../../src/phone/types.js';
-import { compile } from './compile-rules.js';
+import { type CallingFields, compile } from './compile-rules.js';
 
 const jamaicaMobile: CallingDestination = { e164: '+18765550100', country: 'JM', type: 'mobile' };
 const usLine: CallingDestination = { e164: '+12125550100', country: 'US', type: 'fixed-line-or-mobile' };
@@ -63,36 +63,21 @@ describe('parseSelector', () => {
   });
 });
 
-describe('compileCallingRules', () => {
-  it('reports every problem with its path', () => {
-    const { rules, issues } = compileCallingRules(
-      { allow: ['US', 'XX', 7], deny: ['*/cellular', '+1876'], emergency: 'never', extra: 1, 'a/b': 2 },
-      '/extensions/101/calling',
-    );
-    expect(rules).toBeUndefined();
-    expect(issues.map((i) => [i.path, i.code])).toEqual([
-      ['/extensions/101/calling/extra', 'unknown-field'],
-      ['/extensions/101/calling/a~1b', 'unknown-field'],
-      ['/extensions/101/calling/allow/1', 'invalid-selector'],
-      ['/extensions/101/calling/allow/2', 'wrong-type'],
-      ['/extensions/101/calling/deny/0', 'invalid-selector'],
-      ['/extensions/101/calling/emergency', 'invalid-value'],
-    ]);
-    expect(issues[2]).toMatchObject({ input: 'XX', message: expect.stringContaining('"XX"') });
+describe('compileSelectors', () => {
+  it('reports every selector that does not parse, by index, quoting it', () => {
+    const compiled = compileSelectors(['US', 'XX', '*/cellular', '+1876', 'gb']);
+    expect('problems' in compiled && compiled.problems.map((p) => p.index)).toEqual([1, 2, 4]);
+    expect('problems' in compiled && compiled.problems[0]?.message).toMatch(/^invalid selector "XX": /);
   });
 
-  it.each<readonly [unknown, string, string]>([
-    [null, '/calling', 'null'],
-    [[], '/calling', 'an array'],
-    ['US', '/calling', 'a string'],
-    [{ allow: 'US' }, '/calling/allow', 'allow not an array'],
-    [{ deny: { GB: true } }, '/calling/deny', 'deny not an array'],
-  ])('%j is a wrong-type issue at %s (%s)', (raw, path) => {
-    const { rules, issues } = compileCallingRules(raw, '/calling');
-    expect(rules).toBeUndefined();
-    expect(issues).toMatchObject([{ path, code: 'wrong-type' }]);
+  it('keeps the texts as written, frozen', () => {
+    const compiled = compileSelectors(['GB', '+1876', 'GB']);
+    expect('list' in compiled && compiled.list.texts).toEqual(['GB', '+1876', 'GB']);
+    expect('list' in compiled && Object.isFrozen(compiled.list.texts)).toBe(true);
   });
+});
 
+describe('callingRules', () => {
   it('defaults: no allow list, no deny list, emergency allowed', () => {
     const rules = compile({});
     expect(rules.emergency).toBe('allow');
@@ -103,7 +88,7 @@ describe('compileCallingRules', () => {
 });
 
 describe('evaluateCalling', () => {
-  it.each<readonly [unknown, CallingDestination, string, string | undefined, string]>([
+  it.each<readonly [CallingFields, CallingDestination, string, string | undefined, string]>([
     [{ allow: ['US', 'CA'] }, usLine, 'area-allowed', 'US', 'region allowed'],
     [{ allow: ['US', 'CA'] }, jamaicaMobile, 'area-not-allowed', undefined, 'Jamaica is not US'],
     [{ allow: ['US', '+1876'] }, jamaicaMobile, 'area-allowed', '+1876', 'prefix allowed'],

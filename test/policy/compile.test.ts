@@ -192,6 +192,56 @@ describe('compilePolicy validation: every error code with its path', () => {
     ]);
   });
 
+  it('reports each problem of a calling rule once, at its path: shape by the spec, selectors by phone', () => {
+    const calling = {
+      allow: ['US', 'XX', 7],
+      deny: ['*/cellular', '+1876'],
+      emergency: 'never',
+      extra: 1,
+      'a/b': 2,
+    };
+    expect(issuesOf({ extensions: { 101: { calling } } })).toEqual([
+      { path: '/extensions/101/calling/allow/1', code: 'invalid-selector' },
+      { path: '/extensions/101/calling/allow/2', code: 'wrong-type' },
+      { path: '/extensions/101/calling/a~1b', code: 'unknown-field' },
+      { path: '/extensions/101/calling/deny/0', code: 'invalid-selector' },
+      { path: '/extensions/101/calling/emergency', code: 'invalid-value' },
+      { path: '/extensions/101/calling/extra', code: 'unknown-field' },
+    ]);
+  });
+
+  it('reports IP entries at their own index when an earlier item of the list has the wrong type', () => {
+    expect(issuesOf(reg([7, '1.2.3', null, '010.0.0.1']))).toEqual([
+      { path: '/registration/allowFrom/0', code: 'wrong-type' },
+      { path: '/registration/allowFrom/1', code: 'invalid-address' },
+      { path: '/registration/allowFrom/2', code: 'wrong-type' },
+      { path: '/registration/allowFrom/3', code: 'leading-zero' },
+    ]);
+  });
+
+  it.each<[unknown, RegExp, string]>([
+    [null, /^expected an object, got null$/, 'calling is null'],
+    [['GB'], /got an array$/, 'calling is an array'],
+    ['GB', /got the string "GB"$/, 'calling is a string'],
+    [7, /got the number 7$/, 'calling is a number'],
+    [{ allow: null }, /^expected an array of strings, got null$/, 'allow is null'],
+    [{ deny: [['GB']] }, /^expected a string, got an array$/, 'a selector is an array'],
+    [{ deny: [7] }, /got the number 7$/, 'a selector is a number'],
+    [
+      { emergency: 'never' },
+      /^"never" is not one of "allow", "apply-rules"$/,
+      'emergency is an unknown word',
+    ],
+  ])('a calling rule of the wrong shape says what was found: %j', (calling, message) => {
+    let issues: readonly { message: string }[] = [];
+    try {
+      compilePolicyJson({ calling });
+    } catch (error) {
+      if (error instanceof SipguardError) issues = error.issues;
+    }
+    expect(issues.map((i) => i.message)).toEqual([expect.stringMatching(message)]);
+  });
+
   it('reports an invalid list at every place it appears, though it is parsed once', () => {
     const bad = { registration: { restrict: true, allowFrom: ['1.2.3'] } };
     expect(issuesOf({ ...bad, extensions: { x: bad, y: bad } })).toEqual([
