@@ -9,7 +9,8 @@ export type {
   SipguardIssueCodeOf,
 } from '../errors.js';
 export { SipguardError } from '../errors.js';
-export type { IpFinding, IpFindingCode, IpFindingSeverity, IpRange } from './allow-list.js';
+export type { IpRange } from './allow-list.js';
 export { IpAllowList, PROBE_INVALID, PROBE_NOT_LISTED } from './allow-list.js';
 export type { IpEntry, IpEntryKind, IpEntryOptions, IpFamily } from './entry.js';
 export { MAX_ENTRY_LENGTH, parseIpEntry } from './entry.js';
+export type { IpFinding, IpFindingCode, IpFindingSeverity } from './findings.js';
