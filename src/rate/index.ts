@@ -1,5 +1,7 @@
 // The rate area's surface for the rest of sipguard (src/policy, src/cli). The public subset is
 // re-exported from src/index.ts; `parseCap` and the scanner internals are for the policy only.
+
+export { MAX_PREFIX_DIGITS, type RateDeckCsvOptions, type RateEntryInput } from './deck.js';
 export {
   MAX_CAP_DECIMALS,
   MAX_INTEGER_DIGITS,
@@ -11,10 +13,4 @@ export {
   type SafeParseRateResult,
   safeParseRate,
 } from './money.js';
-export {
-  MAX_PREFIX_DIGITS,
-  type RateDeckCsvOptions,
-  type RateEntry,
-  type RateEntryInput,
-  RateTable,
-} from './table.js';
+export { type RateEntry, RateTable } from './table.js';

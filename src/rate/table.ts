@@ -1,34 +1,20 @@
-// A carrier rate deck: E.164 prefixes with per-minute rates, looked up by longest prefix in a lead table
-// and small sorted interval nodes built from a digit trie.
-import { aggregateError, type RateErrorCode, type SipguardIssue } from '../errors.js';
-
-type DeckIssue = SipguardIssue<RateErrorCode | 'wrong-type'>;
-
-import { splitCsvLine } from './csv.js';
-import { MAX_RATE_DECIMALS, type Rate, type RateProblem, rateFromCanonical, scanRate } from './money.js';
+// A carrier rate deck: E.164 prefixes with per-minute rates. Loading is in deck.ts, the longest-prefix
+// index (a lead table and small sorted interval nodes) in prefix-index.ts.
+import {
+  type DeckBuilder,
+  loadCsv,
+  loadEntries,
+  type RateDeckCsvOptions,
+  type RateEntryInput,
+} from './deck.js';
+import type { Rate } from './money.js';
+import { PrefixIndex } from './prefix-index.js';
 
 /** One deck entry: the prefix as digits (no `+`) and its per-minute rate. */
 export interface RateEntry {
   readonly prefix: string;
   readonly rate: Rate;
 }
-
-/** One input entry of {@link RateTable.from}; other fields (such as a description) are ignored. */
-export interface RateEntryInput {
-  readonly prefix: string;
-  readonly rate: string | number;
-}
-
-/** Options of {@link RateTable.fromCsv}. */
-export interface RateDeckCsvOptions {
-  /** 0-based column of the prefix. Set both columns or neither; when set, rows may have any other columns. */
-  readonly prefixColumn?: number;
-  /** 0-based column of the rate (see `prefixColumn`). */
-  readonly rateColumn?: number;
-}
-
-/** E.164 numbers have at most 15 digits, so no longer prefix can ever match. */
-export const MAX_PREFIX_DIGITS = 15;
 
 /**
  * An immutable rate deck. Lookup reads a lead table and searches sorted interval nodes held in
@@ -38,24 +24,15 @@ export const MAX_PREFIX_DIGITS = 15;
 export class RateTable {
   /** Number of entries (distinct prefixes). */
   readonly size: number;
-  // Digits are read in chunks, each digit as d + 1 in base 11 with 0 for "the number has ended", so
-  // a shorter number sorts before every longer one under it. #lead holds, per value of the first
-  // #leadDigits digits, a payload: an entry index, -1 for no match, or -2 - p for the interval node
-  // at #nodes[p] that resolves the next NODE_DIGITS digits (see buildIntervals for its layout).
-  readonly #lead: Int32Array;
-  readonly #leadDigits: number;
-  readonly #nodes: Int32Array;
+  readonly #index: PrefixIndex;
   readonly #prefixes: readonly string[];
   readonly #rates: readonly Rate[];
 
-  private constructor(builder: TrieBuilder) {
-    this.#leadDigits = leadDigitsFor(builder.nodeCount);
-    const { lead, nodes } = buildIntervals(builder, this.#leadDigits);
-    this.#lead = lead;
-    this.#nodes = nodes;
-    this.#prefixes = builder.prefixes;
-    this.#rates = builder.rates;
-    this.size = builder.prefixes.length;
+  private constructor(deck: DeckBuilder) {
+    this.#index = new PrefixIndex(deck.trie);
+    this.#prefixes = deck.prefixes;
+    this.#rates = deck.rates;
+    this.size = deck.prefixes.length;
     Object.freeze(this);
   }
 
@@ -65,47 +42,7 @@ export class RateTable {
    * paths `/<index>/prefix`, `/<index>/rate` or `/<index>`; duplicates (`1` and `+1`) are errors.
    */
   static from(entries: readonly RateEntryInput[]): RateTable {
-    const issues: DeckIssue[] = [];
-    if (!Array.isArray(entries)) {
-      const issue: DeckIssue = {
-        path: '',
-        code: 'wrong-type',
-        message: 'rate entries must be an array of { prefix, rate }',
-      };
-      throw aggregateError('invalid-rate-deck', 'invalid rate deck', [issue]);
-    }
-    const builder = new TrieBuilder();
-    const list: readonly unknown[] = entries;
-    list.forEach((entry, index) => {
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-        issues.push({
-          path: `/${index}`,
-          code: 'invalid-row',
-          message: `entry ${index} must be an object { prefix, rate }`,
-        });
-        return;
-      }
-      const prefixValue = ownDataValue(entry, 'prefix');
-      const prefix = checkPrefix(prefixValue);
-      const rate = scanRate(ownDataValue(entry, 'rate'), MAX_RATE_DECIMALS, 'rate');
-      if (typeof prefix !== 'string') issues.push({ path: `/${index}/prefix`, ...prefix });
-      if (typeof rate !== 'string') issues.push({ path: `/${index}/rate`, ...rate });
-      if (typeof prefix !== 'string' || typeof rate !== 'string') return;
-      const earlier = builder.add(prefix, rate, index);
-      if (earlier !== undefined) {
-        issues.push({
-          path: `/${index}/prefix`,
-          code: 'duplicate-prefix',
-          message: `prefix ${JSON.stringify(prefixValue)} duplicates entry ${earlier}`,
-          input: prefixValue as string,
-        });
-      }
-    });
-    if (issues.length === 0 && builder.prefixes.length === 0) {
-      issues.push({ path: '', code: 'empty-rate-deck', message: 'the rate deck has no entries' });
-    }
-    if (issues.length > 0) throw aggregateError('invalid-rate-deck', 'invalid rate deck', issues);
-    return new RateTable(builder);
+    return new RateTable(loadEntries(entries));
   }
 
   /**
@@ -115,83 +52,7 @@ export class RateTable {
    * and path `/lines/<line>`, `/lines/<line>/prefix` or `/lines/<line>/rate`. Nothing is partially loaded.
    */
   static fromCsv(text: string, options?: RateDeckCsvOptions): RateTable {
-    if (typeof text !== 'string') throw new TypeError('RateTable.fromCsv expects the deck as a string');
-    const columns = csvColumns(options);
-    const issues: DeckIssue[] = [];
-    const builder = new TrieBuilder();
-    let seenFirstRow = false;
-    let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte-order mark, as spreadsheets write
-    let lineNo = 0;
-    while (start <= text.length) {
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = text.length;
-      const next = end + 1;
-      if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      const line = text.slice(start, end);
-      start = next;
-      lineNo++;
-      if (isSkippedLine(line)) continue;
-      const at = `/lines/${lineNo}`;
-      const split = splitCsvLine(line);
-      if ('error' in split) {
-        issues.push({
-          path: at,
-          line: lineNo,
-          code: 'invalid-row',
-          message: `line ${lineNo} ${split.error}`,
-          input: line,
-        });
-        seenFirstRow = true;
-        continue;
-      }
-      const { fields } = split;
-      const prefixText = fields[columns.prefix];
-      const rateText = fields[columns.rate];
-      const prefix = checkPrefix(prefixText);
-      const rate = scanRate(rateText, MAX_RATE_DECIMALS, 'rate');
-      const isFirstRow = !seenFirstRow;
-      seenFirstRow = true;
-      if (isFirstRow && typeof prefix !== 'string' && typeof rate !== 'string') continue; // the header row
-      if (columns.count !== undefined && (fields.length < 2 || fields.length > columns.count)) {
-        issues.push({
-          path: at,
-          line: lineNo,
-          code: 'invalid-row',
-          message: `line ${lineNo} has ${fields.length} fields; expected prefix, rate and an optional description`,
-          input: line,
-        });
-        continue;
-      }
-      if (prefixText === undefined || rateText === undefined) {
-        const needed = Math.max(columns.prefix, columns.rate) + 1;
-        issues.push({
-          path: at,
-          line: lineNo,
-          code: 'invalid-row',
-          message: `line ${lineNo} has ${fields.length} fields; expected at least ${needed}`,
-          input: line,
-        });
-        continue;
-      }
-      if (typeof prefix !== 'string') issues.push({ path: `${at}/prefix`, line: lineNo, ...prefix });
-      if (typeof rate !== 'string') issues.push({ path: `${at}/rate`, line: lineNo, ...rate });
-      if (typeof prefix !== 'string' || typeof rate !== 'string') continue;
-      const earlier = builder.add(prefix, rate, lineNo);
-      if (earlier !== undefined) {
-        issues.push({
-          path: `${at}/prefix`,
-          line: lineNo,
-          code: 'duplicate-prefix',
-          message: `prefix ${JSON.stringify(prefixText)} on line ${lineNo} duplicates line ${earlier}`,
-          input: prefixText,
-        });
-      }
-    }
-    if (issues.length === 0 && builder.prefixes.length === 0) {
-      issues.push({ path: '', code: 'empty-rate-deck', message: 'the rate deck has no rows' });
-    }
-    if (issues.length > 0) throw aggregateError('invalid-rate-deck', 'invalid rate deck', issues);
-    return new RateTable(builder);
+    return new RateTable(loadCsv(text, options));
   }
 
   /**
@@ -199,32 +60,7 @@ export class RateTable {
    * or -1 when no prefix matches or the text is not `+`? digits. Allocates nothing.
    */
   lookupIndex(e164: string): number {
-    const n = e164.length;
-    let i = n > 0 && e164.charCodeAt(0) === 43 ? 1 : 0;
-    if (i === n) return -1;
-    const leadDigits = this.#leadDigits;
-    let value =
-      leadDigits === MAX_LEAD_DIGITS && n - i >= MAX_LEAD_DIGITS
-        ? fiveDigitsValue(e164, i)
-        : paddedChunkValue(e164, i, leadDigits);
-    if (value < 0) return -1;
-    i += leadDigits;
-    let payload = this.#lead[value] ?? -1;
-    const nodes = this.#nodes;
-    // Each node covers 4 more digits, so a walk ends within four nodes (prefixes have at most 15).
-    while (payload < -1) {
-      const at = -2 - payload;
-      value = n - i >= NODE_DIGITS ? fourDigitsValue(e164, i) : paddedChunkValue(e164, i, NODE_DIGITS);
-      if (value < 0) return -1;
-      i += NODE_DIGITS;
-      payload = nodePayload(nodes, at, value);
-    }
-    // The rest must still be digits, so malformed input never matches.
-    for (; i < n; i++) {
-      const c = e164.charCodeAt(i);
-      if (c < 48 || c > 57) return -1;
-    }
-    return payload;
+    return this.#index.lookup(e164);
   }
 
   /** The entry with the longest prefix of `e164`, or `undefined`: `{ prefix: '1876', rate }`. */
@@ -271,319 +107,4 @@ export class RateTable {
       yield { prefix: this.prefixAt(index), rate: this.rateAt(index) };
     }
   }
-}
-
-// Grows the trie arrays by doubling while a deck loads; the table keeps exact-size copies.
-class TrieBuilder {
-  children = new Int32Array(10 * 1024);
-  entryAt = new Int32Array(1024);
-  nodeCount = 1;
-  readonly prefixes: string[] = [];
-  readonly rates: Rate[] = [];
-  // One Rate per distinct amount: real decks repeat a few hundred amounts across many prefixes.
-  readonly #rateByText = new Map<string, Rate>();
-  // Per entry: the caller's tag (input index or line number), to name the earlier of two duplicates.
-  readonly #tags: number[] = [];
-
-  /** Adds an entry; returns the `tag` of the entry already holding this prefix, if any. */
-  add(digits: string, canonicalRate: string, tag: number): number | undefined {
-    let node = 0;
-    for (let i = 0; i < digits.length; i++) {
-      const slot = node * 10 + digits.charCodeAt(i) - 48;
-      let child = this.children[slot] ?? 0;
-      if (child === 0) {
-        child = this.#newNode();
-        this.children[slot] = child;
-      }
-      node = child;
-    }
-    const existing = this.entryAt[node] ?? 0;
-    if (existing !== 0) return this.#tags[existing - 1];
-    this.prefixes.push(digits);
-    this.#tags.push(tag);
-    let rate = this.#rateByText.get(canonicalRate);
-    if (rate === undefined) {
-      rate = rateFromCanonical(canonicalRate);
-      this.#rateByText.set(canonicalRate, rate);
-    }
-    this.rates.push(rate);
-    this.entryAt[node] = this.prefixes.length;
-    return undefined;
-  }
-
-  #newNode(): number {
-    if (this.nodeCount === this.entryAt.length) {
-      const grownEntryAt = new Int32Array(this.entryAt.length * 2);
-      grownEntryAt.set(this.entryAt);
-      this.entryAt = grownEntryAt;
-      const grownChildren = new Int32Array(this.children.length * 2);
-      grownChildren.set(this.children);
-      this.children = grownChildren;
-    }
-    return this.nodeCount++;
-  }
-}
-
-// Digits are read as d + 1 in base 11; 0 stands for "the number has ended".
-const RADIX = 11;
-// Digits resolved by one interval node: 11^4 values, so a node has at most 14,641 intervals. The
-// lookup reads a full chunk with fourDigitsValue, and the lead digits of a large deck (5) with
-// fiveDigitsValue.
-const NODE_DIGITS = 4;
-// Nodes of up to this many intervals (a power of 4) are searched in a fixed number of rounds.
-const SMALL_NODE = 16;
-// 11^5 lead slots (629 KiB) once a deck has that many trie nodes: the lead table is never larger
-// than the trie it stands for.
-const MAX_LEAD_DIGITS = 5;
-/** RADIX ** k for k = 0 to MAX_LEAD_DIGITS. */
-const POWERS = [1, 11, 121, 1331, 14_641, 161_051] as const;
-
-function leadDigitsFor(nodeCount: number): number {
-  let digits = 0;
-  while (digits < MAX_LEAD_DIGITS && RADIX ** (digits + 1) <= nodeCount) digits++;
-  return digits;
-}
-
-// One interval of a chunk's values: where it starts and its payload (an entry index or -1); or, with
-// `below`, the trie node whose subtree continues past the chunk and the entry inherited from above
-// it, whose node is placed later (payload is then a placeholder).
-interface Interval {
-  start: number;
-  payload: number;
-  below?: { node: number; best: number };
-}
-
-// Growable int storage for the interval nodes while they are laid out.
-class IntList {
-  ints = new Int32Array(1024);
-  length = 0;
-
-  reserve(count: number): number {
-    const at = this.length;
-    while (this.length + count > this.ints.length) {
-      const grown = new Int32Array(this.ints.length * 2);
-      grown.set(this.ints);
-      this.ints = grown;
-    }
-    this.length += count;
-    return at;
-  }
-}
-
-// Lays the trie out as a lead table over the first `leadDigits` digits and interval nodes over each
-// following chunk of NODE_DIGITS digits. Every value of a chunk falls in exactly one interval, whose
-// payload is the entry of the longest prefix ending within the chunk or above it ("leaf pushing"),
-// so a lookup never looks back up. A node of c intervals at p holds c at p, the starts of intervals
-// 1 to c - 1 (ascending; interval 0 starts at 0) at p + 1 to p + c - 1, and the payloads of
-// intervals 0 to c - 1 at p + c to p + 2c - 1. A node is placed before the nodes below it.
-function buildIntervals(builder: TrieBuilder, leadDigits: number): { lead: Int32Array; nodes: Int32Array } {
-  const { children, entryAt } = builder;
-  const hasChildren = (node: number) => {
-    for (let d = 0; d < 10; d++) if (intAt(children, node * 10 + d) !== 0) return true;
-    return false;
-  };
-  // The chunk being collected by visit: its intervals and its number of digits.
-  let out: Interval[] = [];
-  let digits = 0;
-  const add = (start: number, payload: number, below?: Interval['below']) => {
-    const last = out[out.length - 1];
-    if (below !== undefined) out.push({ start, payload, below });
-    else if (last === undefined || last.below !== undefined || last.payload !== payload)
-      out.push({ start, payload });
-  };
-  // `value` is the base-11 value of the `depth` digits of the chunk read down to `node`; `best` the
-  // entry of the longest prefix ending at `node` or above it.
-  const visit = (node: number, depth: number, value: number, best: number): void => {
-    const scale = POWERS[digits - depth] ?? 0;
-    if (!hasChildren(node)) {
-      add(value * scale, best);
-    } else if (depth === digits) {
-      add(value, 0, { node, best });
-    } else {
-      add(value * scale, best); // the number ends here
-      for (let d = 0; d < 10; d++) {
-        const child = intAt(children, node * 10 + d);
-        const childValue = value * RADIX + d + 1;
-        const entry = intAt(entryAt, child);
-        if (child === 0) add(childValue * (scale / RADIX), best);
-        else visit(child, depth + 1, childValue, entry === 0 ? best : entry - 1);
-      }
-    }
-  };
-  // The intervals of `chunkDigits` digits below trie node `top`, merged where neighbours agree.
-  const chunk = (top: number, best: number, chunkDigits: number): Interval[] => {
-    out = [];
-    digits = chunkDigits;
-    visit(top, 0, 0, best);
-    return out;
-  };
-  const nodes = new IntList();
-  // Places the node for `intervals` and, after it, the nodes below it; returns its payload.
-  const place = (intervals: readonly Interval[]): number => {
-    const count = intervals.length;
-    const at = nodes.reserve(2 * count);
-    nodes.ints[at] = count;
-    intervals.forEach((interval, j) => {
-      // Placing a node below may grow (replace) nodes.ints: read it after.
-      const payload = payloadOf(interval);
-      if (j > 0) nodes.ints[at + j] = interval.start;
-      nodes.ints[at + count + j] = payload;
-    });
-    return -2 - at;
-  };
-  const payloadOf = (interval: Interval): number => {
-    const { below } = interval;
-    return below === undefined ? interval.payload : place(chunk(below.node, below.best, NODE_DIGITS));
-  };
-  const lead = new Int32Array(POWERS[leadDigits] ?? 1);
-  const leadIntervals = chunk(0, -1, leadDigits);
-  leadIntervals.forEach((interval, j) => {
-    const end = leadIntervals[j + 1]?.start ?? lead.length;
-    lead.fill(payloadOf(interval), interval.start, end);
-  });
-  // Zeros past the last node, so that its probes past its count (masked out) stay inside the array.
-  nodes.reserve(SMALL_NODE);
-  return { lead, nodes: nodes.ints.slice(0, nodes.length) };
-}
-
-/**
- * The payload of the interval of the node at `at` that holds `value`: the last one starting at or
- * below it. A node of at most 16 intervals is searched in two rounds of three independent probes
- * (which quarter, then which interval in it), a probe at or past the count counting as above `value`;
- * larger ones by halving. Probes add through masks, not branches, so the CPU has nothing to mispredict.
- */
-function nodePayload(nodes: Int32Array, at: number, value: number): number {
-  const count = nodes[at] ?? 1;
-  let low = 0;
-  if (count <= SMALL_NODE) {
-    for (let step = SMALL_NODE / 4; step > 0; step >>>= 2) {
-      const p1 = low + step;
-      const p2 = p1 + step;
-      const p3 = p2 + step;
-      low +=
-        (step & ((p1 - count) >> 31) & ~((value - (nodes[at + p1] ?? 0)) >> 31)) +
-        (step & ((p2 - count) >> 31) & ~((value - (nodes[at + p2] ?? 0)) >> 31)) +
-        (step & ((p3 - count) >> 31) & ~((value - (nodes[at + p3] ?? 0)) >> 31));
-    }
-  } else {
-    for (let span = count; span > 1; ) {
-      const half = span >>> 1;
-      low += half & ~((value - (nodes[at + low + half] ?? 0)) >> 31);
-      span -= half;
-    }
-  }
-  return nodes[at + count + low] ?? -1;
-}
-
-/** The base-11 value of the 4 digits of `text` at `from` (in range), or -1 if one is not a digit. */
-function fourDigitsValue(text: string, from: number): number {
-  const d0 = text.charCodeAt(from) - 48;
-  const d1 = text.charCodeAt(from + 1) - 48;
-  const d2 = text.charCodeAt(from + 2) - 48;
-  const d3 = text.charCodeAt(from + 3) - 48;
-  // Independent products instead of a chain of multiplications, so the reads overlap.
-  const value = d0 * 1331 + d1 * 121 + d2 * 11 + d3 + 1464;
-  return (d0 | (9 - d0) | d1 | (9 - d1) | d2 | (9 - d2) | d3 | (9 - d3)) < 0 ? -1 : value;
-}
-
-/** As {@link fourDigitsValue}, for the 5 lead digits of a large deck. */
-function fiveDigitsValue(text: string, from: number): number {
-  const d0 = text.charCodeAt(from) - 48;
-  const d1 = text.charCodeAt(from + 1) - 48;
-  const d2 = text.charCodeAt(from + 2) - 48;
-  const d3 = text.charCodeAt(from + 3) - 48;
-  const d4 = text.charCodeAt(from + 4) - 48;
-  const value = d0 * 14_641 + d1 * 1331 + d2 * 121 + d3 * 11 + d4 + 16_105;
-  const outside = d0 | (9 - d0) | d1 | (9 - d1) | d2 | (9 - d2) | d3 | (9 - d3) | d4 | (9 - d4);
-  return outside < 0 ? -1 : value;
-}
-
-/**
- * The base-11 value of `digits` characters of `text` from `from`, digit d counting as d + 1 and a
- * position past the end as 0 ("ended"); -1 if one of them is not a digit.
- */
-function paddedChunkValue(text: string, from: number, digits: number): number {
-  let value = 0;
-  for (let at = from; at < from + digits; at++) {
-    value *= RADIX;
-    if (at >= text.length) continue;
-    const digit = text.charCodeAt(at) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value += digit + 1;
-  }
-  return value;
-}
-
-// Build-time reads at indexes the loops keep in range; 0 stands in for the impossible undefined.
-function intAt(array: Int32Array, index: number): number {
-  return array[index] ?? 0;
-}
-
-/** Digits of a prefix (`+1876` → `1876`), or the problem with it. */
-// Only own data properties count: an inherited `prefix` (a polluted Object.prototype) or a getter
-// is treated as absent, so nothing outside the entry itself can shape the deck.
-function ownDataValue(holder: object, key: string): unknown {
-  const descriptor = Object.getOwnPropertyDescriptor(holder, key);
-  return descriptor !== undefined && Object.hasOwn(descriptor, 'value') ? descriptor.value : undefined;
-}
-
-function checkPrefix(raw: unknown): string | RateProblem {
-  if (typeof raw !== 'string') {
-    const shown = raw === undefined ? 'nothing' : raw === null ? 'null' : `a ${typeof raw}`;
-    return { code: 'invalid-prefix', message: `invalid prefix: expected a string of digits, got ${shown}` };
-  }
-  const quoted = JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
-  const bad = (why: string): RateProblem => ({
-    code: 'invalid-prefix',
-    message: `invalid prefix ${quoted}: ${why}`,
-    input: raw,
-  });
-  const digits = raw.charCodeAt(0) === 43 ? raw.slice(1) : raw;
-  if (digits.length === 0) return bad('is empty; expected E.164 digits such as "1876" or "+1876"');
-  for (let i = 0; i < digits.length; i++) {
-    const c = digits.charCodeAt(i);
-    if (c < 48 || c > 57) return bad('must be digits with an optional leading "+"');
-  }
-  if (digits.length > MAX_PREFIX_DIGITS)
-    return bad(`is longer than ${MAX_PREFIX_DIGITS} digits, the E.164 maximum`);
-  if (digits.charCodeAt(0) === 48) {
-    return bad(
-      'starts with 0; E.164 prefixes begin with a country code (drop an access code such as 00 or 011)',
-    );
-  }
-  return digits;
-}
-
-function csvColumns(options: RateDeckCsvOptions | undefined): {
-  prefix: number;
-  rate: number;
-  count: number | undefined;
-} {
-  const prefix = options?.prefixColumn;
-  const rate = options?.rateColumn;
-  if (prefix === undefined && rate === undefined) return { prefix: 0, rate: 1, count: 3 };
-  if (prefix === undefined || rate === undefined) {
-    throw new RangeError('set both prefixColumn and rateColumn, or neither');
-  }
-  const p = prefix;
-  const r = rate;
-  for (const [name, value] of [
-    ['prefixColumn', p],
-    ['rateColumn', r],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 0) {
-      throw new RangeError(`${name} must be a non-negative integer, got ${String(value)}`);
-    }
-  }
-  if (p === r) throw new RangeError(`prefixColumn and rateColumn must differ, both are ${p}`);
-  return { prefix: p, rate: r, count: undefined };
-}
-
-function isSkippedLine(line: string): boolean {
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 32 || c === 9) continue;
-    return c === 35; // '#'
-  }
-  return true;
 }
