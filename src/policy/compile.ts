@@ -7,6 +7,8 @@ import {
   callingRules,
   compileAllowList,
   compileSelectors,
+  type DeckUnderCap,
+  deckUnderCap,
   IpAllowList,
   isRegionCode,
   parseCap,
@@ -105,7 +107,7 @@ export function compilePolicyJson(doc: unknown, options?: CompilePolicyOptions):
   for (const [id, level] of extensions) resolvedExtensions.set(id, resolver.resolve(level));
 
   const findings = collectFindings(account, extensions, lists, options?.rates !== undefined);
-  return new CompiledPolicy(resolvedAccount, resolvedExtensions, findings, options?.rates);
+  return new CompiledPolicy(resolvedAccount, resolvedExtensions, findings);
 }
 
 // Orders issues by JSON pointer, list indexes numerically, so a report reads top to bottom.
@@ -309,7 +311,7 @@ class Resolver {
   readonly #rates: RateTable | undefined;
   readonly #phoneContexts: PhoneContexts | undefined;
   readonly #emptyList = IpAllowList.from([]);
-  readonly #aboveByCap = new Map<string, Uint8Array>();
+  readonly #decksByCap = new Map<string, DeckUnderCap>();
   readonly #accountParts: {
     registration: RegistrationRule;
     calling: CallingRule;
@@ -422,21 +424,17 @@ class Resolver {
 
   #cap(level: LevelRules): CapRule {
     const cap = level.cap ?? null;
-    let aboveByEntry: Uint8Array | undefined;
-    if (cap !== null && this.#rates !== undefined) {
-      const key = cap.toString();
-      aboveByEntry = this.#aboveByCap.get(key);
-      if (aboveByEntry === undefined) {
-        aboveByEntry = this.#rates.aboveCap(cap);
-        this.#aboveByCap.set(key, aboveByEntry);
+    if (cap === null) return Object.freeze({ scope: level.scope, cap });
+    const capText = cap.toString();
+    let deck: DeckUnderCap | undefined;
+    if (this.#rates !== undefined) {
+      deck = this.#decksByCap.get(capText);
+      if (deck === undefined) {
+        deck = deckUnderCap(this.#rates, cap);
+        this.#decksByCap.set(capText, deck);
       }
     }
-    return Object.freeze({
-      scope: level.scope,
-      cap,
-      capText: cap === null ? '' : cap.toString(),
-      aboveByEntry,
-    });
+    return Object.freeze({ scope: level.scope, cap, capText, deck });
   }
 
   #unknownRate(level: LevelRules): UnknownRateRule {

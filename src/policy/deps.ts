@@ -19,4 +19,11 @@ export {
   isRegionCode,
   phoneContextDomain,
 } from '../phone/index.js';
-export { parseCap, type Rate, type RateTable, safeParseRate } from '../rate/index.js';
+export {
+  type DeckUnderCap,
+  deckUnderCap,
+  parseCap,
+  type Rate,
+  type RateTable,
+  safeParseRate,
+} from '../rate/index.js';

@@ -13,7 +13,6 @@ import {
   evaluateCalling,
   PROBE_INVALID,
   PROBE_NOT_LISTED,
-  type RateTable,
   safeParseRate,
 } from './deps.js';
 import type { PolicyFinding } from './findings.js';
@@ -95,18 +94,15 @@ export class CompiledPolicy implements Policy {
   readonly findings: readonly PolicyFinding[];
   readonly #account: ResolvedRules;
   readonly #extensions: ReadonlyMap<string, ResolvedRules>;
-  readonly #rates: RateTable | undefined;
 
   constructor(
     account: ResolvedRules,
     extensions: ReadonlyMap<string, ResolvedRules>,
     findings: readonly PolicyFinding[],
-    rates: RateTable | undefined,
   ) {
     this.#account = account;
     this.#extensions = extensions;
     this.findings = findings;
-    this.#rates = rates;
     Object.freeze(this);
   }
 
@@ -239,12 +235,12 @@ export class CompiledPolicy implements Policy {
       );
     }
 
-    const table = this.#rates;
-    const aboveByEntry = capRule.aboveByEntry;
-    if (table !== undefined && aboveByEntry !== undefined) {
+    const deck = capRule.deck;
+    if (deck !== undefined) {
+      const { table } = deck;
       const index = table.lookupIndex(destination.e164);
       if (index >= 0) {
-        const above = aboveByEntry[index] === 1;
+        const above = deck.above[index] === 1;
         return rateDecision(
           above,
           capRule.scope,

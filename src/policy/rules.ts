@@ -1,7 +1,7 @@
 // The compiled, frozen rule set of one extension (or of the account, for unlisted extensions).
 // Each part remembers the level it came from; parts inherited from the account are shared objects.
 import type { CallDecision, DecisionScope, RegistrationDecision } from './decision.js';
-import type { CallingRules, ClassifyDialedOptions, IpAllowList, Rate } from './deps.js';
+import type { CallingRules, ClassifyDialedOptions, DeckUnderCap, IpAllowList, Rate } from './deps.js';
 
 /** The registration rule in force, with every decision it can return built in advance. */
 export interface RegistrationRule {
@@ -24,15 +24,17 @@ export type CallingRule =
   | { readonly scope: DecisionScope; readonly emergency: 'allow'; readonly rules: CallingRules | undefined }
   | { readonly scope: DecisionScope; readonly emergency: 'apply-rules'; readonly rules: CallingRules };
 
-/** The rate cap in force; `cap` is null when there is none. */
-export interface CapRule {
-  readonly scope: DecisionScope;
-  readonly cap: Rate | null;
-  /** Canonical text of `cap`, for decisions. */
-  readonly capText: string;
-  /** Per rate-deck entry, 1 when its rate is above `cap` (precomputed), or undefined without a deck. */
-  readonly aboveByEntry: Uint8Array | undefined;
-}
+/** The rate cap in force, or `cap: null` when there is none. */
+export type CapRule =
+  | { readonly scope: DecisionScope; readonly cap: null }
+  | {
+      readonly scope: DecisionScope;
+      readonly cap: Rate;
+      /** Canonical text of `cap`, for decisions. */
+      readonly capText: string;
+      /** The policy's rate deck with each entry's verdict against `cap`; undefined without a deck. */
+      readonly deck: DeckUnderCap | undefined;
+    };
 
 /** The unknown-rate behaviour in force. */
 export interface UnknownRateRule {

@@ -13,4 +13,4 @@ export {
   type SafeParseRateResult,
   safeParseRate,
 } from './money.js';
-export { type RateEntry, RateTable } from './table.js';
+export { type DeckUnderCap, deckUnderCap, type RateEntry, RateTable } from './table.js';

@@ -83,28 +83,37 @@ export class RateTable {
     return rate;
   }
 
-  /**
-   * For each entry index, 1 when its rate is strictly above `cap` (a call there is blocked), else 0.
-   * Computed once per distinct cap when a policy is compiled, so the call path compares nothing.
-   */
-  aboveCap(cap: Rate): Uint8Array {
-    const verdicts = new Uint8Array(this.size);
-    const known = new Map<Rate, number>(); // rates are shared between entries with the same amount
-    this.#rates.forEach((rate, index) => {
-      let verdict = known.get(rate);
-      if (verdict === undefined) {
-        verdict = rate.compare(cap) > 0 ? 1 : 0;
-        known.set(rate, verdict);
-      }
-      verdicts[index] = verdict;
-    });
-    return verdicts;
-  }
-
   /** Every entry in input order. */
   *entries(): IterableIterator<RateEntry> {
     for (let index = 0; index < this.size; index++) {
       yield { prefix: this.prefixAt(index), rate: this.rateAt(index) };
     }
   }
+}
+
+/**
+ * A rate deck with the verdict of each entry against one cap, kept together so that a lookup's index
+ * reads its verdict. Built once per distinct cap when a policy is compiled, so checking a call
+ * compares no money.
+ */
+export interface DeckUnderCap {
+  readonly table: RateTable;
+  /** Per entry index, 1 when the entry's rate is strictly above the cap (a call there is blocked), else 0. */
+  readonly above: Uint8Array;
+}
+
+/** The verdicts of every entry of `table` against `cap`. */
+export function deckUnderCap(table: RateTable, cap: Rate): DeckUnderCap {
+  const above = new Uint8Array(table.size);
+  const known = new Map<Rate, number>(); // a deck shares one Rate between entries of the same amount
+  for (let index = 0; index < table.size; index++) {
+    const rate = table.rateAt(index);
+    let verdict = known.get(rate);
+    if (verdict === undefined) {
+      verdict = rate.compare(cap) > 0 ? 1 : 0;
+      known.set(rate, verdict);
+    }
+    above[index] = verdict;
+  }
+  return Object.freeze({ table, above });
 }

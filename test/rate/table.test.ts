@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SipguardError, type SipguardIssue } from '../../src/errors.js';
-import { parseRate, type RateDeckCsvOptions, RateTable } from '../../src/rate/index.js';
+import { deckUnderCap, parseRate, type RateDeckCsvOptions, RateTable } from '../../src/rate/index.js';
 import { digitString, scanLookup } from './reference.js';
 
 function thrown(fn: () => unknown): SipguardError {
@@ -89,12 +89,16 @@ describe('RateTable: a deck larger than the initial trie', () => {
   });
 });
 
-describe('RateTable.aboveCap', () => {
+describe('deckUnderCap', () => {
   it('marks exactly the entries strictly above the cap', () => {
-    expect([...nanp.aboveCap(parseRate('$0.1500'))]).toEqual([0, 0, 1, 0]);
-    expect([...nanp.aboveCap(parseRate('$0.0100'))]).toEqual([0, 1, 1, 1]);
-    expect([...nanp.aboveCap(parseRate('0.00999999'))]).toEqual([1, 1, 1, 1]);
-    expect([...nanp.aboveCap(parseRate('1'))]).toEqual([0, 0, 0, 0]);
+    expect([...deckUnderCap(nanp, parseRate('$0.1500')).above]).toEqual([0, 0, 1, 0]);
+    expect([...deckUnderCap(nanp, parseRate('$0.0100')).above]).toEqual([0, 1, 1, 1]);
+    expect([...deckUnderCap(nanp, parseRate('0.00999999')).above]).toEqual([1, 1, 1, 1]);
+    expect([...deckUnderCap(nanp, parseRate('1')).above]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('keeps the deck with its verdicts', () => {
+    expect(deckUnderCap(nanp, parseRate('1')).table).toBe(nanp);
   });
 
   it('gives entries sharing an amount the same verdict', () => {
@@ -104,7 +108,7 @@ describe('RateTable.aboveCap', () => {
       { prefix: '3', rate: 0.05 },
       { prefix: '4', rate: '0.0501' },
     ]);
-    expect([...table.aboveCap(parseRate('0.05'))]).toEqual([0, 0, 0, 1]);
+    expect([...deckUnderCap(table, parseRate('0.05')).above]).toEqual([0, 0, 0, 1]);
     expect(table.rateAt(0)).toBe(table.rateAt(2)); // one Rate per distinct amount
   });
 });
