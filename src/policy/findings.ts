@@ -1,4 +1,6 @@
-import type { IpFinding } from './deps.js';
+// Lint results of a policy: valid but suspicious parts of the document, found once at compile time.
+import type { IpAllowList, IpFinding } from './deps.js';
+import type { LevelRules } from './rules.js';
 
 /** Codes of policy lint findings (see docs/policy.md); IP-entry findings keep the code src/ip gives them. */
 export type PolicyFindingCode =
@@ -18,4 +20,101 @@ export interface PolicyFinding {
   readonly code: PolicyFindingCode;
   readonly severity: 'error' | 'warning' | 'info';
   readonly message: string;
+}
+
+/** The findings of a compiled document: per level, across levels, and those of each allow-list where it appears. */
+export function collectFindings(
+  account: LevelRules,
+  extensions: ReadonlyMap<string, LevelRules>,
+  lists: readonly { readonly list: IpAllowList; readonly path: string }[],
+  hasRates: boolean,
+): readonly PolicyFinding[] {
+  const findings: PolicyFinding[] = [];
+  const levels = [account, ...extensions.values()];
+  for (const level of levels) {
+    const registration = level.registration;
+    const at = `${level.path}/registration`;
+    if (registration?.restrict === true && registration.allowFrom.length === 0) {
+      findings.push({
+        path: at,
+        code: 'registration-denies-all',
+        severity: 'error',
+        message: `restrict is true with an empty allowFrom: this denies all registrations, including your own${level.scope === 'account' ? ' (for every extension without its own registration rule)' : ''}`,
+      });
+    }
+    if (registration?.restrict === false && registration.allowFrom.length > 0) {
+      findings.push({
+        path: `${at}/allowFrom`,
+        code: 'allow-list-inactive',
+        severity: 'info',
+        message: `allowFrom lists ${registration.allowFrom.length} entries but restrict is false, so the list is not enforced`,
+      });
+    }
+    if (level.cap !== undefined && level.cap !== null && !hasRates) {
+      findings.push({
+        path: `${level.path}/maxRatePerMinute`,
+        code: 'cap-without-rate-table',
+        severity: 'warning',
+        message: `a cap of $${level.cap.toString()} is set but the policy was compiled without a rate deck: calls without an explicit ratePerMinute have an unknown rate`,
+      });
+    }
+  }
+  if (account.homeCountry === undefined) {
+    findings.push({
+      path: '/homeCountry',
+      code: 'home-country-missing',
+      severity: 'warning',
+      message:
+        'no account homeCountry: checkCall denies every call (invalid-number) for extensions that set none, since dialed numbers cannot be read without one',
+    });
+  }
+  for (const level of extensions.values()) findings.push(...identicalOverrides(level, account));
+  for (const { list, path } of lists) {
+    for (const finding of list.findings) {
+      findings.push({
+        path: `${path}/${finding.index}`,
+        code: finding.code,
+        severity: finding.severity,
+        message: finding.message,
+      });
+    }
+  }
+  return Object.freeze(findings.map((f) => Object.freeze(f)));
+}
+
+// An extension field that changes nothing is likely a leftover: after the account rule changes, the
+// extension silently keeps the old one.
+function identicalOverrides(level: LevelRules, account: LevelRules): PolicyFinding[] {
+  const found: PolicyFinding[] = [];
+  const same = (field: string, what: string) =>
+    found.push({
+      path: `${level.path}/${field}`,
+      code: 'override-identical',
+      severity: 'info',
+      message: `this extension's ${what} is the same as the account's; omit it to inherit the account's rule`,
+    });
+  const registrationKey = (l: LevelRules) =>
+    l.registration === undefined || !l.registration.restrict
+      ? 'unrestricted'
+      : JSON.stringify(l.registration.allowFrom);
+  if (level.registration !== undefined && registrationKey(level) === registrationKey(account)) {
+    same('registration', 'registration rule');
+  }
+  if (level.calling !== undefined && level.calling.canonical === account.calling?.canonical) {
+    same('calling', 'calling rule');
+  }
+  if (level.cap !== undefined) {
+    const mine = level.cap;
+    const theirs = account.cap ?? null;
+    if (mine === null ? theirs === null : theirs !== null && mine.equals(theirs)) {
+      same('maxRatePerMinute', 'maxRatePerMinute');
+    }
+  }
+  if (level.onUnknownRate !== undefined && level.onUnknownRate === (account.onUnknownRate ?? 'deny')) {
+    same('onUnknownRate', 'onUnknownRate');
+  }
+  if (level.homeCountry !== undefined && level.homeCountry === account.homeCountry) {
+    same('homeCountry', 'homeCountry');
+  }
+  return found;
 }

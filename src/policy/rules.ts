@@ -1,6 +1,7 @@
-// The compiled, frozen rule set of one extension (or of the account, for unlisted extensions).
-// Each part remembers the level it came from; parts inherited from the account are shared objects.
-import type { CallDecision, DecisionScope, RegistrationDecision } from './decision.js';
+// The rules of one level as written (LevelRules, read from the document), and the compiled, frozen
+// rule set of one extension (or of the account, for unlisted extensions) resolved from them. Each
+// resolved part remembers the level it came from; parts inherited from the account are shared objects.
+import type { DecisionScope, RegistrationDecision } from './decision.js';
 import type { CallingRules, ClassifyDialedOptions, DeckUnderCap, IpAllowList, Rate } from './deps.js';
 
 /** The registration rule in force, with every decision it can return built in advance. */
@@ -60,8 +61,17 @@ export interface ResolvedRules {
   readonly home: HomeRule;
 }
 
-/** Decisions that need no rule set. */
-export interface FixedDecisions {
-  readonly registrationInvalidRequest: RegistrationDecision;
-  readonly callInvalidRequest: CallDecision;
+/** The rule fields of one level as written, each undefined when the level omits it. */
+export interface LevelRules {
+  readonly path: string;
+  readonly scope: DecisionScope;
+  homeCountry?: string;
+  registration?: {
+    readonly restrict: boolean;
+    readonly allowFrom: readonly string[];
+    readonly list?: IpAllowList;
+  };
+  calling?: { readonly rules: CallingRules; readonly canonical: string };
+  cap?: Rate | null;
+  onUnknownRate?: 'deny' | 'allow';
 }
