@@ -1,4 +1,4 @@
-import { checkJsonText } from '../json/check-json.js';
+import { checkJsonText } from './json/check-json.js';
 
 /** A problem with an input file, ready to print: where, and what is wrong. */
 export interface FileProblem {

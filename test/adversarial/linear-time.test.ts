@@ -3,8 +3,8 @@
 // times by 4x the ratio of the sizes (a quadratic path on 1 MB would be ~16x over that bound); it
 // never asserts an absolute time. Performance figures live in bench/, not here.
 import { describe, expect, it } from 'vitest';
+import { checkJsonText } from '../../src/cli/json/check-json.js';
 import { IpAllowList, parseIpEntry } from '../../src/ip/index.js';
-import { checkJsonText } from '../../src/json/check-json.js';
 import { classifyDialed } from '../../src/phone/index.js';
 import { compilePolicy, compilePolicyJson } from '../../src/policy/index.js';
 import { parseRate, RateTable } from '../../src/rate/index.js';

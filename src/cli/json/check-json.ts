@@ -1,3 +1,5 @@
+// Strict JSON text checking for the CLI, which alone reads JSON files: a syntax error with its line
+// and column, every duplicate key, a nesting bound. The library takes parsed values, never text.
 /** A problem found in JSON text, located by 1-based line and column. */
 export interface JsonTextProblem {
   readonly kind: 'syntax' | 'duplicate-key' | 'too-deep';
