@@ -1,12 +1,20 @@
-// Everything sipguard derives from libphonenumber-js metadata. We use the `max` metadata on purpose:
-// number types (mobile, premium-rate, …) and the exact region of a shared calling code need it.
-import { type CountryCode, getCountries, getCountryCallingCode, Metadata } from 'libphonenumber-js/core';
+// Everything sipguard derives from libphonenumber-js metadata, and the one place that reads it. We use
+// the `max` metadata on purpose: number types (mobile, premium-rate, …) and the exact region of a
+// shared calling code need it. Numbering plans are read through libphonenumber-js's own accessors,
+// never by index into its minified arrays, so a change of layout is libphonenumber-js's to absorb.
+import {
+  type CountryCode,
+  getCountries,
+  getCountryCallingCode,
+  Metadata,
+  type MetadataJson,
+} from 'libphonenumber-js/core';
 import maxMetadata from 'libphonenumber-js/max/metadata';
 import { emergencyNumbersOf } from './emergency.js';
 import type { DialedEmergency, NumberType } from './types.js';
 
 /** The libphonenumber-js metadata every phone function in sipguard uses (the `max` set). */
-export const METADATA = maxMetadata;
+const METADATA = maxMetadata;
 
 /** An upper-case ISO 3166-1 alpha-2 region known to the phone metadata (libphonenumber-js's `CountryCode`). */
 export type RegionCode = CountryCode;
@@ -44,6 +52,91 @@ export function isNonGeographicCallingCode(callingCode: string): boolean {
   return NON_GEOGRAPHIC_CALLING_CODES.has(callingCode);
 }
 
+/** The names libphonenumber-js gives number types in its metadata accessors. */
+type MetadataTypeName =
+  | 'FIXED_LINE'
+  | 'MOBILE'
+  | 'TOLL_FREE'
+  | 'PREMIUM_RATE'
+  | 'PERSONAL_NUMBER'
+  | 'VOICEMAIL'
+  | 'UAN'
+  | 'PAGER'
+  | 'VOIP'
+  | 'SHARED_COST';
+
+/**
+ * The accessors of one libphonenumber-js numbering plan that sipguard reads. libphonenumber-js's own
+ * parser uses them, but its type declarations list only a few, so their results are typed `unknown`
+ * here and checked where they are read.
+ */
+export interface PlanAccessors {
+  callingCode(): unknown;
+  IDDPrefix(): unknown;
+  nationalNumberPattern(): unknown;
+  possibleLengths(): unknown;
+  nationalPrefixForParsing(): unknown;
+  nationalPrefixTransformRule(): unknown;
+  leadingDigits(): unknown;
+  hasTypes(): boolean;
+  type(name: MetadataTypeName): { pattern(): unknown; possibleLengths(): unknown } | undefined;
+}
+
+const ACCESSORS: readonly (keyof PlanAccessors)[] = [
+  'callingCode',
+  'IDDPrefix',
+  'nationalNumberPattern',
+  'possibleLengths',
+  'nationalPrefixForParsing',
+  'nationalPrefixTransformRule',
+  'leadingDigits',
+  'hasTypes',
+  'type',
+];
+
+/** `plan` as {@link PlanAccessors}; throws, naming the accessor, when libphonenumber-js lacks one. */
+export function planAccessors(plan: unknown): PlanAccessors {
+  for (const name of ACCESSORS) {
+    if (typeof (plan as Partial<Record<string, unknown>> | undefined)?.[name] !== 'function') {
+      throw new Error(
+        `sipguard cannot read libphonenumber-js metadata: its numbering plans have no ${name}() accessor; install a libphonenumber-js version that sipguard's package.json accepts`,
+      );
+    }
+  }
+  return plan as PlanAccessors;
+}
+
+/**
+ * The numbering plan `key` of `metadata`: a region's own plan, or, for a calling code, its main
+ * region's plan or its non-geographic plan, as libphonenumber-js selects it; undefined if unknown.
+ */
+export function readPlan(metadata: MetadataJson, key: string): PlanAccessors | undefined {
+  const known = /^[0-9]+$/.test(key)
+    ? Object.hasOwn(metadata.country_calling_codes, key) || Object.hasOwn(metadata.nonGeographic ?? {}, key)
+    : Object.hasOwn(metadata.countries, key);
+  if (!known) return undefined;
+  const selected = new Metadata(metadata);
+  // libphonenumber-js takes a region code or a calling code here; its types name the region only.
+  selected.selectNumberingPlan(key as CountryCode);
+  return planAccessors(selected.numberingPlan);
+}
+
+/** {@link readPlan} of the bundled (`max`) metadata. */
+export function planOf(key: string): PlanAccessors | undefined {
+  return readPlan(METADATA, key);
+}
+
+// Fails at import, not on the first call, when libphonenumber-js no longer has the accessors.
+planAccessors(planOf('US'));
+
+/** The regions sharing `callingCode`, main region first; undefined for non-geographic codes. */
+export function regionsOf(callingCode: string): readonly string[] | undefined {
+  const regions: readonly string[] | undefined = METADATA.country_calling_codes[callingCode];
+  // As libphonenumber-js: a single three-character "region" is the non-geographic "001".
+  if (regions === undefined || (regions.length === 1 && regions[0]?.length === 3)) return undefined;
+  return regions;
+}
+
 /** What classification needs about the country a call is placed from, computed once per country. */
 export interface HomePlan {
   readonly country: CountryCode;
@@ -64,14 +157,13 @@ export function homePlan(country: unknown): HomePlan | undefined {
   const known = homePlans.get(country);
   if (known !== undefined) return known;
   if (!isRegionCode(country)) return undefined;
-  const metadata = new Metadata(METADATA);
-  metadata.selectNumberingPlan(country);
+  const idd = planOf(country)?.IDDPrefix();
   // Every region in the metadata has an IDD pattern; '(?!)' never matches, should one ever lack it.
-  const idd = metadata.numberingPlan?.IDDPrefix() || '(?!)';
+  const iddPattern = typeof idd === 'string' && idd !== '' ? idd : '(?!)';
   const plan: HomePlan = {
     country,
     callingCode: getCountryCallingCode(country, METADATA),
-    internationalPrefix: new RegExp(`^(?:${idd})`),
+    internationalPrefix: new RegExp(`^(?:${iddPattern})`),
     emergency: new Map(
       emergencyNumbersOf(country).map((number) => [
         number,
@@ -85,20 +177,18 @@ export function homePlan(country: unknown): HomePlan | undefined {
 
 // Number-type matching with regular expressions compiled once per numbering plan. It follows
 // libphonenumber-js's getNumberType exactly (the differential test holds it to that), which would
-// otherwise build a fresh RegExp for every pattern on every call.
-// Indexes into a minified plan (libphonenumber-js METADATA.md): 2 national pattern, 3 possible
-// lengths, 11 types; inside types: 0 fixed line, 1 mobile, 2 toll free, 3 premium rate, 4 personal
-// number, 5 voicemail, 6 UAN, 7 pager, 8 VoIP, 9 shared cost; each type is [pattern, lengths?].
-const TYPE_SLOTS: readonly (readonly [NumberType, number])[] = [
-  ['mobile', 1],
-  ['premium-rate', 3],
-  ['toll-free', 2],
-  ['shared-cost', 9],
-  ['voip', 8],
-  ['personal-number', 4],
-  ['pager', 7],
-  ['uan', 6],
-  ['voicemail', 5],
+// otherwise build a fresh RegExp for every pattern on every call. Fixed line and mobile are read
+// first; the others in libphonenumber-js's order.
+const TYPE_NAMES: readonly (readonly [NumberType, MetadataTypeName])[] = [
+  ['mobile', 'MOBILE'],
+  ['premium-rate', 'PREMIUM_RATE'],
+  ['toll-free', 'TOLL_FREE'],
+  ['shared-cost', 'SHARED_COST'],
+  ['voip', 'VOIP'],
+  ['personal-number', 'PERSONAL_NUMBER'],
+  ['pager', 'PAGER'],
+  ['uan', 'UAN'],
+  ['voicemail', 'VOICEMAIL'],
 ];
 
 interface TypeMatcher {
@@ -128,33 +218,35 @@ function numberList(value: unknown): readonly unknown[] | undefined {
   return Array.isArray(value) ? value : undefined;
 }
 
-function typeMatcher(types: readonly unknown[], slot: number, planLengths: readonly unknown[] | undefined) {
-  const type = types[slot];
-  if (!Array.isArray(type) || typeof type[0] !== 'string' || type[0] === '') return undefined;
-  return { pattern: anchored(type[0]), lengths: numberList(type[1]) ?? planLengths };
+// A type the plan lists with an empty pattern counts as absent (libphonenumber-js drops a mobile
+// pattern equal to fixed line that way); its lengths default to the plan's.
+function typeMatcher(plan: PlanAccessors, name: MetadataTypeName): TypeMatcher | undefined {
+  const type = plan.type(name);
+  const pattern = type?.pattern();
+  if (type === undefined || typeof pattern !== 'string' || pattern === '') return undefined;
+  return { pattern: anchored(pattern), lengths: numberList(type.possibleLengths()) };
 }
 
 /**
- * Compiles one minified libphonenumber-js numbering plan (an entry of `countries` or `nonGeographic`)
- * for {@link typeInPlan}. Exported for tests, which compare it with libphonenumber-js on made-up plans.
+ * Compiles one numbering plan for {@link typeInPlan}. Exported for tests, which compare it with
+ * libphonenumber-js on made-up plans.
  */
-export function compileTypePlan(plan: readonly unknown[]): TypePlan {
-  const national = typeof plan[2] === 'string' ? anchored(plan[2]) : /(?!)/;
-  const types = plan[11];
-  if (!Array.isArray(types) || types.length === 0) {
+export function compileTypePlan(plan: PlanAccessors): TypePlan {
+  const pattern = plan.nationalNumberPattern();
+  const national = typeof pattern === 'string' ? anchored(pattern) : /(?!)/;
+  if (!plan.hasTypes()) {
     return { national, hasTypes: false, fixedLine: undefined, mobile: undefined, others: [] };
   }
-  const lengths = numberList(plan[3]);
   const others: (readonly [NumberType, TypeMatcher])[] = [];
-  for (const [name, slot] of TYPE_SLOTS) {
-    const matcher = typeMatcher(types, slot, lengths);
-    if (matcher !== undefined) others.push([name, matcher]);
+  for (const [type, name] of TYPE_NAMES) {
+    const matcher = typeMatcher(plan, name);
+    if (matcher !== undefined) others.push([type, matcher]);
   }
   return {
     national,
     hasTypes: true,
-    fixedLine: typeMatcher(types, 0, lengths),
-    mobile: typeMatcher(types, 1, lengths),
+    fixedLine: typeMatcher(plan, 'FIXED_LINE'),
+    mobile: typeMatcher(plan, 'MOBILE'),
     others,
   };
 }
@@ -163,10 +255,11 @@ export function compileTypePlan(plan: readonly unknown[]): TypePlan {
 // plan in the metadata, so bounded by construction.
 const typePlans = new Map<string, TypePlan>();
 
-function typePlanFor(key: string, plan: unknown): TypePlan | undefined {
+function typePlanFor(key: string, planKey: string): TypePlan | undefined {
   const known = typePlans.get(key);
   if (known !== undefined) return known;
-  if (!Array.isArray(plan)) return undefined;
+  const plan = planOf(planKey);
+  if (plan === undefined) return undefined;
   const compiled = compileTypePlan(plan);
   typePlans.set(key, compiled);
   return compiled;
@@ -187,8 +280,12 @@ function matches(matcher: TypeMatcher, national: string): boolean {
 export function numberTypeOf(region: string, callingCode: string, national: string): NumberType | undefined {
   const plan =
     region === NON_GEOGRAPHIC_REGION
-      ? typePlanFor(`+${callingCode}`, METADATA.nonGeographic[callingCode])
-      : typePlanFor(region, METADATA.countries[region as CountryCode]);
+      ? isNonGeographicCallingCode(callingCode)
+        ? typePlanFor(`+${callingCode}`, callingCode)
+        : undefined
+      : isRegionCode(region)
+        ? typePlanFor(region, region)
+        : undefined;
   return plan === undefined ? undefined : typeInPlan(plan, national);
 }
 

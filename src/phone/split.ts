@@ -8,8 +8,10 @@ import {
   callingCodeLength,
   type HomePlan,
   isRegionCode,
-  METADATA,
   numberTypeOf,
+  type PlanAccessors,
+  planOf,
+  regionsOf,
 } from './metadata.js';
 
 /** Where a number goes: its calling code, national significant number and, when known, region. */
@@ -41,26 +43,24 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-// Indexes into a minified v4 plan (libphonenumber-js METADATA.md): 0 calling code, 2 national
-// pattern, 3 possible lengths, 5 national prefix, 7 national prefix for parsing, 8 transform rule,
-// 10 leading digits. A plan without calling code or national pattern compiles to undefined, so its
-// numbers are not numbers (fail closed); other absent entries mean "none", as in libphonenumber-js.
-/** Compiles one minified plan; exported for tests of malformed plans only. */
-export function compileParsingPlan(plan: readonly unknown[]): ParsingPlan | undefined {
-  const callingCode = text(plan[0]);
-  const national = text(plan[2]);
+// A plan without calling code or national pattern compiles to undefined, so its numbers are not
+// numbers (fail closed); other absent parts mean "none", as in libphonenumber-js.
+/** Compiles one numbering plan; exported for tests of malformed plans only. */
+export function compileParsingPlan(plan: PlanAccessors): ParsingPlan | undefined {
+  const callingCode = text(plan.callingCode());
+  const national = text(plan.nationalNumberPattern());
   if (callingCode === undefined || national === undefined) return undefined;
-  const lengths = plan[3];
+  const lengths = plan.possibleLengths();
   // As libphonenumber-js: the prefix for parsing defaults to the national prefix itself.
-  const prefix = text(plan[7]) ?? text(plan[5]);
-  const leading = text(plan[10]);
+  const prefix = text(plan.nationalPrefixForParsing());
+  const leading = text(plan.leadingDigits());
   return {
     callingCode,
     national: anchored(national),
     // Kept as given, as libphonenumber-js does: a non-number entry matches no length.
     possibleLengths: Array.isArray(lengths) ? lengths : undefined,
     nationalPrefix: prefix === undefined ? undefined : new RegExp(`^(?:${prefix})`),
-    transformRule: text(plan[8]),
+    transformRule: text(plan.nationalPrefixTransformRule()),
     leadingDigits: leading === undefined ? undefined : new RegExp(`^(?:${leading})`),
   };
 }
@@ -69,35 +69,23 @@ export function compileParsingPlan(plan: readonly unknown[]): ParsingPlan | unde
 // number of plans in the metadata.
 const parsingPlans = new Map<string, ParsingPlan>();
 
-function planFor(key: string, raw: unknown): ParsingPlan | undefined {
+function planFor(key: string, planKey: string): ParsingPlan | undefined {
   const known = parsingPlans.get(key);
   if (known !== undefined) return known;
-  const compiled = Array.isArray(raw) ? compileParsingPlan(raw) : undefined;
+  const plan = planOf(planKey);
+  const compiled = plan === undefined ? undefined : compileParsingPlan(plan);
   if (compiled !== undefined) parsingPlans.set(key, compiled);
   return compiled;
 }
 
 function regionPlan(region: string): ParsingPlan | undefined {
-  return (
-    parsingPlans.get(region) ??
-    (isRegionCode(region) ? planFor(region, METADATA.countries[region]) : undefined)
-  );
-}
-
-/** The regions sharing `callingCode`, main region first; undefined for non-geographic codes. */
-function regionsOf(callingCode: string): readonly string[] | undefined {
-  const regions: readonly string[] | undefined = METADATA.country_calling_codes[callingCode];
-  // As libphonenumber-js: a single three-character "region" is the non-geographic "001".
-  if (regions === undefined || (regions.length === 1 && regions[0]?.length === 3)) return undefined;
-  return regions;
+  return parsingPlans.get(region) ?? (isRegionCode(region) ? planFor(region, region) : undefined);
 }
 
 /** The plan libphonenumber-js selects for a calling code: its main region's, or the non-geographic one. */
 function callingCodePlan(callingCode: string): ParsingPlan | undefined {
   const main = regionsOf(callingCode)?.[0];
-  return main === undefined
-    ? planFor(`+${callingCode}`, METADATA.nonGeographic[callingCode])
-    : regionPlan(main);
+  return main === undefined ? planFor(`+${callingCode}`, callingCode) : regionPlan(main);
 }
 
 type LengthVerdict = 'possible' | 'too-short' | 'too-long' | 'invalid-length';

@@ -15,6 +15,9 @@ import {
   isNonGeographicCallingCode,
   isRegionCode,
   numberTypeOf,
+  type PlanAccessors,
+  planAccessors,
+  readPlan,
   typeInPlan,
 } from '../../src/phone/metadata.js';
 import type { NumberType } from '../../src/phone/types.js';
@@ -34,15 +37,27 @@ function minifiedPlan({ national, lengths, types }: PlanParts): unknown[] {
   return plan;
 }
 
-/** What libphonenumber-js says of `national` in a metadata holding only `plan` (as +999), in our terms. */
-function reference(plan: unknown[], national: string): NumberType | undefined {
+/** A metadata set holding only `plan`, as region XA with calling code +999. */
+function metadataOf(plan: unknown[]): MetadataJson {
   const metadata = {
     version: 4,
     country_calling_codes: { 999: ['XA'] },
     countries: { XA: plan },
     nonGeographic: {},
   };
-  const number = new PhoneNumber(`+999${national}` as E164Number, metadata as unknown as MetadataJson);
+  return metadata as unknown as MetadataJson;
+}
+
+/** `plan` read through libphonenumber-js's accessors, as sipguard reads the bundled plans. */
+function accessorsOf(plan: unknown[]): PlanAccessors {
+  const accessors = readPlan(metadataOf(plan), 'XA');
+  if (accessors === undefined) throw new Error('the made-up plan is not in its metadata');
+  return accessors;
+}
+
+/** What libphonenumber-js says of `national` in a metadata holding only `plan` (as +999), in our terms. */
+function reference(plan: unknown[], national: string): NumberType | undefined {
+  const number = new PhoneNumber(`+999${national}` as E164Number, metadataOf(plan));
   if (!number.isValid()) return undefined;
   const type = number.getType();
   return type === undefined ? 'unknown' : (type.toLowerCase().replaceAll('_', '-') as NumberType);
@@ -139,7 +154,7 @@ describe('typeInPlan on made-up plans', () => {
     ],
   ])('%s', (_reason, parts, national, expected) => {
     const plan = minifiedPlan(parts);
-    expect(typeInPlan(compileTypePlan(plan), national)).toBe(expected);
+    expect(typeInPlan(compileTypePlan(accessorsOf(plan)), national)).toBe(expected);
     // The expectation above is written by hand; libphonenumber-js must read the plan the same way.
     expect(reference(plan, national)).toBe(expected);
   });
@@ -176,7 +191,7 @@ describe('typeInPlan on made-up plans', () => {
     fc.assert(
       fc.property(plans, fc.array(nationals, { minLength: 1, maxLength: 8 }), (parts, numbers) => {
         const plan = minifiedPlan(parts);
-        const compiled = compileTypePlan(plan);
+        const compiled = compileTypePlan(accessorsOf(plan));
         for (const national of numbers)
           expect(typeInPlan(compiled, national), national).toBe(reference(plan, national));
       }),
@@ -185,28 +200,57 @@ describe('typeInPlan on made-up plans', () => {
   });
 });
 
+describe('reading plans through libphonenumber-js accessors', () => {
+  it('fails loudly, naming the accessor, when a plan lacks one', () => {
+    const plan = accessorsOf(minifiedPlan({ national: FOUR_TO_SIX }));
+    // Every accessor but type(), as a libphonenumber-js that renamed it would have.
+    const withoutType = {
+      callingCode: () => plan.callingCode(),
+      IDDPrefix: () => plan.IDDPrefix(),
+      nationalNumberPattern: () => plan.nationalNumberPattern(),
+      possibleLengths: () => plan.possibleLengths(),
+      nationalPrefixForParsing: () => plan.nationalPrefixForParsing(),
+      nationalPrefixTransformRule: () => plan.nationalPrefixTransformRule(),
+      leadingDigits: () => plan.leadingDigits(),
+      hasTypes: () => plan.hasTypes(),
+    };
+    expect(planAccessors({ ...withoutType, type: plan.type.bind(plan) })).toBeDefined();
+    expect(() => planAccessors(withoutType)).toThrow(/no type\(\) accessor/);
+    expect(() => planAccessors(undefined)).toThrow(/no callingCode\(\) accessor/);
+  });
+
+  it('knows a region and a calling code, and nothing else', () => {
+    expect(readPlan(maxMetadata, 'GB')?.callingCode()).toBe('44');
+    expect(readPlan(maxMetadata, '44')?.callingCode()).toBe('44');
+    // +1 selects the plan of its main region, US, not Canada's.
+    const fixedLine = (key: string) => readPlan(maxMetadata, key)?.type('FIXED_LINE')?.pattern();
+    expect(fixedLine('1')).toBe(fixedLine('US'));
+    expect(fixedLine('CA')).not.toBe(fixedLine('US'));
+    expect(readPlan(maxMetadata, '800')?.callingCode()).toBe('800'); // non-geographic
+    expect(readPlan(maxMetadata, 'XX')).toBeUndefined();
+    expect(readPlan(maxMetadata, '999')).toBeUndefined();
+    expect(readPlan(maxMetadata, 'toString')).toBeUndefined();
+  });
+});
+
 describe('the bundled metadata', () => {
-  const plans: readonly (readonly [string, unknown])[] = [
-    ...Object.entries(maxMetadata.countries),
-    ...Object.entries(maxMetadata.nonGeographic).map(([code, plan]) => [`+${code}`, plan] as const),
-  ];
+  const keys: readonly string[] = [...getCountries(), ...Object.keys(maxMetadata.nonGeographic)];
 
   // compileTypePlan accepts plans without this data (libphonenumber-js does too), but these guards
   // never fire on the metadata sipguard ships; docs/mutation.md lists their mutants as equivalent.
   it('has a national pattern, possible lengths and type data in every plan', () => {
-    for (const [key, plan] of plans) {
-      expect(Array.isArray(plan), key).toBe(true);
-      if (!Array.isArray(plan)) continue;
-      expect(typeof plan[2], key).toBe('string');
-      expect(Array.isArray(plan[3]) && plan[3].every((n: unknown) => Number.isInteger(n)), key).toBe(true);
-      const types: unknown = plan[11];
-      expect(Array.isArray(types) && types.length > 0, key).toBe(true);
-      if (!Array.isArray(types)) continue;
-      for (const type of types) {
-        if (type === 0) continue; // an absent type
-        expect(Array.isArray(type) && typeof type[0] === 'string', `${key} ${JSON.stringify(type)}`).toBe(
-          true,
-        );
+    const names = ['FIXED_LINE', 'MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'VOIP'] as const;
+    for (const key of keys) {
+      const plan = readPlan(maxMetadata, key);
+      expect(plan, key).toBeDefined();
+      if (plan === undefined) continue;
+      expect(typeof plan.nationalNumberPattern(), key).toBe('string');
+      const lengths = plan.possibleLengths();
+      expect(Array.isArray(lengths) && lengths.every((n: unknown) => Number.isInteger(n)), key).toBe(true);
+      expect(plan.hasTypes(), key).toBe(true);
+      for (const name of names) {
+        const type = plan.type(name);
+        if (type !== undefined) expect(typeof type.pattern(), `${key} ${name}`).toBe('string');
       }
     }
   });

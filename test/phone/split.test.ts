@@ -3,10 +3,15 @@
 // many thousands of generated digit strings. Every expectation comes from libphonenumber-js.
 
 import fc from 'fast-check';
-import { type CountryCode, getCountries, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import {
+  type CountryCode,
+  getCountries,
+  type MetadataJson,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js/max';
 import maxMetadata from 'libphonenumber-js/max/metadata';
 import { describe, expect, it } from 'vitest';
-import { homePlan } from '../../src/phone/metadata.js';
+import { homePlan, readPlan } from '../../src/phone/metadata.js';
 import { compileParsingPlan, type SplitNumber, splitDigits } from '../../src/phone/split.js';
 
 const regions = getCountries();
@@ -126,18 +131,26 @@ describe('split: differential against libphonenumber-js on generated digits', ()
   });
 });
 
+/** `plan` read through libphonenumber-js's accessors, as region XA of a metadata holding only it. */
+function accessorsOf(plan: unknown[]) {
+  const metadata = { version: 4, country_calling_codes: {}, countries: { XA: plan }, nonGeographic: {} };
+  const accessors = readPlan(metadata as unknown as MetadataJson, 'XA');
+  if (accessors === undefined) throw new Error('the made-up plan is not in its metadata');
+  return accessors;
+}
+
 describe('compileParsingPlan: plans the bundled metadata never has fail closed', () => {
-  const gb = maxMetadata.countries.GB ?? [];
+  const gb: unknown[] = maxMetadata.countries.GB ?? [];
   it.each([
     ['no calling code', [undefined, ...gb.slice(1)]],
     ['an empty calling code', ['', ...gb.slice(1)]],
     ['no national pattern', [gb[0], gb[1], undefined, ...gb.slice(3)]],
   ])('%s: no plan, so no number is read with it', (_reason, plan) => {
-    expect(compileParsingPlan(plan)).toBeUndefined();
+    expect(compileParsingPlan(accessorsOf(plan))).toBeUndefined();
   });
 
   it('keeps the pieces of a complete plan (GB: 44, trunk prefix 0, lengths as listed)', () => {
-    const plan = compileParsingPlan(gb);
+    const plan = compileParsingPlan(accessorsOf(gb));
     expect(plan?.callingCode).toBe('44');
     expect(plan?.possibleLengths).toEqual(gb[3]);
     expect(plan?.nationalPrefix?.exec('02079460000')?.[0]).toBe('0');
