@@ -1,3 +1,5 @@
+import { excerpt } from './text.js';
+
 /** Codes for a problem in one IP allow-list entry (see docs/ip-allow-lists.md). */
 export type IpErrorCode =
   | 'empty-entry'
@@ -166,19 +168,10 @@ export function aggregateError<C extends AggregateErrorCode>(
   what: string,
   issues: readonly SipguardIssue<SipguardIssueCodeOf<C>>[],
 ): SipguardError<C> {
-  const shown = issues.slice(0, 3).map((i) => `${shortPath(i.path) || '(root)'}: ${i.message}`);
+  // A path holds document keys, which can be huge: the message shows an excerpt, so that one hostile
+  // key cannot flood a log line (the issue keeps the whole path).
+  const shown = issues.slice(0, 3).map((i) => `${excerpt(i.path) || '(root)'}: ${i.message}`);
   const more = issues.length > shown.length ? `; and ${issues.length - shown.length} more` : '';
   const noun = issues.length === 1 ? 'problem' : 'problems';
   return new SipguardError(code, `${what}: ${issues.length} ${noun}: ${shown.join('; ')}${more}`, issues);
-}
-
-// A path holds document keys, which can be huge: the message shows its start only, so that one hostile
-// key cannot flood a log line (the issue keeps the whole path).
-function shortPath(path: string): string {
-  return path.length > 120 ? `${path.slice(0, 120)}…` : path;
-}
-
-/** Escapes one JSON-pointer segment (RFC 6901). */
-export function pointerSegment(segment: string | number): string {
-  return String(segment).replaceAll('~', '~0').replaceAll('/', '~1');
 }

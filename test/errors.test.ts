@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateError, pointerSegment, SipguardError, singleIssueError } from '../src/errors.js';
+import { aggregateError, SipguardError, singleIssueError } from '../src/errors.js';
 
 describe('SipguardError', () => {
   it('carries code, message, issues and input of a single problem', () => {
@@ -24,6 +24,15 @@ describe('SipguardError', () => {
     expect(e.issues).toHaveLength(4);
     expect(e.message).toBe('invalid IP allow-list: 4 problems: /1: bad 1; /2: bad 2; /3: bad 3; and 1 more');
     expect(e.input).toBeUndefined();
+  });
+
+  it('shows an excerpt of a huge path in the message, and keeps the whole path in the issue', () => {
+    const path = `/extensions/${'k'.repeat(5000)}`;
+    const e = aggregateError('invalid-policy', 'invalid policy', [
+      { path, code: 'wrong-type', message: 'x' },
+    ]);
+    expect(e.message).toBe(`invalid policy: 1 problem: /extensions/${'k'.repeat(52)}…: x`);
+    expect(e.issues[0]?.path).toBe(path);
   });
 
   it('aggregates one problem in the singular and names the root path', () => {
@@ -67,17 +76,5 @@ describe('SipguardError.is and instanceof', () => {
 
   it('keep the brand out of JSON and Object.keys', () => {
     expect(Object.keys(error)).toEqual(['name', 'code', 'issues', 'input']);
-  });
-});
-
-describe('pointerSegment', () => {
-  it.each([
-    ['101', '101', 'plain ids pass through'],
-    ['a/b', 'a~1b', 'slash is escaped per RFC 6901'],
-    ['a~b', 'a~0b', 'tilde is escaped per RFC 6901'],
-    ['~/', '~0~1', 'tilde is escaped before slash so the two do not mix'],
-    [3, '3', 'array indexes become decimal text'],
-  ])('%s -> %s (%s)', (input, expected, _reason) => {
-    expect(pointerSegment(input)).toBe(expected);
   });
 });

@@ -1,7 +1,8 @@
 // Rule-set test cases: what a policy should decide for given requests, checked against what it does.
-import { aggregateError, type PolicyErrorCode, pointerSegment, type SipguardIssue } from '../errors.js';
+import { aggregateError, type PolicyErrorCode, type SipguardIssue } from '../errors.js';
 import type { Decision, DecisionCode } from '../policy/decision.js';
 import type { CallRequest, Policy, RegistrationRequest } from '../policy/policy.js';
+import { pointerSegment, quote } from '../text.js';
 
 /** One expectation: a registration or a call, and whether it should be allowed (and with which code). */
 export type RuleCase = {
@@ -74,7 +75,7 @@ const describe = (value: unknown): string =>
     : Array.isArray(value)
       ? 'an array'
       : typeof value === 'string'
-        ? JSON.stringify(value)
+        ? quote(value)
         : `a ${typeof value}`;
 
 /**
@@ -93,12 +94,12 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
     required: boolean,
   ): string | undefined => {
     if (!Object.hasOwn(obj, key)) {
-      if (required) problem(path, 'missing-field', `${path || 'the document'} needs a "${key}" string`);
+      if (required) problem(path, 'missing-field', `${path || 'the document'} needs a ${quote(key)} string`);
       return undefined;
     }
     const value = obj[key];
     if (typeof value !== 'string') {
-      problem(`${path}/${key}`, 'wrong-type', `"${key}" must be a string, not ${describe(value)}`);
+      problem(`${path}/${key}`, 'wrong-type', `${quote(key)} must be a string, not ${describe(value)}`);
       return undefined;
     }
     return value;
@@ -109,7 +110,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
         problem(
           `${path}/${pointerSegment(key)}`,
           'unknown-field',
-          `unknown field "${key}"; expected one of ${allowed.join(', ')}`,
+          `unknown field ${quote(key)}; expected one of ${allowed.join(', ')}`,
         );
       }
     }
@@ -143,7 +144,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
         problem(
           `${path}/expect`,
           'invalid-value',
-          `"expect" must be "allow" or "deny", not ${JSON.stringify(expectText)}`,
+          `"expect" must be "allow" or "deny", not ${quote(expectText)}`,
         );
       }
       let code: DecisionCode | undefined;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { IpAllowList, parseIpEntry, runCases, SipguardError } from '../index.js';
+import { quote } from '../text.js';
 import { FileError, readJsonFile } from './files.js';
 import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
 import { type CliIo, ExitCode } from './io.js';
@@ -223,13 +224,13 @@ const serve: Command = {
     const portText = str(ctx, 'port');
     const port = portText === undefined ? DEFAULT_PORT : parsePort(portText);
     if (port === undefined)
-      throw new UsageError(`--port must be an integer 0-65535, not ${JSON.stringify(portText)}`);
+      throw new UsageError(`--port must be an integer 0-65535, not ${quote(portText ?? '')}`);
     const host = str(ctx, 'host') ?? '127.0.0.1';
     if (host === '') throw new UsageError('--host must not be empty');
     const maxText = str(ctx, 'max-file-bytes');
     const maxFileBytes = maxText === undefined ? undefined : parseByteCount(maxText);
     if (maxFileBytes === undefined && maxText !== undefined)
-      throw new UsageError(`--max-file-bytes must be a positive integer, not ${JSON.stringify(maxText)}`);
+      throw new UsageError(`--max-file-bytes must be a positive integer, not ${quote(maxText)}`);
     return runServe(
       {
         policyFile: file,
@@ -277,7 +278,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    io.err(`sipguard: unknown command ${JSON.stringify(name)}; run "sipguard --help"`);
+    io.err(`sipguard: unknown command ${quote(name)}; run "sipguard --help"`);
     return ExitCode.usage;
   }
   let json = false;

@@ -1,6 +1,7 @@
 // One allow-list entry: the four text formats, parsed strictly into a closed interval of one family.
 // Configuration path: it may allocate and use regexes; the per-request path never comes here.
 import { type IpErrorCode, singleIssueError } from '../errors.js';
+import { hiddenCharacterProblem, quote } from '../text.js';
 import { diagnoseIPv4, formatIPv4, NOT_IPV4, scanIPv4 } from './ipv4.js';
 import {
   compareIPv6Words,
@@ -68,9 +69,11 @@ const words = new Uint32Array(4);
 export function parseIpEntry(text: string, options?: IpEntryOptions): IpEntry {
   const outcome = parseEntryOutcome(text, options?.strict === true);
   if ('entry' in outcome) return outcome.entry;
-  // Only a string is quoted back: converting anything else would run its toString (or throw).
+  // Only a string is copied back, and only one of entry size: converting anything else would run its
+  // toString (or throw), and a huge entry is quoted (shortened) in the message alone.
   const issue = { path: '', code: outcome.code, message: outcome.message };
-  throw singleIssueError(typeof text === 'string' ? { ...issue, input: quotable(text) } : issue);
+  const copy = typeof text === 'string' && text.length <= MAX_ENTRY_LENGTH;
+  throw singleIssueError(copy ? { ...issue, input: text } : issue);
 }
 
 /** Parses one entry without throwing: the parsed entry with its bounds, or the problem. */
@@ -92,7 +95,10 @@ export function parseEntryOutcome(raw: unknown, strict: boolean): ParsedEntry | 
     return problemIn(raw, { code: 'empty-entry', reason: 'is empty; write an address, range or CIDR' });
   const parsed = text.includes('-') ? parseRange(text) : parseSingleOrPrefix(text, strict);
   if ('reason' in parsed) {
-    // Host names are recognized only once parsing failed, so valid entries pay nothing for it.
+    // Host names and hidden characters are looked for only once parsing failed, so valid entries pay
+    // nothing for it. A hidden character is the problem to name first: nothing else shows it.
+    const hidden = hiddenCharacterProblem(text);
+    if (hidden !== undefined) return problemIn(raw, { code: 'invalid-address', reason: hidden });
     return problemIn(raw, looksLikeDomainName(text) ? domainProblem() : parsed);
   }
   const { kind, hostBitsSet } = parsed;
@@ -122,7 +128,7 @@ function isMapped(value: IPv6Words): boolean {
 }
 
 function problemIn(raw: string, p: Problem): EntryProblem {
-  return { code: p.code, message: `IP entry ${JSON.stringify(quotable(raw))}: ${p.reason}` };
+  return { code: p.code, message: `IP entry ${quote(raw)}: ${p.reason}` };
 }
 
 type Interval = { readonly kind: IpEntryKind; readonly hostBitsSet: boolean } & Bounds;
@@ -151,7 +157,7 @@ function parseRange(text: string): Interval | Problem {
   if ('reason' in end) return { code: end.code, reason: `range end: ${end.reason}` };
   const reversed: Problem = {
     code: 'range-reversed',
-    reason: `the first address ${JSON.stringify(startText)} is greater than the last ${JSON.stringify(endText)}; write the lower address first`,
+    reason: `the first address ${quote(startText)} is greater than the last ${quote(endText)}; write the lower address first`,
   };
   if (start.family === 6 && end.family === 6) {
     if (compareIPv6Words(start.value, end.value) > 0) return reversed;
@@ -195,7 +201,7 @@ function parseSingleOrPrefix(text: string, strict: boolean): Interval | Problem 
   if (!/^(0|[1-9][0-9]{0,2})$/.test(suffix) || Number(suffix) > bits) {
     return {
       code: 'invalid-prefix-length',
-      reason: `prefix length ${JSON.stringify(suffix)} is not a decimal number from 0 to ${bits} without leading zeros`,
+      reason: `prefix length ${quote(suffix)} is not a decimal number from 0 to ${bits} without leading zeros`,
     };
   }
   const prefix = Number(suffix);
@@ -243,7 +249,7 @@ function parseMask(addressText: string, maskText: string, strict: boolean): Inte
     const why = diagnoseIPv4(maskText);
     return {
       code: why?.code ?? 'invalid-address',
-      reason: `subnet mask ${JSON.stringify(maskText)}: ${why?.reason ?? 'is not a dotted quad'}`,
+      reason: `subnet mask ${quote(maskText)}: ${why?.reason ?? 'is not a dotted quad'}`,
     };
   }
   const hostMask = ~mask >>> 0;
@@ -274,7 +280,7 @@ function parseAddress(text: string): Address | Problem {
   if (text.includes('%')) {
     return {
       code: 'zone-not-allowed',
-      reason: `zone ${JSON.stringify(text.slice(text.indexOf('%')))} is not allowed: a zone names a local interface, not an address`,
+      reason: `zone ${quote(text.slice(text.indexOf('%')))} is not allowed: a zone names a local interface, not an address`,
     };
   }
   if (text.startsWith('[') || text.includes(']')) {
@@ -294,14 +300,13 @@ function parseAddress(text: string): Address | Problem {
   if (colon === text.lastIndexOf(':') && scanIPv4(text, 0, colon) !== NOT_IPV4) {
     return {
       code: 'invalid-address',
-      reason: `looks like an address with a port; write the address alone, without ${JSON.stringify(text.slice(colon))}`,
+      reason: `looks like an address with a port; write the address alone, without ${quote(text.slice(colon))}`,
     };
   }
   const tail = text.slice(text.lastIndexOf(':') + 1);
   if (tail.includes('.')) {
     const why = diagnoseIPv4(tail);
-    if (why)
-      return { code: why.code, reason: `embedded IPv4 address ${JSON.stringify(tail)}: ${why.reason}` };
+    if (why) return { code: why.code, reason: `embedded IPv4 address ${quote(tail)}: ${why.reason}` };
   }
   return { code: 'invalid-address', reason: diagnoseIPv6(text) };
 }
@@ -329,11 +334,6 @@ function freezeEntry(
   last: string,
 ): IpEntry {
   return Object.freeze({ source, kind, family, first, last });
-}
-
-// Quotes at most 64 characters of an entry in messages, so that a huge entry cannot flood a log.
-function quotable(text: string): string {
-  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
 
 /** True for the entries that cover a whole family (`0.0.0.0/0`, `::/0` or an equivalent range). */

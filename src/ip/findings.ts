@@ -1,5 +1,6 @@
 // Observations about a compiled allow-list (duplicates, contained and overlapping entries, host
 // bits, allow-everything): found once at compile time, from the sorted interval items.
+import { quote } from '../text.js';
 import { coversWholeFamily, type ParsedEntry } from './entry.js';
 import type { Items, SortedItems } from './intervals.js';
 
@@ -30,7 +31,7 @@ export function collectFindings(
   sorted6: SortedItems,
 ): IpFinding[] {
   const findings: IpFinding[] = [];
-  const describe = (i: number) => `entry ${i} ${JSON.stringify((parsed[i] as ParsedEntry).entry.source)}`;
+  const describe = (i: number) => `entry ${i} ${quote((parsed[i] as ParsedEntry).entry.source)}`;
   parsed.forEach((p, i) => {
     if (p.hostBitsSet) {
       findings.push({

@@ -2,6 +2,8 @@
 // no regex, no split, no allocation. It accepts exactly what Go's netip.ParseAddr accepts for IPv4:
 // four decimal octets 0-255 separated by dots, no leading zeros, nothing else.
 
+import { characterAt, nameCharacter, quote } from '../text.js';
+
 /** Result of {@link scanIPv4} for text that is not a strict dotted quad. */
 export const NOT_IPV4 = -1;
 
@@ -54,14 +56,14 @@ export interface IPv4Problem {
  */
 export function diagnoseIPv4(text: string): IPv4Problem | undefined {
   for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
+    const c = characterAt(text, i);
     if (c === '.' || (c >= '0' && c <= '9')) continue;
     if ((c === 'x' || c === 'X') && i > 0 && text.charAt(i - 1) === '0') {
       return { code: 'invalid-address', reason: 'hexadecimal octets are not allowed; write decimal octets' };
     }
     return {
       code: 'invalid-address',
-      reason: `unexpected character ${JSON.stringify(c)} at position ${i + 1}; an IPv4 address is four decimal octets such as 192.0.2.1`,
+      reason: `unexpected character ${nameCharacter(c)} at position ${i + 1}; an IPv4 address is four decimal octets such as 192.0.2.1`,
     };
   }
   const octets = text.split('.');
@@ -76,11 +78,11 @@ export function diagnoseIPv4(text: string): IPv4Problem | undefined {
     if (octet.length > 1 && octet.startsWith('0')) {
       return {
         code: 'leading-zero',
-        reason: `octet ${JSON.stringify(octet)} has a leading zero, which some software reads as octal; write it without leading zeros`,
+        reason: `octet ${quote(octet)} has a leading zero, which some software reads as octal; write it without leading zeros`,
       };
     }
     if (Number(octet) > 255) {
-      return { code: 'invalid-address', reason: `octet ${JSON.stringify(octet)} is greater than 255` };
+      return { code: 'invalid-address', reason: `octet ${quote(octet)} is greater than 255` };
     }
   }
   return undefined;

@@ -1,6 +1,7 @@
 // IPv6 text <-> four uint32 words (most significant first). The parser is hand-written so that a
 // lookup allocates nothing: it writes into a caller-owned Uint32Array. It accepts the RFC 4291 text
 // forms (hex groups, one '::', an IPv4 dotted-quad tail) and nothing else: no zone, no brackets.
+import { characterAt, nameCharacter, quote } from '../text.js';
 import { NOT_IPV4, scanIPv4 } from './ipv4.js';
 
 /** The longest valid IPv6 text: six full groups plus a dotted quad. */
@@ -181,13 +182,13 @@ const HEX_CODES = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101,
  */
 export function diagnoseIPv6(text: string): string {
   for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
+    const c = characterAt(text, i);
     if (c === ':' || c === '.' || /[0-9a-fA-F]/.test(c)) continue;
-    return `unexpected character ${JSON.stringify(c)} at position ${i + 1} in an IPv6 address`;
+    return `unexpected character ${nameCharacter(c)} at position ${i + 1} in an IPv6 address`;
   }
   if (text.includes(':::')) return "':::' is not valid in an IPv6 address";
   if (text.indexOf('::') !== text.lastIndexOf('::')) return "'::' may appear only once in an IPv6 address";
   const long = text.split(':').find((g) => !g.includes('.') && g.length > 4);
-  if (long !== undefined) return `group ${JSON.stringify(long)} has more than four hex digits`;
+  if (long !== undefined) return `group ${quote(long)} has more than four hex digits`;
   return "expected eight groups of up to four hex digits separated by ':', with '::' standing for a run of zero groups";
 }

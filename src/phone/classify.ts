@@ -2,8 +2,10 @@
 // dialed-text.ts reads the text into digits first (URI, separators, phone-context); split.ts then
 // resolves calling code, region and number type from clean digits only, following libphonenumber-js
 // over its `max` metadata.
+
+import { quote } from '../text.js';
 import { type PhoneContext, readDialedText } from './dialed-text.js';
-import { fail, quote } from './failure.js';
+import { fail } from './failure.js';
 import {
   type HomePlan,
   homePlan,

@@ -1,7 +1,8 @@
 // Reading a dialed string: from the text as a device or a user wrote it (a tel:/sip: URI, separators,
 // an RFC 3966 phone-context) to the number as `+`? and ASCII digits. Nothing here knows a numbering
 // plan: classify.ts decides what the digits are.
-import { fail, quote } from './failure.js';
+import { codePointOf, hiddenCharacterAdvice, isHidden, nameCharacter, quote } from '../text.js';
+import { fail } from './failure.js';
 import type { DialedFailure } from './types.js';
 
 /** Most digits accepted: a 15-digit E.164 number behind the longest international prefix (5 digits). */
@@ -238,10 +239,6 @@ function scanNumber(dialed: string, from: number, to: number): string | DialedFa
   return normalized;
 }
 
-function codePoint(c: number): string {
-  return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
 const NON_ASCII_DIGIT = /^\p{Nd}$/u;
 
 function whyNotANumber(c: number): string {
@@ -254,13 +251,14 @@ function whyNotANumber(c: number): string {
   if (c === 0x25) return 'contains "%": percent-encoded characters are not decoded';
   if (c === 0x2b) return 'has a "+" that is not at the start';
   if (c === 0x7e || c === 0x2053 || c === 0x223c || c === 0xff5e) {
-    return `contains ${JSON.stringify(char)}: a wait for dial tone is a pause, and pauses are not supported`;
+    return `contains ${quote(char)}: a wait for dial tone is a pause, and pauses are not supported`;
   }
   if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) {
-    return `contains the control character ${codePoint(c)}: tabs and line breaks are not separators, also not around the number`;
+    return `contains the control character ${nameCharacter(char)}: tabs and line breaks are not separators, also not around the number`;
   }
   if (NON_ASCII_DIGIT.test(char) || c === 0xff0b) {
-    return `contains ${JSON.stringify(char)} (${codePoint(c)}): only ASCII digits and "+" are read, since a switch may not read other digits the same way`;
+    return `contains ${quote(char)} (${codePointOf(char)}): only ASCII digits and "+" are read, since a switch may not read other digits the same way`;
   }
-  return `contains ${JSON.stringify(char)} (${codePoint(c)}), which is not a digit or a separator (space - . / ( ) and the Unicode spaces and dashes)`;
+  if (isHidden(char)) return `contains ${nameCharacter(char)}; ${hiddenCharacterAdvice(char, false)}`;
+  return `contains ${quote(char)} (${codePointOf(char)}), which is not a digit or a separator (space - . / ( ) and the Unicode spaces and dashes)`;
 }

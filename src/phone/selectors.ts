@@ -1,6 +1,7 @@
 // Calling-area selectors ("GB", "GB/mobile", "*/premium-rate", "+1876", "001") and the `calling`
 // rules of a policy. Selectors are compiled into lookup tables once; evaluation parses nothing and
 // returns shared, frozen results, so it allocates nothing.
+import { hiddenCharacterProblem, quote } from '../text.js';
 import { callingCodeLength, isRegionCode, NON_GEOGRAPHIC_REGION, type RegionCode } from './metadata.js';
 import { NUMBER_TYPES, type NumberType } from './types.js';
 
@@ -91,20 +92,22 @@ function isRegionSelector(text: string): boolean {
 function regionProblem(region: string): string {
   if (region === 'UK') return 'region "UK" is not an ISO 3166-1 code: the United Kingdom is "GB"';
   if (/^[a-z]{2}$/.test(region) && isRegionCode(region.toUpperCase())) {
-    return `region ${JSON.stringify(region)} must be upper case: "${region.toUpperCase()}"`;
+    return `region ${quote(region)} must be upper case: "${region.toUpperCase()}"`;
   }
-  return `${JSON.stringify(region)} is not a region known to libphonenumber-js (ISO 3166-1 alpha-2, or "001" for non-geographic codes)`;
+  return `${quote(region)} is not a region known to libphonenumber-js (ISO 3166-1 alpha-2, or "001" for non-geographic codes)`;
 }
 
 /** Parses one selector, or returns what is wrong with it. */
 export function parseSelector(text: string): Selector | string {
   if (text.length === 0) return 'a selector must not be empty';
+  const hidden = hiddenCharacterProblem(text);
+  if (hidden !== undefined) return hidden;
   if (text.length > MAX_SELECTOR_LENGTH) return `a selector is at most ${MAX_SELECTOR_LENGTH} characters`;
   if (text.startsWith('+')) {
     const digits = text.slice(1);
     if (!/^[0-9]{1,15}$/.test(digits)) return 'an E.164 prefix is "+" followed by 1 to 15 digits';
     const length = callingCodeLength(digits);
-    if (length === 0) return `${JSON.stringify(text)} does not start with a known country calling code`;
+    if (length === 0) return `${quote(text)} does not start with a known country calling code`;
     return { kind: 'prefix', prefix: text };
   }
   const slash = text.indexOf('/');
@@ -116,7 +119,7 @@ export function parseSelector(text: string): Selector | string {
   const region = text.slice(0, slash);
   const type = text.slice(slash + 1);
   if (!isNumberType(type)) {
-    return `${JSON.stringify(type)} is not a number type; expected one of ${NUMBER_TYPES.join(', ')}`;
+    return `${quote(type)} is not a number type; expected one of ${NUMBER_TYPES.join(', ')}`;
   }
   if (region === '*') return { kind: 'any-region-type', type };
   if (!isRegionSelector(region)) return regionProblem(region);
@@ -211,7 +214,7 @@ export function compileSelectors(
   texts.forEach((text, index) => {
     const parsed = parseSelector(text);
     if (typeof parsed === 'string') {
-      problems.push({ index, message: `invalid selector ${JSON.stringify(text)}: ${parsed}` });
+      problems.push({ index, message: `invalid selector ${quote(text)}: ${parsed}` });
     } else selectors.push(parsed);
   });
   if (problems.length > 0) return { problems };

@@ -1,6 +1,7 @@
 // compilePolicy: validates the whole document (shape from the spec, meaning from the ip, phone and
 // rate modules), collects every problem, then resolves precedence once per extension.
-import { aggregateError, pointerSegment, type SipguardIssue } from '../errors.js';
+import { aggregateError, type SipguardIssue } from '../errors.js';
+import { hiddenCharacterProblem, pointerSegment, quote } from '../text.js';
 import type { DecisionScope, RegistrationDecision } from './decision.js';
 import {
   callingRules,
@@ -27,7 +28,7 @@ import type {
   UnknownRateRule,
 } from './rules.js';
 import { DOCUMENT_SPEC, type PolicyDocument } from './spec.js';
-import { checkShape, quote, type Shaped, type ShapedList, type ShapedObject } from './validate.js';
+import { checkShape, type Shaped, type ShapedList, type ShapedObject } from './validate.js';
 
 /** Options of {@link compilePolicy}. */
 export interface CompilePolicyOptions {
@@ -195,7 +196,7 @@ function readLevel(
         {
           path: `${path}/homeCountry`,
           code: 'invalid-country',
-          message: `${quote(homeCountry)} is not an ISO 3166-1 alpha-2 region code known to the phone metadata (such as "US" or "GB")`,
+          message: `${quote(homeCountry)} ${hiddenCharacterProblem(homeCountry) ?? 'is not an ISO 3166-1 alpha-2 region code known to the phone metadata (such as "US" or "GB")'}`,
           input: homeCountry,
         },
       ]);

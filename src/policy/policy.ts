@@ -1,5 +1,7 @@
 // The compiled policy and its per-request checks. Nothing here parses configuration: every rule was
 // resolved by compilePolicy, and registration decisions were built in advance.
+
+import { quote } from '../text.js';
 import type {
   CallDecision,
   DecisionDestination,
@@ -17,7 +19,6 @@ import {
 } from './deps.js';
 import type { PolicyFinding } from './findings.js';
 import type { ResolvedRules } from './rules.js';
-import { quote } from './validate.js';
 
 /** A registration to check: which extension, from which source address. */
 export interface RegistrationRequest {

@@ -1,7 +1,8 @@
 // The shape walker: checks a document against the declarative spec (spec.ts) without trusting it.
 // Only own properties are read (never `in` or indexing that can reach a prototype), so ids such as
 // `__proto__` are plain data. The result keeps only well-shaped parts, in Maps, for compilation.
-import { pointerSegment, type SipguardIssue } from '../errors.js';
+import type { SipguardIssue } from '../errors.js';
+import { pointerSegment, quote } from '../text.js';
 import type { FieldSpec } from './spec.js';
 
 /** A well-shaped value: objects and maps become Maps, lists keep their indexes (`undefined` = bad item). */
@@ -48,17 +49,12 @@ export function describeValue(value: unknown): string {
   }
 }
 
-/** Quotes input for a message, shortened so one bad entry cannot flood a log line. */
-export function quote(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
-}
-
 function expected(spec: FieldSpec): string {
   switch (spec.kind) {
     case 'boolean':
       return 'true or false';
     case 'enum':
-      return `one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `one of ${spec.values.map(quote).join(', ')}`;
     case 'string':
       return 'a string';
     case 'list':
@@ -95,7 +91,7 @@ function suggestion(key: string, known: readonly string[]): string {
       k.toLowerCase() === lower ||
       (Math.abs(k.length - lower.length) <= 2 && distance(k.toLowerCase(), lower) <= 2),
   );
-  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
+  return best === undefined ? '' : ` (did you mean ${quote(best)}?)`;
 }
 
 /**
@@ -199,7 +195,7 @@ export function checkShape(
           issues.push({
             path: `${path}/${pointerSegment(key)}`,
             code: 'missing-field',
-            message: `missing required field ${JSON.stringify(key)}`,
+            message: `missing required field ${quote(key)}`,
           });
         }
       }

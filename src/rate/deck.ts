@@ -1,6 +1,7 @@
 // Loading a rate deck, from entries or CSV text: every row checked, every problem collected with its
 // path (and line), duplicates found in the digit trie the prefix index is laid out from.
 import { aggregateError, type RateErrorCode, type SipguardIssue } from '../errors.js';
+import { hiddenCharacterProblem, quote } from '../text.js';
 import { splitCsvLine } from './csv.js';
 import { MAX_RATE_DECIMALS, type Rate, type RateProblem, rateFromCanonical, scanRate } from './money.js';
 import { DigitTrie } from './prefix-index.js';
@@ -83,7 +84,7 @@ export function loadEntries(entries: readonly RateEntryInput[]): DeckBuilder {
       issues.push({
         path: `/${index}/prefix`,
         code: 'duplicate-prefix',
-        message: `prefix ${JSON.stringify(prefixValue)} duplicates entry ${earlier}`,
+        message: `prefix ${quote(prefixValue as string)} duplicates entry ${earlier}`,
         input: prefixValue as string,
       });
     }
@@ -164,7 +165,7 @@ export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder
         path: `${at}/prefix`,
         line: lineNo,
         code: 'duplicate-prefix',
-        message: `prefix ${JSON.stringify(prefixText)} on line ${lineNo} duplicates line ${earlier}`,
+        message: `prefix ${quote(prefixText)} on line ${lineNo} duplicates line ${earlier}`,
         input: prefixText,
       });
     }
@@ -189,17 +190,17 @@ function checkPrefix(raw: unknown): string | RateProblem {
     const shown = raw === undefined ? 'nothing' : raw === null ? 'null' : `a ${typeof raw}`;
     return { code: 'invalid-prefix', message: `invalid prefix: expected a string of digits, got ${shown}` };
   }
-  const quoted = JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
   const bad = (why: string): RateProblem => ({
     code: 'invalid-prefix',
-    message: `invalid prefix ${quoted}: ${why}`,
+    message: `invalid prefix ${quote(raw)}: ${why}`,
     input: raw,
   });
   const digits = raw.charCodeAt(0) === 43 ? raw.slice(1) : raw;
   if (digits.length === 0) return bad('is empty; expected E.164 digits such as "1876" or "+1876"');
   for (let i = 0; i < digits.length; i++) {
     const c = digits.charCodeAt(i);
-    if (c < 48 || c > 57) return bad('must be digits with an optional leading "+"');
+    if (c < 48 || c > 57)
+      return bad(hiddenCharacterProblem(raw) ?? 'must be digits with an optional leading "+"');
   }
   if (digits.length > MAX_PREFIX_DIGITS)
     return bad(`is longer than ${MAX_PREFIX_DIGITS} digits, the E.164 maximum`);

@@ -1,6 +1,7 @@
 // Exact per-minute USD amounts: a strict hand-written scanner and an immutable `Rate` value.
 import { Decimal } from 'decimal.js';
 import { type RateErrorCode, type SipguardIssue, singleIssueError } from '../errors.js';
+import { hiddenCharacterProblem, quote } from '../text.js';
 
 // A private decimal.js configuration, so sipguard never reads or writes the caller's global one.
 // Amounts are bounded (6 integer + 8 decimal digits), so 20 significant digits are always exact.
@@ -13,7 +14,7 @@ export const MAX_CAP_DECIMALS = 4;
 export const MAX_RATE_DECIMALS = 8;
 /** At most this many integer digits: $999999.99999999 per minute is far beyond any real tariff. */
 export const MAX_INTEGER_DIGITS = 6;
-// Longer text is rejected before scanning so that messages never quote a huge input.
+// Longer text is rejected before scanning: no amount needs more (6 + 1 + 8 digits, `$`, trailing zeros).
 const MAX_TEXT_LENGTH = 40;
 
 /** Options of {@link parseRate}. */
@@ -260,6 +261,8 @@ const SYNTAX = /^[-0-9.$+,\s]*$/;
 // Only reached on rejection: finds the most helpful explanation of why the text is not an amount.
 function describeMalformed(text: string, noun: string): RateProblem {
   const say = (why: string) => problem('invalid-rate', noun, text, why);
+  const hidden = hiddenCharacterProblem(text);
+  if (hidden !== undefined) return say(hidden);
   if (NOT_FINITE.test(text)) return say('is not a finite amount');
   if (RADIX_PREFIX.test(text)) {
     return say('is not a decimal amount; hexadecimal, octal and binary are not accepted');
@@ -278,6 +281,5 @@ function describeMalformed(text: string, noun: string): RateProblem {
 }
 
 function problem(code: RateErrorCode, noun: string, input: string, why: string): RateProblem {
-  const shown = input.length > MAX_TEXT_LENGTH ? `${input.slice(0, MAX_TEXT_LENGTH)}…` : input;
-  return { code, message: `invalid ${noun} ${JSON.stringify(shown)}: ${why}`, input };
+  return { code, message: `invalid ${noun} ${quote(input)}: ${why}`, input };
 }

@@ -94,7 +94,7 @@ describe('adversarial amounts', () => {
     expect(calls).toBe(0);
   });
 
-  it('quotes at most 40 characters of a huge amount in the message', () => {
+  it('quotes at most 64 characters of a huge amount in the message', () => {
     const error = safeParseRate('9'.repeat(1 << 20));
     expect(error.success).toBe(false);
     if (!error.success) expect(error.issue.message.length).toBeLessThan(120);

@@ -46,6 +46,14 @@ describe('sipguard check', () => {
     expect(r.stdout).toContain('invalid JSON: expected true but found "t" (line 3, column 33)');
   });
 
+  it('names a byte order mark before the JSON by code point and says how to save the file', () => {
+    const r = sipguard(['check', fixture('broken/bom-policy.json')]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain(
+      'invalid JSON: expected a value but found U+FEFF BYTE ORDER MARK (some editors write it at the start of a file: save the file as UTF-8 without a byte order mark) (line 1, column 1)',
+    );
+  });
+
   it('treats duplicate keys as errors: JSON.parse would silently keep the last', () => {
     const r = sipguard(['check', fixture('broken/duplicate-keys.json'), '--json']);
     expect(r.code).toBe(3);

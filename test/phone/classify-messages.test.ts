@@ -58,10 +58,10 @@ describe('classifyDialed failure messages', () => {
     expect(message('2125550100', home)).toContain(`home country ${expected}`);
   });
 
-  it('quotes input of exactly 48 characters whole and truncates 49', () => {
-    const forty8 = `+${'1'.repeat(47)}`;
-    expect(message(`${forty8}x`)).toContain(`"${forty8}…"`);
-    const exact = `${'a'.repeat(48)}`;
+  it('quotes input of exactly 64 characters whole and truncates 65, as every message does', () => {
+    const sixty4 = `+${'1'.repeat(63)}`;
+    expect(message(`${sixty4}x`)).toContain(`"${sixty4}…"`);
+    const exact = `${'a'.repeat(64)}`;
     expect(message(exact)).toContain(`"${exact}"`);
   });
 

@@ -9,7 +9,7 @@ import {
   MAX_EXTENSION_ID_LENGTH,
   MAX_EXTENSIONS,
 } from '../../src/policy/spec.js';
-import { checkShape, describeValue, quote } from '../../src/policy/validate.js';
+import { checkShape, describeValue } from '../../src/policy/validate.js';
 
 function shapeIssues(doc: unknown): { path: string; code: string }[] {
   const issues: SipguardIssue[] = [];
@@ -185,6 +185,6 @@ describe('message helpers', () => {
   });
 
   it('shortens long quoted input', () => {
-    expect(quote('a'.repeat(100))).toBe(JSON.stringify(`${'a'.repeat(57)}...`));
+    expect(describeValue('a'.repeat(150))).toBe(`the string "${'a'.repeat(64)}…"`);
   });
 });

@@ -55,7 +55,7 @@ describe('parseRate: rejected text', () => {
     ['0.05 USD', 'invalid-rate', 'US dollar', 'a trailing currency code'],
     ['$ 0.05', 'invalid-rate', 'whitespace', 'inner whitespace'],
     [' 0.05', 'invalid-rate', 'whitespace', 'leading whitespace is not trimmed'],
-    ['0.05\n', 'invalid-rate', 'whitespace', 'trailing newline is not trimmed'],
+    ['0.05\n', 'invalid-rate', 'U+000A LINE FEED', 'trailing newline is not trimmed, and is named'],
     ['0.123456789', 'too-many-decimals', '9 decimal places', 'nine decimals exceed the deck bound'],
     ['1234567', 'rate-too-large', '6 integer digits', 'seven integer digits'],
     ['00.5', 'invalid-rate', 'leading zero', 'leading zero in the integer part'],
@@ -133,9 +133,9 @@ describe('parseRate: rejected text', () => {
     ]);
   });
 
-  it('quotes at most 40 characters of a long input', () => {
+  it('quotes at most 64 characters of a long input, as every message does', () => {
     const result = safeParseRate('9'.repeat(100));
-    expect(result.success ? '' : result.issue.message).toContain(`"${'9'.repeat(40)}…"`);
+    expect(result.success ? '' : result.issue.message).toContain(`"${'9'.repeat(64)}…"`);
   });
 });
 

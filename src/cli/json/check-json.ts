@@ -1,5 +1,14 @@
 // Strict JSON text checking for the CLI, which alone reads JSON files: a syntax error with its line
 // and column, every duplicate key, a nesting bound. The library takes parsed values, never text.
+import {
+  characterAt,
+  hiddenCharacterAdvice,
+  isHidden,
+  nameCharacter,
+  pointerSegment,
+  quote,
+} from '../../text.js';
+
 /** A problem found in JSON text, located by 1-based line and column. */
 export interface JsonTextProblem {
   readonly kind: 'syntax' | 'duplicate-key' | 'too-deep';
@@ -77,9 +86,12 @@ class JsonScanner {
     }
   }
 
+  // Names the character where the scan stopped; a hidden one is named by code point, with what to do.
   private describeHere(): string {
     if (this.pos >= this.text.length) return 'the end of the text';
-    return JSON.stringify(this.text.charAt(this.pos));
+    const char = characterAt(this.text, this.pos);
+    const name = nameCharacter(char);
+    return isHidden(char) ? `${name} (${hiddenCharacterAdvice(char, this.pos === 0)})` : name;
   }
 
   private value(path: string, depth: number): void {
@@ -208,12 +220,12 @@ class JsonScanner {
       }
       const keyAt = this.pos;
       const key = this.string();
-      const keyPath = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      const keyPath = `${path}/${pointerSegment(key)}`;
       if (seen.has(key)) {
         this.duplicates.push(
           this.problem(
             'duplicate-key',
-            `duplicate key ${JSON.stringify(key)}: only the last one would count`,
+            `duplicate key ${quote(key)}: only the last one would count`,
             keyAt,
             keyPath,
           ),
