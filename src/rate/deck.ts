@@ -51,9 +51,65 @@ export class DeckBuilder {
   }
 }
 
+/** One row of a deck: its prefix and rate as checked, the prefix as written, where it is. */
+interface CheckedRow {
+  readonly prefix: string | RateProblem;
+  readonly rate: string | RateProblem;
+  readonly written: string;
+  /** The row's path: `/<index>` for an entry, `/lines/<line>` for a CSV line. */
+  readonly at: string;
+  /** The row's 1-based line in a CSV deck. */
+  readonly line?: number;
+  /** How the row is named to the one it duplicates: its input index, or its line number. */
+  readonly tag: number;
+}
+
+// Collects a deck's rows and every problem with them, the same way for RateTable.from and fromCsv.
+class DeckLoader {
+  readonly #deck = new DeckBuilder();
+  readonly #issues: DeckIssue[] = [];
+  readonly #duplicate: (row: CheckedRow, earlier: number) => string;
+
+  constructor(duplicate: (row: CheckedRow, earlier: number) => string) {
+    this.#duplicate = duplicate;
+  }
+
+  /** Records a problem of a row as a whole. */
+  reject(issue: DeckIssue): void {
+    this.#issues.push(issue);
+  }
+
+  /** Adds a row, or records why it cannot be added: a bad prefix or rate, or a repeated prefix. */
+  add(row: CheckedRow): void {
+    const { prefix, rate, at } = row;
+    const line = row.line === undefined ? {} : { line: row.line };
+    if (typeof prefix !== 'string') this.#issues.push({ path: `${at}/prefix`, ...line, ...prefix });
+    if (typeof rate !== 'string') this.#issues.push({ path: `${at}/rate`, ...line, ...rate });
+    if (typeof prefix !== 'string' || typeof rate !== 'string') return;
+    const earlier = this.#deck.add(prefix, rate, row.tag);
+    if (earlier !== undefined) {
+      this.#issues.push({
+        path: `${at}/prefix`,
+        ...line,
+        code: 'duplicate-prefix',
+        message: this.#duplicate(row, earlier),
+        input: row.written,
+      });
+    }
+  }
+
+  /** The deck, or one `invalid-rate-deck` error with every problem; a deck without rows is one. */
+  finish(empty: string): DeckBuilder {
+    if (this.#issues.length === 0 && this.#deck.prefixes.length === 0) {
+      this.#issues.push({ path: '', code: 'empty-rate-deck', message: empty });
+    }
+    if (this.#issues.length > 0) throw aggregateError('invalid-rate-deck', 'invalid rate deck', this.#issues);
+    return this.#deck;
+  }
+}
+
 /** The entries of `RateTable.from`, checked; throws `invalid-rate-deck` with every problem. */
 export function loadEntries(entries: readonly RateEntryInput[]): DeckBuilder {
-  const issues: DeckIssue[] = [];
   if (!Array.isArray(entries)) {
     const issue: DeckIssue = {
       path: '',
@@ -62,11 +118,11 @@ export function loadEntries(entries: readonly RateEntryInput[]): DeckBuilder {
     };
     throw aggregateError('invalid-rate-deck', 'invalid rate deck', [issue]);
   }
-  const builder = new DeckBuilder();
+  const loader = new DeckLoader((row, earlier) => `prefix ${quote(row.written)} duplicates entry ${earlier}`);
   const list: readonly unknown[] = entries;
   list.forEach((entry, index) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      issues.push({
+      loader.reject({
         path: `/${index}`,
         code: 'invalid-row',
         message: `entry ${index} must be an object { prefix, rate }`,
@@ -75,33 +131,24 @@ export function loadEntries(entries: readonly RateEntryInput[]): DeckBuilder {
     }
     const prefixValue = ownDataValue(entry, 'prefix');
     const prefix = checkPrefix(prefixValue);
-    const rate = scanRate(ownDataValue(entry, 'rate'), MAX_RATE_DECIMALS, 'rate');
-    if (typeof prefix !== 'string') issues.push({ path: `/${index}/prefix`, ...prefix });
-    if (typeof rate !== 'string') issues.push({ path: `/${index}/rate`, ...rate });
-    if (typeof prefix !== 'string' || typeof rate !== 'string') return;
-    const earlier = builder.add(prefix, rate, index);
-    if (earlier !== undefined) {
-      issues.push({
-        path: `/${index}/prefix`,
-        code: 'duplicate-prefix',
-        message: `prefix ${quote(prefixValue as string)} duplicates entry ${earlier}`,
-        input: prefixValue as string,
-      });
-    }
+    loader.add({
+      prefix,
+      rate: scanRate(ownDataValue(entry, 'rate'), MAX_RATE_DECIMALS, 'rate'),
+      written: typeof prefixValue === 'string' ? prefixValue : '',
+      at: `/${index}`,
+      tag: index,
+    });
   });
-  if (issues.length === 0 && builder.prefixes.length === 0) {
-    issues.push({ path: '', code: 'empty-rate-deck', message: 'the rate deck has no entries' });
-  }
-  if (issues.length > 0) throw aggregateError('invalid-rate-deck', 'invalid rate deck', issues);
-  return builder;
+  return loader.finish('the rate deck has no entries');
 }
 
 /** The rows of `RateTable.fromCsv`, checked; throws `invalid-rate-deck` with every problem. */
 export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder {
   if (typeof text !== 'string') throw new TypeError('RateTable.fromCsv expects the deck as a string');
   const columns = csvColumns(options);
-  const issues: DeckIssue[] = [];
-  const builder = new DeckBuilder();
+  const loader = new DeckLoader(
+    (row, earlier) => `prefix ${quote(row.written)} on line ${row.tag} duplicates line ${earlier}`,
+  );
   let seenFirstRow = false;
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte-order mark, as spreadsheets write
   let lineNo = 0;
@@ -115,15 +162,17 @@ export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder
     lineNo++;
     if (isSkippedLine(line)) continue;
     const at = `/lines/${lineNo}`;
-    const split = splitCsvLine(line);
-    if ('error' in split) {
-      issues.push({
+    const rowProblem = (message: string) =>
+      loader.reject({
         path: at,
         line: lineNo,
         code: 'invalid-row',
-        message: `line ${lineNo} ${split.error}`,
+        message: `line ${lineNo} ${message}`,
         input: line,
       });
+    const split = splitCsvLine(line);
+    if ('error' in split) {
+      rowProblem(split.error);
       seenFirstRow = true;
       continue;
     }
@@ -136,45 +185,18 @@ export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder
     seenFirstRow = true;
     if (isFirstRow && typeof prefix !== 'string' && typeof rate !== 'string') continue; // the header row
     if (columns.count !== undefined && (fields.length < 2 || fields.length > columns.count)) {
-      issues.push({
-        path: at,
-        line: lineNo,
-        code: 'invalid-row',
-        message: `line ${lineNo} has ${fields.length} fields; expected prefix, rate and an optional description`,
-        input: line,
-      });
+      rowProblem(`has ${fields.length} fields; expected prefix, rate and an optional description`);
       continue;
     }
     if (prefixText === undefined || rateText === undefined) {
-      const needed = Math.max(columns.prefix, columns.rate) + 1;
-      issues.push({
-        path: at,
-        line: lineNo,
-        code: 'invalid-row',
-        message: `line ${lineNo} has ${fields.length} fields; expected at least ${needed}`,
-        input: line,
-      });
+      rowProblem(
+        `has ${fields.length} fields; expected at least ${Math.max(columns.prefix, columns.rate) + 1}`,
+      );
       continue;
     }
-    if (typeof prefix !== 'string') issues.push({ path: `${at}/prefix`, line: lineNo, ...prefix });
-    if (typeof rate !== 'string') issues.push({ path: `${at}/rate`, line: lineNo, ...rate });
-    if (typeof prefix !== 'string' || typeof rate !== 'string') continue;
-    const earlier = builder.add(prefix, rate, lineNo);
-    if (earlier !== undefined) {
-      issues.push({
-        path: `${at}/prefix`,
-        line: lineNo,
-        code: 'duplicate-prefix',
-        message: `prefix ${quote(prefixText)} on line ${lineNo} duplicates line ${earlier}`,
-        input: prefixText,
-      });
-    }
+    loader.add({ prefix, rate, written: prefixText, at, line: lineNo, tag: lineNo });
   }
-  if (issues.length === 0 && builder.prefixes.length === 0) {
-    issues.push({ path: '', code: 'empty-rate-deck', message: 'the rate deck has no rows' });
-  }
-  if (issues.length > 0) throw aggregateError('invalid-rate-deck', 'invalid rate deck', issues);
-  return builder;
+  return loader.finish('the rate deck has no rows');
 }
 
 // Only own data properties count: an inherited `prefix` (a polluted Object.prototype) or a getter
