@@ -74,7 +74,6 @@ const TYPE_SET: ReadonlySet<string> = new Set(NUMBER_TYPES);
 function isNumberType(text: string): text is NumberType {
   return TYPE_SET.has(text);
 }
-const MAX_SELECTOR_LENGTH = 64;
 const NOT_ALLOWED: CallingOutcome = Object.freeze({ code: 'area-not-allowed' });
 const ALLOWED_BY_DEFAULT: CallingOutcome = Object.freeze({ code: 'area-allowed' });
 
@@ -97,12 +96,11 @@ function regionProblem(region: string): string {
   return `${quote(region)} is not a region known to libphonenumber-js (ISO 3166-1 alpha-2, or "001" for non-geographic codes)`;
 }
 
-/** Parses one selector, or returns what is wrong with it. */
+/** Parses one selector, or returns what is wrong with it (its length is bounded by the policy spec). */
 export function parseSelector(text: string): Selector | string {
   if (text.length === 0) return 'a selector must not be empty';
   const hidden = hiddenCharacterProblem(text);
   if (hidden !== undefined) return hidden;
-  if (text.length > MAX_SELECTOR_LENGTH) return `a selector is at most ${MAX_SELECTOR_LENGTH} characters`;
   if (text.startsWith('+')) {
     const digits = text.slice(1);
     if (!/^[0-9]{1,15}$/.test(digits)) return 'an E.164 prefix is "+" followed by 1 to 15 digits';

@@ -1,6 +1,7 @@
 // The one place where src/policy imports from the ip, phone and rate modules, so the agreed
 // interfaces are named once.
 export { compileAllowList, IpAllowList, PROBE_INVALID, PROBE_NOT_LISTED } from '../ip/allow-list.js';
+export { MAX_ENTRY_LENGTH } from '../ip/entry.js';
 export type { IpFinding } from '../ip/findings.js';
 export type {
   CallingOutcome,

@@ -3,7 +3,7 @@
 // TypeScript type `PolicyDocument` is derived from it, so the three cannot drift. Meaning that a shape
 // cannot express (does the region exist, does the IP entry parse, is the cap exact money) is checked
 // by the owning module during compilation.
-import type { CallingSelector, RegionCode } from './deps.js';
+import { type CallingSelector, MAX_ENTRY_LENGTH, type RegionCode } from './deps.js';
 
 /** Largest number of extensions in one policy document. */
 export const MAX_EXTENSIONS = 10_000;
@@ -13,8 +13,15 @@ export const MAX_EXTENSION_ID_LENGTH = 64;
 export const MAX_ALLOW_FROM_ENTRIES = 1_000;
 /** Most selectors in one `calling.allow` or `calling.deny` list. */
 export const MAX_SELECTORS = 1_000;
-/** Longest single string in a list (an IP entry or a selector). */
-export const MAX_ENTRY_LENGTH = 100;
+/** Longest calling-area selector; the longest valid one, `001/fixed-line-or-mobile`, has 24 characters. */
+export const MAX_SELECTOR_LENGTH = 64;
+/**
+ * Longest region text (`homeCountry`, a `phoneContexts` value): far more than a region code, so that
+ * a wrong value is still explained as a region problem.
+ */
+export const MAX_REGION_LENGTH = 100;
+/** Longest `$schema` reference. */
+export const MAX_SCHEMA_REFERENCE_LENGTH = 1_000;
 /** Most entries in `phoneContexts`. */
 export const MAX_PHONE_CONTEXTS = 1_000;
 /** Longest domain name in `phoneContexts`: the DNS limit on a name's text form. */
@@ -74,7 +81,7 @@ function textOf<T extends string>(spec: StringSpec): StringSpec & Typed<T> {
 
 const selector = textOf<CallingSelector>({
   kind: 'string',
-  maxLength: MAX_ENTRY_LENGTH,
+  maxLength: MAX_SELECTOR_LENGTH,
   schemaPattern: '^(?:(?:[A-Z]{2}|\\*|001)(?:/[a-z]+(?:-[a-z]+)*)?|\\+[0-9]{1,15})$',
   doc: 'A calling-area selector: "GB", "GB/mobile", "*/premium-rate", "+1876" or "001".',
 });
@@ -83,7 +90,7 @@ const selector = textOf<CallingSelector>({
 export const RULE_FIELDS = {
   homeCountry: textOf<RegionCode>({
     kind: 'string',
-    maxLength: MAX_ENTRY_LENGTH,
+    maxLength: MAX_REGION_LENGTH,
     schemaPattern: '^[A-Z]{2}$',
     doc: 'ISO 3166-1 alpha-2 region the users dial from; decides how national numbers and emergency numbers are read.',
   }),
@@ -99,6 +106,7 @@ export const RULE_FIELDS = {
         maxItems: MAX_ALLOW_FROM_ENTRIES,
         item: {
           kind: 'string',
+          // The IP module's own bound: an entry it would refuse by length is refused here the same.
           maxLength: MAX_ENTRY_LENGTH,
           doc: 'An address, a range "a-b", a CIDR "a/n" or an IPv4 network with a mask "a/255.255.255.0".',
         },
@@ -150,7 +158,7 @@ export const DOCUMENT_SPEC = {
   fields: {
     $schema: {
       kind: 'string',
-      maxLength: 1_000,
+      maxLength: MAX_SCHEMA_REFERENCE_LENGTH,
       doc: 'The JSON Schema of this file, for editors (for example "node_modules/sipguard/policy.schema.json"); ignored by sipguard.',
     },
     ...RULE_FIELDS,
@@ -163,7 +171,7 @@ export const DOCUMENT_SPEC = {
         '^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.?$',
       value: textOf<RegionCode>({
         kind: 'string',
-        maxLength: MAX_ENTRY_LENGTH,
+        maxLength: MAX_REGION_LENGTH,
         schemaPattern: '^[A-Z]{2}$',
         doc: 'The ISO 3166-1 alpha-2 region whose local numbers this phone-context holds.',
       }),

@@ -92,13 +92,18 @@ const documents: [unknown, Issues, string][] = [
     'a hole in the list',
   ],
   [
-    { registration: { restrict: true, allowFrom: ['1.2.3.4', '0177.0.0.1', '１.2.3.4', 'x'.repeat(101)] } },
+    {
+      registration: {
+        restrict: true,
+        allowFrom: ['1.2.3.4', '0177.0.0.1', '１.2.3.4', 'x'.repeat(129), `1.2.3.4${' '.repeat(121)}`],
+      },
+    },
     [
       ['/registration/allowFrom/1', 'leading-zero'],
       ['/registration/allowFrom/2', 'invalid-address'],
       ['/registration/allowFrom/3', 'invalid-value'],
     ],
-    'hostile entries reported by the IP module, an over-long one by the shape',
+    'hostile entries reported by the IP module, one over its 128-character bound by the shape (128 is fine)',
   ],
   [
     { registration: { restrict: true, allowFrom: Array.from({ length: 1001 }, () => '1.2.3.4') } },

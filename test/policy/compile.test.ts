@@ -210,6 +210,16 @@ describe('compilePolicy validation: every error code with its path', () => {
     ]);
   });
 
+  it('bounds selectors and IP entries once, by the bound their owner states', () => {
+    expect(issuesOf({ calling: { allow: ['x'.repeat(65), 'x'.repeat(64)] } })).toEqual([
+      { path: '/calling/allow/0', code: 'invalid-value' },
+      { path: '/calling/allow/1', code: 'invalid-selector' },
+    ]);
+    expect(issuesOf(reg(['x'.repeat(129), `1.2.3.4${' '.repeat(121)}`]))).toEqual([
+      { path: '/registration/allowFrom/0', code: 'invalid-value' },
+    ]);
+  });
+
   it('reports IP entries at their own index when an earlier item of the list has the wrong type', () => {
     expect(issuesOf(reg([7, '1.2.3', null, '010.0.0.1']))).toEqual([
       { path: '/registration/allowFrom/0', code: 'wrong-type' },
