@@ -35,26 +35,29 @@ export type PolicyErrorCode =
   | 'invalid-selector'
   | 'invalid-value';
 
+/** Code for a public function called with an argument of the wrong type, or an option out of range. */
+export type ArgumentErrorCode = 'invalid-argument';
+
 /** Codes of an error that stands for several problems, one issue each. */
 export type AggregateErrorCode = 'invalid-ip-list' | 'invalid-rate-deck' | 'invalid-policy' | 'invalid-cases';
 
 /** Codes that may appear on one {@link SipguardIssue}. */
-export type SipguardIssueCode = IpErrorCode | RateErrorCode | PolicyErrorCode;
+export type SipguardIssueCode = IpErrorCode | RateErrorCode | PolicyErrorCode | ArgumentErrorCode;
 
 /** Codes of a thrown {@link SipguardError}: one problem (the issue's own code), or an aggregate of several. */
 export type SipguardErrorCode = SipguardIssueCode | AggregateErrorCode;
 
 /**
  * The codes the issues of an error with code `C` can have: IP entry codes in an `invalid-ip-list`,
- * deck codes in an `invalid-rate-deck`, any in an `invalid-policy`; a single-problem error's one
- * issue has the error's own code.
+ * deck codes in an `invalid-rate-deck`, document, IP and money codes in an `invalid-policy`; a
+ * single-problem error's one issue has the error's own code.
  */
 export type SipguardIssueCodeOf<C extends SipguardErrorCode> = C extends 'invalid-ip-list'
   ? IpErrorCode
   : C extends 'invalid-rate-deck'
     ? RateErrorCode | 'wrong-type'
     : C extends 'invalid-policy'
-      ? SipguardIssueCode
+      ? IpErrorCode | RateErrorCode | PolicyErrorCode
       : C extends 'invalid-cases'
         ? PolicyErrorCode
         : C;
@@ -157,6 +160,11 @@ export function singleIssueError<C extends SipguardIssueCode>(issue: SipguardIss
     [issue as SipguardIssue<SipguardIssueCodeOf<C>>],
     issue.input,
   );
+}
+
+/** Builds the error for a call with a wrong argument: `what` names the argument and what was given. */
+export function argumentError(what: string): SipguardError<'invalid-argument'> {
+  return singleIssueError({ path: '', code: 'invalid-argument', message: `invalid argument: ${what}` });
 }
 
 /**

@@ -119,6 +119,34 @@ export function excerpt(text: string): string {
   return cut ? `${body}…` : body;
 }
 
+/** True for a plain JSON-like object (not an array, Map, Date, …). */
+export function isPlainObject(value: unknown): value is object {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.prototype.toString.call(value) === '[object Object]'
+  );
+}
+
+/** Names a value's JSON type for messages, quoting short scalars. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return `the string ${quote(value)}`;
+    case 'number':
+      return `the number ${String(value)}`;
+    case 'boolean':
+      return `the boolean ${String(value)}`;
+    case 'object':
+      return isPlainObject(value) ? 'an object' : `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+    default:
+      return typeof value;
+  }
+}
+
 /** Escapes one JSON-pointer segment (RFC 6901). */
 export function pointerSegment(segment: string | number): string {
   return String(segment).replaceAll('~', '~0').replaceAll('/', '~1');

@@ -1,8 +1,8 @@
 // Rule-set test cases: what a policy should decide for given requests, checked against what it does.
-import { aggregateError, type PolicyErrorCode, type SipguardIssue } from '../errors.js';
+import { aggregateError, argumentError, type PolicyErrorCode, type SipguardIssue } from '../errors.js';
 import type { Decision, DecisionCode } from '../policy/decision.js';
 import type { CallRequest, Policy, RegistrationRequest } from '../policy/policy.js';
-import { pointerSegment, quote } from '../text.js';
+import { describeValue, pointerSegment, quote } from '../text.js';
 
 /** One expectation: a registration or a call, and whether it should be allowed (and with which code). */
 export type RuleCase = {
@@ -53,6 +53,19 @@ const isDecisionCode = (value: unknown): value is DecisionCode =>
 
 /** Evaluates every case against `policy`. Never throws; a case passes when allowed (and code, if given) match. */
 export function runCases(policy: Policy, cases: readonly RuleCase[]): RuleCaseResult[] {
+  const checks: unknown = policy;
+  if (
+    typeof checks !== 'object' ||
+    checks === null ||
+    typeof (checks as Partial<Policy>).checkCall !== 'function'
+  ) {
+    throw argumentError(`runCases takes a Policy from compilePolicy, got ${describeValue(checks)}`);
+  }
+  if (!Array.isArray(cases)) {
+    throw argumentError(
+      `runCases takes the cases as an array (parseRuleCases(doc).cases), got ${describeValue(cases)}`,
+    );
+  }
   return cases.map((c) => {
     const actual: Decision = c.register ? policy.checkRegistration(c.register) : policy.checkCall(c.call);
     const allowed = c.expect === 'allow';
@@ -68,15 +81,6 @@ export function runCases(policy: Policy, cases: readonly RuleCase[]): RuleCaseRe
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const describe = (value: unknown): string =>
-  value === null
-    ? 'null'
-    : Array.isArray(value)
-      ? 'an array'
-      : typeof value === 'string'
-        ? quote(value)
-        : `a ${typeof value}`;
 
 /**
  * Validates a parsed cases document. Throws one `SipguardError` (`invalid-cases`) listing every
@@ -99,7 +103,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
     }
     const value = obj[key];
     if (typeof value !== 'string') {
-      problem(`${path}/${key}`, 'wrong-type', `${quote(key)} must be a string, not ${describe(value)}`);
+      problem(`${path}/${key}`, 'wrong-type', `${quote(key)} must be a string, not ${describeValue(value)}`);
       return undefined;
     }
     return value;
@@ -117,7 +121,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
   };
 
   if (!isObject(doc)) {
-    problem('', 'wrong-type', `a cases document must be an object, not ${describe(doc)}`);
+    problem('', 'wrong-type', `a cases document must be an object, not ${describeValue(doc)}`);
     throw aggregateError('invalid-cases', 'invalid cases document', issues);
   }
   onlyFields(doc, ['policy', 'rates', 'cases'], '');
@@ -127,12 +131,12 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
   const rawCases = doc.cases;
   if (!Object.hasOwn(doc, 'cases')) problem('', 'missing-field', 'the document needs a "cases" list');
   else if (!Array.isArray(rawCases))
-    problem('/cases', 'wrong-type', `"cases" must be a list, not ${describe(rawCases)}`);
+    problem('/cases', 'wrong-type', `"cases" must be a list, not ${describeValue(rawCases)}`);
   else {
     rawCases.forEach((raw: unknown, index) => {
       const path = `/cases/${index}`;
       if (!isObject(raw)) {
-        problem(path, 'wrong-type', `a case must be an object, not ${describe(raw)}`);
+        problem(path, 'wrong-type', `a case must be an object, not ${describeValue(raw)}`);
         return;
       }
       onlyFields(raw, ['name', 'register', 'call', 'expect', 'code'], path);
@@ -154,7 +158,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
           problem(
             `${path}/code`,
             'invalid-value',
-            `${describe(raw.code)} is not a decision code (see docs/decisions.md)`,
+            `${describeValue(raw.code)} is not a decision code (see docs/decisions.md)`,
           );
       }
       const hasRegister = Object.hasOwn(raw, 'register');
@@ -170,7 +174,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
       const requestPath = `${path}/${hasRegister ? 'register' : 'call'}`;
       const request = hasRegister ? raw.register : raw.call;
       if (!isObject(request)) {
-        problem(requestPath, 'wrong-type', `the request must be an object, not ${describe(request)}`);
+        problem(requestPath, 'wrong-type', `the request must be an object, not ${describeValue(request)}`);
         return;
       }
       const fields = hasRegister ? ['extension', 'sourceIp'] : ['extension', 'dialed', 'ratePerMinute'];

@@ -1,7 +1,8 @@
 // IpAllowList: entries compiled once into sorted, merged, disjoint intervals per family (intervals.ts),
 // held in typed arrays. Lookups scan the source text in place and binary-search; they never allocate
 // (except `match`, the explanation path) and never throw. Findings are made in findings.ts.
-import { aggregateError, type IpErrorCode } from '../errors.js';
+import { aggregateError, argumentError, type IpErrorCode } from '../errors.js';
+import { describeValue } from '../text.js';
 import {
   type IpEntry,
   type IpEntryOptions,
@@ -268,6 +269,9 @@ export class IpAllowList {
 
   /** The exact number of distinct addresses of one family that the list allows. */
   addressCount(family: IpFamily): bigint {
+    if (family !== 4 && family !== 6) {
+      throw argumentError(`addressCount takes an address family, 4 or 6, got ${describeValue(family)}`);
+    }
     let total = 0n;
     if (family === 4) {
       for (let k = 0; k < this.v4Lo.length; k++) {

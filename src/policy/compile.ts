@@ -1,7 +1,7 @@
 // compilePolicy: validates the whole document (shape from the spec, meaning from the ip, phone and
 // rate modules), collects every problem, then resolves precedence once per extension.
-import { aggregateError, type SipguardIssue } from '../errors.js';
-import { hiddenCharacterProblem, pointerSegment, quote } from '../text.js';
+import { aggregateError, argumentError } from '../errors.js';
+import { describeValue, hiddenCharacterProblem, pointerSegment, quote } from '../text.js';
 import type { DecisionScope, RegistrationDecision } from './decision.js';
 import {
   callingRules,
@@ -13,7 +13,7 @@ import {
   isRegionCode,
   parseCap,
   phoneContextDomain,
-  type RateTable,
+  RateTable,
   type SelectorList,
 } from './deps.js';
 import { collectFindings } from './findings.js';
@@ -28,7 +28,7 @@ import type {
   UnknownRateRule,
 } from './rules.js';
 import { DOCUMENT_SPEC, type PolicyDocument } from './spec.js';
-import { checkShape, type Shaped, type ShapedList, type ShapedObject } from './validate.js';
+import { checkShape, type PolicyIssue, type Shaped, type ShapedList, type ShapedObject } from './validate.js';
 
 /** Options of {@link compilePolicy}. */
 export interface CompilePolicyOptions {
@@ -54,11 +54,12 @@ export function compilePolicy(doc: PolicyDocument, options?: CompilePolicyOption
  * every problem with its JSON path; nothing is partially compiled.
  */
 export function compilePolicyJson(doc: unknown, options?: CompilePolicyOptions): Policy {
-  const issues: SipguardIssue[] = [];
+  const rates = ratesOption(options);
+  const issues: PolicyIssue[] = [];
   const root = checkShape(doc, DOCUMENT_SPEC, '', issues);
   // The shape walk passes on only well-shaped values, so what the ip, phone and rate modules find
   // below is always a new problem, of meaning.
-  const report = (found: readonly SipguardIssue[]) => {
+  const report = (found: readonly PolicyIssue[]) => {
     issues.push(...found);
   };
   const lists = new ListCache();
@@ -86,17 +87,34 @@ export function compilePolicyJson(doc: unknown, options?: CompilePolicyOptions):
     throw aggregateError('invalid-policy', 'invalid policy', issues.sort(byPath));
   }
 
-  const resolver = new Resolver(account, options?.rates, phoneContexts);
+  const resolver = new Resolver(account, rates, phoneContexts);
   const resolvedAccount = resolver.resolve(undefined);
   const resolvedExtensions = new Map<string, ResolvedRules>();
   for (const [id, level] of extensions) resolvedExtensions.set(id, resolver.resolve(level));
 
-  const findings = collectFindings(account, extensions, lists.placements, options?.rates !== undefined);
+  const findings = collectFindings(account, extensions, lists.placements, rates !== undefined);
   return new CompiledPolicy(resolvedAccount, resolvedExtensions, findings);
 }
 
+// Options are an argument, not part of the document: a wrong one is `invalid-argument`, thrown before
+// the document is looked at. A deck from another copy of sipguard is refused too: its entries and
+// rates belong to that copy's classes.
+function ratesOption(options: unknown): RateTable | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    throw argumentError(
+      `compilePolicy options must be an object such as { rates }, got ${describeValue(options)}`,
+    );
+  }
+  const rates: unknown = (options as { rates?: unknown }).rates;
+  if (rates === undefined || rates instanceof RateTable) return rates;
+  throw argumentError(
+    `options.rates must be a RateTable (RateTable.fromCsv(text) or RateTable.from(entries)), got ${describeValue(rates)}`,
+  );
+}
+
 // Orders issues by JSON pointer, list indexes numerically, so a report reads top to bottom.
-function byPath(a: SipguardIssue, b: SipguardIssue): number {
+function byPath(a: PolicyIssue, b: PolicyIssue): number {
   const x = a.path.split('/');
   const y = b.path.split('/');
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
@@ -133,7 +151,7 @@ class ListCache {
   compile(
     items: ShapedList,
     path: string,
-    report: (issues: readonly SipguardIssue[]) => void,
+    report: (issues: readonly PolicyIssue[]) => void,
   ): IpAllowList | undefined {
     // Bad items were reported by the shape walk; compile the strings, keeping their indexes.
     const { texts, indexes, complete } = stringsOf(items);
@@ -164,7 +182,7 @@ class ListCache {
 function selectorList(
   items: Shaped | undefined,
   path: string,
-  report: (issues: readonly SipguardIssue[]) => void,
+  report: (issues: readonly PolicyIssue[]) => void,
 ): SelectorList | undefined | false {
   if (!isList(items)) return items === undefined ? undefined : false;
   const { texts, indexes, complete } = stringsOf(items);
@@ -184,7 +202,7 @@ function readLevel(
   path: string,
   scope: DecisionScope,
   lists: ListCache,
-  report: (issues: readonly SipguardIssue[]) => void,
+  report: (issues: readonly PolicyIssue[]) => void,
 ): LevelRules {
   const level: LevelRules = { path, scope };
 
@@ -246,12 +264,12 @@ type PhoneContexts = ReadonlyMap<string, string>;
 // name (kept in canonical form, so two spellings of one domain are a conflict) and each value a region.
 function readPhoneContexts(
   fields: ShapedObject,
-  report: (issues: readonly SipguardIssue[]) => void,
+  report: (issues: readonly PolicyIssue[]) => void,
 ): PhoneContexts | undefined {
   const contexts = new Map<string, string>();
   // Canonical domain → the key as written, to name the first spelling in a conflict.
   const written = new Map<string, string>();
-  const issues: SipguardIssue[] = [];
+  const issues: PolicyIssue[] = [];
   for (const [key, region] of fields) {
     const path = `/phoneContexts/${pointerSegment(key)}`;
     const domain = phoneContextDomain(key);

@@ -25,6 +25,6 @@ export {
   deckUnderCap,
   parseCap,
   type Rate,
-  type RateTable,
+  RateTable,
   safeParseRate,
 } from '../rate/index.js';

@@ -1,7 +1,8 @@
 // The compiled policy and its per-request checks. Nothing here parses configuration: every rule was
 // resolved by compilePolicy, and registration decisions were built in advance.
 
-import { quote } from '../text.js';
+import { argumentError } from '../errors.js';
+import { describeValue, quote } from '../text.js';
 import type {
   CallDecision,
   DecisionDestination,
@@ -122,6 +123,16 @@ export class CompiledPolicy implements Policy {
   }
 
   registrationsToDrop<R extends RegistrationRequest>(registrations: Iterable<R>): RegistrationToDrop<R>[] {
+    const iterable: unknown = registrations;
+    if (
+      typeof iterable !== 'object' ||
+      iterable === null ||
+      typeof (iterable as Partial<Iterable<R>>)[Symbol.iterator] !== 'function'
+    ) {
+      throw argumentError(
+        `registrationsToDrop takes an iterable of { extension, sourceIp }, such as an array, got ${describeValue(iterable)}`,
+      );
+    }
     const drop: RegistrationToDrop<R>[] = [];
     for (const registration of registrations) {
       const decision = this.checkRegistration(registration);

@@ -1,8 +1,8 @@
 // The shape walker: checks a document against the declarative spec (spec.ts) without trusting it.
 // Only own properties are read (never `in` or indexing that can reach a prototype), so ids such as
 // `__proto__` are plain data. The result keeps only well-shaped parts, in Maps, for compilation.
-import type { SipguardIssue } from '../errors.js';
-import { pointerSegment, quote } from '../text.js';
+import type { SipguardIssue, SipguardIssueCodeOf } from '../errors.js';
+import { describeValue, isPlainObject, pointerSegment, quote } from '../text.js';
 import type { FieldSpec } from './spec.js';
 
 /** A well-shaped value: objects and maps become Maps, lists keep their indexes (`undefined` = bad item). */
@@ -12,6 +12,9 @@ export type ShapedObject = ReadonlyMap<string, Shaped>;
 /** A list whose bad items are `undefined`, so indexes still match the input. */
 export type ShapedList = readonly (string | undefined)[];
 
+/** A problem of a policy document: a shape code from here, or a code of the ip or rate module. */
+export type PolicyIssue = SipguardIssue<SipguardIssueCodeOf<'invalid-policy'>>;
+
 const MISSING = Symbol('missing');
 
 /** Reads an own data property; accessors and inherited properties count as missing. */
@@ -19,34 +22,6 @@ function ownValue(holder: object, key: string): unknown {
   const descriptor = Object.getOwnPropertyDescriptor(holder, key);
   if (descriptor === undefined || !Object.hasOwn(descriptor, 'value')) return MISSING;
   return descriptor.value;
-}
-
-/** True for a plain JSON-like object (not an array, Map, Date, …). */
-export function isPlainObject(value: unknown): value is object {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.prototype.toString.call(value) === '[object Object]'
-  );
-}
-
-/** Names a value's JSON type for messages, quoting short scalars. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      return `the string ${quote(value)}`;
-    case 'number':
-      return `the number ${String(value)}`;
-    case 'boolean':
-      return `the boolean ${String(value)}`;
-    case 'object':
-      return isPlainObject(value) ? 'an object' : `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
-    default:
-      return typeof value;
-  }
 }
 
 function expected(spec: FieldSpec): string {
@@ -102,7 +77,7 @@ export function checkShape(
   value: unknown,
   spec: FieldSpec,
   path: string,
-  issues: SipguardIssue[],
+  issues: PolicyIssue[],
 ): Shaped | undefined {
   const wrongType = (): undefined => {
     issues.push({

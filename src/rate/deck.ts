@@ -1,7 +1,7 @@
 // Loading a rate deck, from entries or CSV text: every row checked, every problem collected with its
 // path (and line), duplicates found in the digit trie the prefix index is laid out from.
-import { aggregateError, type RateErrorCode, type SipguardIssue } from '../errors.js';
-import { hiddenCharacterProblem, quote } from '../text.js';
+import { aggregateError, argumentError, type RateErrorCode, type SipguardIssue } from '../errors.js';
+import { describeValue, hiddenCharacterProblem, quote } from '../text.js';
 import { splitCsvLine } from './csv.js';
 import { MAX_RATE_DECIMALS, type Rate, type RateProblem, rateFromCanonical, scanRate } from './money.js';
 import { DigitTrie } from './prefix-index.js';
@@ -144,7 +144,14 @@ export function loadEntries(entries: readonly RateEntryInput[]): DeckBuilder {
 
 /** The rows of `RateTable.fromCsv`, checked; throws `invalid-rate-deck` with every problem. */
 export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder {
-  if (typeof text !== 'string') throw new TypeError('RateTable.fromCsv expects the deck as a string');
+  if (typeof text !== 'string') {
+    const issue: DeckIssue = {
+      path: '',
+      code: 'wrong-type',
+      message: `a CSV rate deck must be a string, got ${describeValue(text)}`,
+    };
+    throw aggregateError('invalid-rate-deck', 'invalid rate deck', [issue]);
+  }
   const columns = csvColumns(options);
   const loader = new DeckLoader(
     (row, earlier) => `prefix ${quote(row.written)} on line ${row.tag} duplicates line ${earlier}`,
@@ -239,23 +246,21 @@ function csvColumns(options: RateDeckCsvOptions | undefined): {
   rate: number;
   count: number | undefined;
 } {
-  const prefix = options?.prefixColumn;
-  const rate = options?.rateColumn;
+  const prefix: unknown = options?.prefixColumn;
+  const rate: unknown = options?.rateColumn;
   if (prefix === undefined && rate === undefined) return { prefix: 0, rate: 1, count: 3 };
   if (prefix === undefined || rate === undefined) {
-    throw new RangeError('set both prefixColumn and rateColumn, or neither');
+    throw argumentError('set both prefixColumn and rateColumn, or neither');
   }
-  const p = prefix;
-  const r = rate;
-  for (const [name, value] of [
-    ['prefixColumn', p],
-    ['rateColumn', r],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 0) {
-      throw new RangeError(`${name} must be a non-negative integer, got ${String(value)}`);
+  const column = (name: string, value: unknown): number => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw argumentError(`${name} must be a non-negative integer, got ${describeValue(value)}`);
     }
-  }
-  if (p === r) throw new RangeError(`prefixColumn and rateColumn must differ, both are ${p}`);
+    return value;
+  };
+  const p = column('prefixColumn', prefix);
+  const r = column('rateColumn', rate);
+  if (p === r) throw argumentError(`prefixColumn and rateColumn must differ, both are ${p}`);
   return { prefix: p, rate: r, count: undefined };
 }
 

@@ -1,7 +1,7 @@
 // Exact per-minute USD amounts: a strict hand-written scanner and an immutable `Rate` value.
 import { Decimal } from 'decimal.js';
-import { type RateErrorCode, type SipguardIssue, singleIssueError } from '../errors.js';
-import { hiddenCharacterProblem, quote } from '../text.js';
+import { argumentError, type RateErrorCode, type SipguardIssue, singleIssueError } from '../errors.js';
+import { describeValue, hiddenCharacterProblem, quote } from '../text.js';
 
 // A private decimal.js configuration, so sipguard never reads or writes the caller's global one.
 // Amounts are bounded (6 integer + 8 decimal digits), so 20 significant digits are always exact.
@@ -26,9 +26,10 @@ export interface ParseRateOptions {
 /** Result of {@link safeParseRate}: the rate, or the one issue that explains the rejection. */
 export type SafeParseRateResult =
   | { readonly success: true; readonly rate: Rate }
-  | { readonly success: false; readonly issue: SipguardIssue };
+  | { readonly success: false; readonly issue: SipguardIssue<RateErrorCode> };
 
 let makeRate: (value: MoneyValue, text: string) => Rate;
+let amountOf: (rate: unknown) => MoneyValue;
 
 /**
  * An exact, non-negative per-minute amount in US dollars. Immutable; compare with
@@ -46,17 +47,23 @@ export class Rate {
 
   static {
     makeRate = (value, text) => new Rate(value, text);
+    amountOf = (rate) => {
+      if (typeof rate === 'object' && rate !== null && #value in rate) return rate.#value;
+      throw argumentError(
+        `a Rate compares with a Rate from parseRate (of this copy of sipguard), got ${describeValue(rate)}`,
+      );
+    };
   }
 
   /** -1, 0 or 1 as this amount is below, equal to or above `other`; exact, never rounded. */
   compare(other: Rate): -1 | 0 | 1 {
-    const c = this.#value.cmp(other.#value);
+    const c = this.#value.cmp(amountOf(other));
     return c < 0 ? -1 : c > 0 ? 1 : 0;
   }
 
   /** Whether both are the same amount: `0.030` equals `$0.03`. */
   equals(other: Rate): boolean {
-    return this.#value.eq(other.#value);
+    return this.#value.eq(amountOf(other));
   }
 
   /**
@@ -110,7 +117,7 @@ export function safeParseRate(text: unknown, options?: ParseRateOptions): SafePa
 export function parseCap(
   raw: unknown,
   path: string,
-): { cap: Rate | null | undefined; issues: SipguardIssue[] } {
+): { cap: Rate | null | undefined; issues: SipguardIssue<RateErrorCode>[] } {
   if (raw === undefined || raw === null) return { cap: raw, issues: [] };
   const result = scanRate(raw, MAX_CAP_DECIMALS, 'cap');
   if (typeof result === 'string') return { cap: rateFromCanonical(result), issues: [] };
@@ -125,9 +132,11 @@ export interface RateProblem {
 }
 
 function decimalsOption(options: ParseRateOptions | undefined): number {
-  const max = options?.maxDecimals ?? MAX_RATE_DECIMALS;
-  if (!Number.isInteger(max) || max < 0 || max > MAX_RATE_DECIMALS) {
-    throw new RangeError(`maxDecimals must be an integer from 0 to ${MAX_RATE_DECIMALS}, got ${String(max)}`);
+  const max: unknown = options?.maxDecimals ?? MAX_RATE_DECIMALS;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 0 || max > MAX_RATE_DECIMALS) {
+    throw argumentError(
+      `maxDecimals must be an integer from 0 to ${MAX_RATE_DECIMALS}, got ${describeValue(max)}`,
+    );
   }
   return max;
 }

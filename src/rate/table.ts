@@ -1,5 +1,8 @@
 // A carrier rate deck: E.164 prefixes with per-minute rates. Loading is in deck.ts, the longest-prefix
 // index (a lead table and small sorted interval nodes) in prefix-index.ts.
+
+import { argumentError } from '../errors.js';
+import { describeValue } from '../text.js';
 import {
   type DeckBuilder,
   loadCsv,
@@ -60,7 +63,7 @@ export class RateTable {
    * or -1 when no prefix matches or the text is not `+`? digits. Allocates nothing.
    */
   lookupIndex(e164: string): number {
-    return this.#index.lookup(e164);
+    return typeof e164 === 'string' ? this.#index.lookup(e164) : -1;
   }
 
   /** The entry with the longest prefix of `e164`, or `undefined`: `{ prefix: '1876', rate }`. */
@@ -69,18 +72,14 @@ export class RateTable {
     return index === -1 ? undefined : { prefix: this.prefixAt(index), rate: this.rateAt(index) };
   }
 
-  /** The prefix (digits, no `+`) of entry `index`; throws a RangeError outside 0 to `size - 1`. */
+  /** The prefix (digits, no `+`) of entry `index`; throws `invalid-argument` outside 0 to `size - 1`. */
   prefixAt(index: number): string {
-    const prefix = this.#prefixes[index];
-    if (prefix === undefined) throw new RangeError(`no rate table entry ${index}`);
-    return prefix;
+    return entryAt(this.#prefixes, index);
   }
 
-  /** The rate of entry `index`; throws a RangeError outside 0 to `size - 1`. */
+  /** The rate of entry `index`; throws `invalid-argument` outside 0 to `size - 1`. */
   rateAt(index: number): Rate {
-    const rate = this.#rates[index];
-    if (rate === undefined) throw new RangeError(`no rate table entry ${index}`);
-    return rate;
+    return entryAt(this.#rates, index);
   }
 
   /** Every entry in input order. */
@@ -89,6 +88,17 @@ export class RateTable {
       yield { prefix: this.prefixAt(index), rate: this.rateAt(index) };
     }
   }
+}
+
+// Entry `index` of a per-entry array; only integer indexes count (an array also answers to "0").
+function entryAt<T>(entries: readonly T[], index: unknown): T {
+  const entry = typeof index === 'number' && Number.isInteger(index) ? entries[index] : undefined;
+  if (entry === undefined) {
+    throw argumentError(
+      `no rate table entry ${describeValue(index)}: entries are 0 to ${entries.length - 1}`,
+    );
+  }
+  return entry;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SipguardIssue } from '../../src/errors.js';
 import { buildPolicySchema } from '../../src/policy/schema.js';
 import {
   DOCUMENT_SPEC,
@@ -9,10 +8,11 @@ import {
   MAX_EXTENSION_ID_LENGTH,
   MAX_EXTENSIONS,
 } from '../../src/policy/spec.js';
-import { checkShape, describeValue } from '../../src/policy/validate.js';
+import { checkShape, type PolicyIssue } from '../../src/policy/validate.js';
+import { describeValue } from '../../src/text.js';
 
 function shapeIssues(doc: unknown): { path: string; code: string }[] {
-  const issues: SipguardIssue[] = [];
+  const issues: PolicyIssue[] = [];
   checkShape(doc, DOCUMENT_SPEC, '', issues);
   return issues.map((i) => ({ path: i.path, code: i.code }));
 }
@@ -150,19 +150,19 @@ describe('shape walker', () => {
   });
 
   it('suggests the intended field for a typo', () => {
-    const issues: SipguardIssue[] = [];
+    const issues: PolicyIssue[] = [];
     checkShape({ maxRatePerMinut: '$0.01', Calling: {} }, DOCUMENT_SPEC, '', issues);
     expect(issues.map((i) => i.message)).toEqual([
       expect.stringContaining('(did you mean "maxRatePerMinute"?)'),
       expect.stringContaining('(did you mean "calling"?)'),
     ]);
-    const far: SipguardIssue[] = [];
+    const far: PolicyIssue[] = [];
     checkShape({ zzz: 1 }, DOCUMENT_SPEC, '', far);
     expect(far[0]?.message).not.toContain('did you mean');
   });
 
   it('quotes the input and names what was expected', () => {
-    const issues: SipguardIssue[] = [];
+    const issues: PolicyIssue[] = [];
     checkShape({ registration: { restrict: 'true' } }, DOCUMENT_SPEC, '', issues);
     expect(issues[0]?.message).toBe('expected true or false, got the string "true"');
     expect(issues[0]?.input).toBe('true');

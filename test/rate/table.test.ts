@@ -67,9 +67,10 @@ describe('RateTable: longest prefix', () => {
     expect(Object.isFrozen(nanp)).toBe(true);
   });
 
-  it.each([[-1], [4], [1.5]])('prefixAt and rateAt reject index %s', (index) => {
-    expect(() => nanp.prefixAt(index)).toThrow(RangeError);
-    expect(() => nanp.rateAt(index)).toThrow(RangeError);
+  it.each([[-1], [4], [1.5], ['0']])('prefixAt and rateAt reject index %j with invalid-argument', (index) => {
+    const invalid = { name: 'SipguardError', code: 'invalid-argument' };
+    expect(() => nanp.prefixAt(index as number)).toThrow(expect.objectContaining(invalid));
+    expect(() => nanp.rateAt(index as number)).toThrow(expect.objectContaining(invalid));
   });
 });
 
@@ -300,12 +301,21 @@ describe('RateTable.fromCsv', () => {
     [{ prefixColumn: 1, rateColumn: 1 }, 'the same column twice'],
     [{ prefixColumn: 1 }, 'only the prefix column'],
     [{ rateColumn: 0 }, 'only the rate column'],
-  ])('rejects column options %j as a programming error (%s)', (options) => {
-    expect(() => RateTable.fromCsv('1,0.1', options)).toThrow(RangeError);
+  ])('rejects column options %j as invalid-argument (%s)', (options) => {
+    expect(() => RateTable.fromCsv('1,0.1', options)).toThrow(
+      expect.objectContaining({ name: 'SipguardError', code: 'invalid-argument' }),
+    );
   });
 
-  it('rejects a deck that is not text', () => {
-    expect(() => RateTable.fromCsv(new Uint8Array([49]) as never)).toThrow(TypeError);
+  it('rejects a deck that is not text, as RateTable.from rejects entries that are not a list', () => {
+    expect(() => RateTable.fromCsv(new Uint8Array([49]) as never)).toThrow(
+      expect.objectContaining({
+        code: 'invalid-rate-deck',
+        issues: [
+          { path: '', code: 'wrong-type', message: 'a CSV rate deck must be a string, got a Uint8Array' },
+        ],
+      }),
+    );
   });
 });
 

@@ -27,7 +27,10 @@ describe('SipguardError narrows by code', () => {
           expectTypeOf<IssueCodes<typeof e>>().toEqualTypeOf<PolicyErrorCode>();
           break;
         case 'invalid-policy':
-          expectTypeOf<IssueCodes<typeof e>>().toEqualTypeOf<SipguardIssueCode>();
+          expectTypeOf<IssueCodes<typeof e>>().toEqualTypeOf<IpErrorCode | RateErrorCode | PolicyErrorCode>();
+          break;
+        case 'invalid-argument':
+          expectTypeOf<IssueCodes<typeof e>>().toEqualTypeOf<'invalid-argument'>();
           break;
         case 'leading-zero':
           // A single problem: its one issue has the error's own code.
@@ -36,6 +39,12 @@ describe('SipguardError narrows by code', () => {
       }
     };
     expectTypeOf(check).toBeFunction();
+  });
+
+  it('lists every issue code once', () => {
+    expectTypeOf<SipguardIssueCode>().toEqualTypeOf<
+      IpErrorCode | RateErrorCode | PolicyErrorCode | 'invalid-argument'
+    >();
   });
 
   it('instanceof and SipguardError.is narrow unknown to the union', () => {
