@@ -3,7 +3,7 @@
 // onUnknownRate, emergency numbers, and extension-over-account precedence. It uses plain arrays,
 // BigInt address values from hand-written tables, BigInt-scaled money and string comparisons, and a
 // stub classifier that asks libphonenumber-js directly. It shares no code with src/.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 export type Scope = 'account' | 'extension';
 
@@ -68,11 +68,13 @@ type Destination =
   | { readonly kind: 'emergency'; readonly number: string }
   | { readonly kind: 'number'; readonly e164: string; readonly country: string; readonly type: string };
 
-/** The stub classifier: the home country's emergency numbers, else E.164 numbers read by libphonenumber-js. */
+/**
+ * The stub classifier: the home country's emergency numbers, else numbers read by libphonenumber-js
+ * as dialed from the home country (`+` numbers, national and IDD forms).
+ */
 export function stubClassify(dialed: string, home: string): Destination {
   if ((EMERGENCY[home] ?? []).includes(dialed)) return { kind: 'emergency', number: dialed };
-  if (!dialed.startsWith('+')) return { kind: 'invalid' };
-  const phone = parsePhoneNumberFromString(dialed);
+  const phone = parsePhoneNumberFromString(dialed, home as CountryCode);
   const type = phone?.getType();
   if (phone === undefined || type === undefined) return { kind: 'invalid' };
   return {
