@@ -62,6 +62,19 @@ export class PrefixIndex {
   }
 
   /**
+   * The number of intervals of the node that resolves the digits after `digits` (the lead digits,
+   * then whole chunks), or 0 when they lead to an answer rather than a node. For layout tests only.
+   */
+  intervalsAfter(digits: string): number {
+    if (digits.length < this.#leadDigits || (digits.length - this.#leadDigits) % NODE_DIGITS !== 0) return 0;
+    let payload = this.#lead[paddedChunkValue(digits, 0, this.#leadDigits)] ?? -1;
+    for (let i = this.#leadDigits; i < digits.length && payload < -1; i += NODE_DIGITS) {
+      payload = nodePayload(this.#nodes, -2 - payload, paddedChunkValue(digits, i, NODE_DIGITS));
+    }
+    return payload < -1 ? (this.#nodes[-2 - payload] ?? 0) : 0;
+  }
+
+  /**
    * Index of the entry with the longest prefix of `e164` (digits with an optional leading `+`),
    * or -1 when no prefix matches or the text is not `+`? digits. Allocates nothing.
    */

@@ -4,7 +4,9 @@
 // checked against a slow scan of all prefixes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadEntries } from '../../src/rate/deck.js';
 import { MAX_PREFIX_DIGITS, RateTable } from '../../src/rate/index.js';
+import { PrefixIndex } from '../../src/rate/prefix-index.js';
 import { digitString, scanLookup, seededDeck } from './reference.js';
 
 /** Trie nodes of a deck, the root included: the lead table covers k digits once there are 11^k. */
@@ -214,13 +216,17 @@ describe('RateTable lookup layout: shapes at the edges', () => {
     };
   }
 
+  // The index laid out for the same deck, to read its nodes.
+  const index = new PrefixIndex(loadEntries(prefixes.map((prefix) => ({ prefix, rate: '0.01' }))).trie);
+
   it.each([
     ['55555', 12],
     ['33333', 16],
     ['34343', 17],
     ['56565', 41],
+    ['62626', 601], // each of the 300 spread children starts a run and ends one
   ])(
-    'node %s has %i intervals: runs of one answer over all 11^4 chunk values, by the scan',
+    'node %s has %i intervals: one per run of one answer over all 11^4 chunk values, by the scan',
     (lead, count) => {
       const scan = scanBelow(lead);
       let runs = 0;
@@ -230,9 +236,18 @@ describe('RateTable lookup layout: shapes at the edges', () => {
         if (found !== last) runs++;
         last = found;
       }
+      // The deck has the shape the row names (so the 16/17 boundary is really crossed) ...
       expect(runs).toBe(count);
+      // ... and the node the index laid out for it has exactly those intervals, merged where neighbours agree.
+      expect(index.intervalsAfter(lead)).toBe(count);
     },
   );
+
+  it('reads no node where the lead table answers, or for fewer digits than the lead', () => {
+    expect(index.intervalsAfter('44444')).toBeGreaterThan(0);
+    expect(index.intervalsAfter('4444')).toBe(0); // shorter than the lead digits
+    expect(index.intervalsAfter('99998')).toBe(0); // the lead table answers it: no node
+  });
 
   it.each(['55555', '33333', '34343', '56565'])(
     'node %s answers every number of up to 4 digits past the lead as the scan does',
