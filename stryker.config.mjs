@@ -9,6 +9,7 @@ export default {
   // perTest: each mutant runs only the tests that executed its code in the dry run.
   coverageAnalysis: 'perTest',
   mutate: [
+    'src/text.ts',
     'src/ip/**/*.ts',
     'src/policy/**/*.ts',
     'src/rate/**/*.ts',

@@ -1,5 +1,5 @@
 // Writes schema/policy.schema.json from the policy spec: `npx tsx schema/generate.ts`.
-// test/policy/schema.test.ts fails when the checked-in file differs from this output.
+// test/policy/shape.test.ts fails when the checked-in file differs from this output.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildPolicySchema } from '../src/policy/schema.js';
