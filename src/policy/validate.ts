@@ -88,6 +88,10 @@ export function checkShape(
     });
     return undefined;
   };
+  const tooMany = (count: number, max: number): undefined => {
+    issues.push({ path, code: 'invalid-value', message: `has ${count} entries; at most ${max} are allowed` });
+    return undefined;
+  };
   switch (spec.kind) {
     case 'boolean':
       return typeof value === 'boolean' ? value : wrongType();
@@ -119,14 +123,7 @@ export function checkShape(
       return value === null || typeof value === 'string' || typeof value === 'number' ? value : wrongType();
     case 'list': {
       if (!Array.isArray(value)) return wrongType();
-      if (value.length > spec.maxItems) {
-        issues.push({
-          path,
-          code: 'invalid-value',
-          message: `has ${value.length} entries; at most ${spec.maxItems} are allowed`,
-        });
-        return undefined;
-      }
+      if (value.length > spec.maxItems) return tooMany(value.length, spec.maxItems);
       const items: (string | undefined)[] = [];
       for (let i = 0; i < value.length; i++) {
         const item = ownValue(value, String(i));
@@ -157,13 +154,7 @@ export function checkShape(
           });
           continue;
         }
-        const field = ownValue(value, key);
-        if (field === MISSING) {
-          issues.push({ path: keyPath, code: 'wrong-type', message: 'accessor properties are not accepted' });
-          continue;
-        }
-        const shaped = checkShape(field, fieldSpec, keyPath, issues);
-        if (shaped !== undefined) result.set(key, shaped);
+        checkMember(value, key, fieldSpec, keyPath, issues, result);
       }
       for (const key of spec.required) {
         if (!Object.hasOwn(value, key)) {
@@ -179,14 +170,7 @@ export function checkShape(
     case 'map': {
       if (!isPlainObject(value)) return wrongType();
       const keys = Object.keys(value);
-      if (keys.length > spec.maxEntries) {
-        issues.push({
-          path,
-          code: 'invalid-value',
-          message: `has ${keys.length} entries; at most ${spec.maxEntries} are allowed`,
-        });
-        return undefined;
-      }
+      if (keys.length > spec.maxEntries) return tooMany(keys.length, spec.maxEntries);
       const result = new Map<string, Shaped>();
       for (const key of keys) {
         const keyPath = `${path}/${pointerSegment(key)}`;
@@ -199,15 +183,28 @@ export function checkShape(
           });
           continue;
         }
-        const entry = ownValue(value, key);
-        if (entry === MISSING) {
-          issues.push({ path: keyPath, code: 'wrong-type', message: 'accessor properties are not accepted' });
-          continue;
-        }
-        const shaped = checkShape(entry, spec.value, keyPath, issues);
-        if (shaped !== undefined) result.set(key, shaped);
+        checkMember(value, key, spec.value, keyPath, issues, result);
       }
       return result;
     }
   }
+}
+
+// Checks own member `key` of an object or map against `spec`, keeping it in `result` when well
+// shaped; an accessor is refused, never called.
+function checkMember(
+  holder: object,
+  key: string,
+  spec: FieldSpec,
+  path: string,
+  issues: PolicyIssue[],
+  result: Map<string, Shaped>,
+): void {
+  const member = ownValue(holder, key);
+  if (member === MISSING) {
+    issues.push({ path, code: 'wrong-type', message: 'accessor properties are not accepted' });
+    return;
+  }
+  const shaped = checkShape(member, spec, path, issues);
+  if (shaped !== undefined) result.set(key, shaped);
 }

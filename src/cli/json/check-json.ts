@@ -239,16 +239,21 @@ class JsonScanner {
       this.pos++;
       this.skipSpace();
       this.value(keyPath, depth + 1);
-      this.skipSpace();
-      const c = this.text.charAt(this.pos);
-      if (c === '}') {
-        this.pos++;
-        return;
-      }
-      if (c !== ',') throw new SyntaxStop(this.pos, `expected ',' or '}' but found ${this.describeHere()}`);
-      this.pos++;
-      this.skipSpace();
+      if (this.closes('}')) return;
     }
+  }
+
+  // After a member or an element: true at the closing bracket (consumed), else past the comma.
+  private closes(bracket: '}' | ']'): boolean {
+    this.skipSpace();
+    const c = this.text.charAt(this.pos);
+    if (c !== bracket && c !== ',') {
+      throw new SyntaxStop(this.pos, `expected ',' or '${bracket}' but found ${this.describeHere()}`);
+    }
+    this.pos++;
+    if (c === bracket) return true;
+    this.skipSpace();
+    return false;
   }
 
   private array(path: string, depth: number): void {
@@ -260,15 +265,7 @@ class JsonScanner {
     }
     for (let index = 0; ; index++) {
       this.value(`${path}/${index}`, depth + 1);
-      this.skipSpace();
-      const c = this.text.charAt(this.pos);
-      if (c === ']') {
-        this.pos++;
-        return;
-      }
-      if (c !== ',') throw new SyntaxStop(this.pos, `expected ',' or ']' but found ${this.describeHere()}`);
-      this.pos++;
-      this.skipSpace();
+      if (this.closes(']')) return;
     }
   }
 }
