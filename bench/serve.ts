@@ -16,13 +16,13 @@ import { createHttpAdapter } from '../src/cli/serve/http.js';
 import { MetricRegistry } from '../src/cli/serve/metrics.js';
 import type { PolicyHolder } from '../src/cli/serve/policy-holder.js';
 import { createDecisionServer } from '../src/cli/serve/service.js';
-import { compilePolicy, type Policy } from '../src/index.js';
+import { compilePolicy, type Policy, type PolicyDocument } from '../src/index.js';
 
 const smoke = process.argv.includes('--smoke');
 const isClient = process.argv.includes('--client');
 const root = resolve(import.meta.dirname, '..');
 
-const POLICY = {
+const POLICY: PolicyDocument = {
   homeCountry: 'US',
   registration: { restrict: true, allowFrom: ['127.0.0.2', '10.0.0.0/8'] },
   calling: { allow: ['US', 'CA'], deny: ['*/premium-rate'] },
