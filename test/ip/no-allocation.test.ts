@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { IpAllowList } from '../../src/ip/index.js';
 import { compilePolicy } from '../../src/policy/index.js';
-import { minorGcsDuring } from '../gc-count.js';
+import { minorGcsDuring, noted } from '../gc-count.js';
 
 // If a call allocated even one 16-byte object, 5 million calls would allocate 80 MB: several times
 // the young generation (at most 16 MB per semi-space in Node 20), so several minor GCs would run.
@@ -31,45 +31,59 @@ let held: unknown;
 
 // A few seconds per test on a loaded 2-core machine; the default 5 s timeout is too tight.
 describe('lookups allocate nothing', { timeout: 60_000 }, () => {
-  it('IpAllowList.has on IPv4 sources', async () => {
-    const { found, minorGcs } = await minorGcsDuring(v4Sources, CALLS, (ip) => list.has(ip));
-    expect(found).toBeGreaterThan(0);
-    expect(found).toBeLessThan(CALLS);
-    expect(minorGcs).toBe(0);
-  });
-
-  it('IpAllowList.probe on IPv4 sources', async () => {
-    const { found, minorGcs } = await minorGcsDuring(v4Sources, CALLS, (ip) => list.probe(ip));
-    expect(found).toBeGreaterThan(0);
-    expect(minorGcs).toBe(0);
-  });
-
-  it('has and probe on IPv6 and IPv4-mapped IPv6 sources', async () => {
-    for (const sources of [v6Sources, mappedSources]) {
-      const has = await minorGcsDuring(sources, CALLS_V6, (ip) => list.has(ip));
-      const probe = await minorGcsDuring(sources, CALLS_V6, (ip) => list.probe(ip));
-      expect(has.found).toBeGreaterThan(0);
-      expect(has.found).toBe(probe.found);
-      expect([has.minorGcs, probe.minorGcs]).toEqual([0, 0]);
-    }
-  });
-
-  it('Policy.checkRegistration', async () => {
-    const { found, minorGcs } = await minorGcsDuring(
-      requests,
-      CALLS,
-      (request) => policy.checkRegistration(request).allowed,
+  it('IpAllowList.has on IPv4 sources', ({ task }) => {
+    const { found, minorGcs } = noted(
+      task.meta,
+      minorGcsDuring(v4Sources, CALLS, (ip) => list.has(ip)),
     );
     expect(found).toBeGreaterThan(0);
     expect(found).toBeLessThan(CALLS);
     expect(minorGcs).toBe(0);
   });
 
-  it('control: the same check counts the GCs of a lookup that allocates', async () => {
-    const { minorGcs } = await minorGcsDuring(v4Sources, CALLS, (ip) => {
-      held = [ip]; // one small array per call, kept reachable so it cannot be optimized away
-      return list.has(ip);
-    });
+  it('IpAllowList.probe on IPv4 sources', ({ task }) => {
+    const { found, minorGcs } = noted(
+      task.meta,
+      minorGcsDuring(v4Sources, CALLS, (ip) => list.probe(ip)),
+    );
+    expect(found).toBeGreaterThan(0);
+    expect(minorGcs).toBe(0);
+  });
+
+  it('has and probe on IPv6 and IPv4-mapped IPv6 sources', ({ task }) => {
+    for (const sources of [v6Sources, mappedSources]) {
+      const has = noted(
+        task.meta,
+        minorGcsDuring(sources, CALLS_V6, (ip) => list.has(ip)),
+      );
+      const probe = noted(
+        task.meta,
+        minorGcsDuring(sources, CALLS_V6, (ip) => list.probe(ip)),
+      );
+      expect(has.found).toBeGreaterThan(0);
+      expect(has.found).toBe(probe.found);
+      expect([has.minorGcs, probe.minorGcs]).toEqual([0, 0]);
+    }
+  });
+
+  it('Policy.checkRegistration', ({ task }) => {
+    const { found, minorGcs } = noted(
+      task.meta,
+      minorGcsDuring(requests, CALLS, (request) => policy.checkRegistration(request).allowed),
+    );
+    expect(found).toBeGreaterThan(0);
+    expect(found).toBeLessThan(CALLS);
+    expect(minorGcs).toBe(0);
+  });
+
+  it('control: the same check counts the GCs of a lookup that allocates', ({ task }) => {
+    const { minorGcs } = noted(
+      task.meta,
+      minorGcsDuring(v4Sources, CALLS, (ip) => {
+        held = [ip]; // one small array per call, kept reachable so it cannot be optimized away
+        return list.has(ip);
+      }),
+    );
     expect(held).toBeDefined();
     expect(minorGcs).toBeGreaterThan(2);
   });

@@ -2,7 +2,7 @@
 // garbage collection (test/ip/no-allocation.test.ts holds the control showing the count can fail).
 import { describe, expect, it } from 'vitest';
 import { RateTable } from '../../src/rate/index.js';
-import { minorGcsDuring } from '../gc-count.js';
+import { minorGcsDuring, noted } from '../gc-count.js';
 import { seededDeck } from './reference.js';
 
 // One allocated 16-byte object per call would be 80 MB over 5 million calls: several minor GCs.
@@ -36,13 +36,16 @@ function numbersFor(prefixes: readonly string[]): string[] {
 }
 
 describe('rate lookups allocate nothing', { timeout: 60_000 }, () => {
-  it.each([
+  it.for([
     [60_000, 'a large deck'],
     [300, 'a small deck'],
-  ])('RateTable.lookupIndex on %i prefixes (%s)', async (count) => {
+  ] as const)('RateTable.lookupIndex on %i prefixes (%s)', ([count], { task }) => {
     const { table, prefixes } = deck(count);
     const numbers = numbersFor(prefixes);
-    const { found, minorGcs } = await minorGcsDuring(numbers, CALLS, (e164) => table.lookupIndex(e164));
+    const { found, minorGcs } = noted(
+      task.meta,
+      minorGcsDuring(numbers, CALLS, (e164) => table.lookupIndex(e164)),
+    );
     expect(found).toBeGreaterThan(0);
     expect(found).toBeLessThan(CALLS);
     expect(minorGcs).toBe(0);
