@@ -6,6 +6,10 @@ export default defineConfig({
     // Hooks that start the decision service start a policy worker, which loads the TypeScript sources
     // through tsx: seconds on a loaded machine, more than the 10 s default allows at worst.
     hookTimeout: 60_000,
+    // A hang guard, not a speed check: CPU-bound property tests that take under a second alone took
+    // up to 5.4 s beside two CPU-bound processes on the shared 2-core machine (with coverage), past
+    // the 5 s default. Files with longer tests set their own, again several times what they took.
+    testTimeout: 60_000,
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
