@@ -1,10 +1,9 @@
 // The inputs of the linear-time tests: one row per public entry point and input shape, each able to
 // build its input at any size, so the test (and a size sweep when a row is changed) measures the
 // same shape small and large.
-
 import { checkJsonText } from '../../src/cli/json/check-json.js';
 import { IpAllowList, parseIpEntry } from '../../src/ip/index.js';
-import { classifyDialed } from '../../src/phone/index.js';
+import { classifyDialed, emergencyNumbersOf } from '../../src/phone/index.js';
 import { compilePolicy, compilePolicyJson } from '../../src/policy/index.js';
 import { parseRate, RateTable } from '../../src/rate/index.js';
 import { type Probe, thrown } from './timing.js';
@@ -189,6 +188,7 @@ export const linearCases: readonly LinearCase[] = [
       (dialed) => classifyDialed(dialed, { homeCountry: 'US' }),
     ),
   ),
+  row('emergencyNumbersOf on a long region code', (n) => repeatTo('U', n), length, emergencyNumbersOf),
   ...['1', '0.', '$', '-'].map((unit) =>
     row(
       `parseRate on ${JSON.stringify(unit)} repeated`,

@@ -7,17 +7,12 @@ import { describe, expect, it, type TaskMeta } from 'vitest';
 import { SipguardError } from '../../src/errors.js';
 import { compilePolicyJson } from '../../src/policy/index.js';
 import { DEFAULT_SIZES, type LinearCase, linearCases, policyOfSize } from './linear-cases.js';
-import { scaling, thrown } from './timing.js';
+import { type Scaling, scaling, thrown } from './timing.js';
 
 declare module 'vitest' {
   interface TaskMeta {
     /** The measured figures, for `--reporter=json` (how the figures in a report are gathered). */
-    linearTime?: {
-      readonly timeRatio: number;
-      readonly bound: number;
-      readonly smallMs: number;
-      readonly largeMs: number;
-    };
+    linearTime?: Scaling & { readonly bound: number };
   }
 }
 
@@ -30,7 +25,7 @@ const TIMEOUT = 300_000;
 function measure(row: Pick<LinearCase, 'probe' | 'sizes'>, meta: TaskMeta) {
   const result = scaling(row.probe(row.sizes.small), row.probe(row.sizes.large));
   const bound = SLACK * result.sizeRatio;
-  meta.linearTime = { timeRatio: result.timeRatio, bound, smallMs: result.smallMs, largeMs: result.largeMs };
+  meta.linearTime = { ...result, bound };
   const detail = `${result.largeMs.toFixed(4)} ms vs ${result.smallMs.toFixed(4)} ms for ${result.sizeRatio.toFixed(1)}x the input`;
   return { timeRatio: result.timeRatio, bound, detail };
 }
