@@ -130,7 +130,7 @@ function inThreadHolder(policy: Policy): PolicyHolder {
     onApplied: () => () => {},
     checkRegistration: async (r) => answer(policy.checkRegistration(r)),
     checkCall: async (r) => answer(policy.checkCall(r)),
-    registrationsToDrop: async (list) => policy.registrationsToDrop(list),
+    registrationsToDrop: async (list) => ({ version, drop: policy.registrationsToDrop(list) }),
     registrationsToDropJson: async () => ({ ok: false, message: 'not in this bench' }),
     close: async () => {},
   };

@@ -7,7 +7,7 @@ import { formatDecision, formatFindings, formatProblems, type Paint, paint } fro
 import { type CliIo, ExitCode } from './io.js';
 import { loadCases, loadPolicy, problemsOf } from './load.js';
 import { readRegistrations } from './serve/drop-body.js';
-import { DEFAULT_PORT, parseByteCount, parsePort, runServe } from './serve/run-serve.js';
+import { DEFAULT_PORT, parseByteCount, parsePort, parseRegistrar, runServe } from './serve/run-serve.js';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -209,11 +209,13 @@ const normalize: Command = {
 
 const serve: Command = {
   usage:
-    'sipguard serve <policy.json> [--rates deck.csv] [--host 127.0.0.1] [--port 8099] [--log] [--max-file-bytes 16777216]',
+    'sipguard serve <policy.json> [--rates deck.csv] [--domain <sip-domain>] [--registrar kamailio:<url>] [--host 127.0.0.1] [--port 8099] [--log] [--max-file-bytes 16777216]',
   summary: 'answer registration and call decisions over HTTP for a PBX',
-  help: 'Serves GET /v1/registration, GET /v1/call, POST /v1/registrations/drop and GET /healthz on loopback\nby default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Policy and deck must be regular files of at most --max-file-bytes (16 MiB). Writes JSON\nlines on standard output (first: the bound URL); --log adds one per decision. GET /metrics for\nPrometheus. Stops on SIGTERM/SIGINT with exit 0 within 1 s; exit 3 if the initial policy is invalid,\n1 if it cannot listen.\nDocs: docs/integrations.md',
+  help: "Serves GET /v1/registration, GET /v1/call, POST /v1/registrations/drop and GET /healthz on loopback\nby default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Policy and deck must be regular files of at most --max-file-bytes (16 MiB). --domain names\nthe account's SIP domain (queries for another are refused). With --registrar kamailio:<url>, every\napplied policy (and the start) removes the registrar's contacts it no longer allows. Writes JSON lines\non standard output (first: the bound URL); --log adds one per decision. GET /metrics for Prometheus.\nStops on SIGTERM/SIGINT with exit 0 within 1 s; exit 3 if the initial policy is invalid, 1 if it\ncannot listen.\nDocs: docs/integrations.md",
   options: {
     rates: { type: 'string' },
+    domain: { type: 'string' },
+    registrar: { type: 'string' },
     host: { type: 'string' },
     port: { type: 'string' },
     log: { type: 'boolean' },
@@ -231,10 +233,21 @@ const serve: Command = {
     const maxFileBytes = maxText === undefined ? undefined : parseByteCount(maxText);
     if (maxFileBytes === undefined && maxText !== undefined)
       throw new UsageError(`--max-file-bytes must be a positive integer, not ${quote(maxText)}`);
+    const domain = str(ctx, 'domain');
+    if (domain === '') throw new UsageError('--domain must not be empty');
+    const registrarText = str(ctx, 'registrar');
+    const registrar = registrarText === undefined ? undefined : parseRegistrar(registrarText);
+    if (registrarText !== undefined && registrar === undefined) {
+      throw new UsageError(
+        `--registrar must be kamailio:<http URL of its JSON-RPC, without credentials>, not ${quote(registrarText)}`,
+      );
+    }
     return runServe(
       {
         policyFile: file,
         ratesFile: str(ctx, 'rates'),
+        domain,
+        registrar,
         host,
         port,
         logDecisions: ctx.values.log === true,

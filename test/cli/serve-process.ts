@@ -104,9 +104,9 @@ export async function listenLocal(service: DecisionServer): Promise<string> {
   return `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
 }
 
-/** Closes the server, its connections and the policy holder. */
+/** Closes the server, its connections, the registration sweep and the policy holder. */
 export async function closeService(service: DecisionServer): Promise<void> {
   service.server.closeAllConnections();
   await new Promise<void>((r) => service.server.close(() => r()));
-  await service.holder.close();
+  await service.close();
 }

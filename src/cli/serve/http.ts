@@ -2,9 +2,10 @@
 // over a `PolicyHolder` that decides. It keeps no policy of its own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FileProblem } from '../files.js';
+import type { RegistrarHealth } from '../registration-sweep.js';
 import type { ServeEvent } from './log.js';
 import type { MetricRegistry } from './metrics.js';
-import type { DecisionAnswer, PolicyHolder } from './policy-holder.js';
+import type { DecisionAnswer, PolicyHolder, ServeHealth } from './policy-holder.js';
 import { decodeQuery } from './query.js';
 
 /** Request bodies above this many bytes are refused with 413 and not read further. */
@@ -21,6 +22,7 @@ export type ServeErrorCode =
   | 'invalid-parameter'
   | 'invalid-encoding'
   | 'invalid-body'
+  | 'unknown-domain'
   | 'body-too-large'
   | 'internal-error';
 
@@ -35,6 +37,7 @@ export interface ServeError {
 function statusOf(code: ServeErrorCode): number {
   switch (code) {
     case 'not-found':
+    case 'unknown-domain':
       return 404;
     case 'method-not-allowed':
       return 405;
@@ -77,14 +80,26 @@ export const DEFAULT_TIMEOUTS: HttpTimeouts = { headersMs: 5_000, requestMs: 10_
  */
 export const TIMEOUT_CHECK_MS = 250;
 
+/** What `GET /healthz` answers: the policy in force and, with a registrar, the connector's state. */
+export interface ServiceHealth extends ServeHealth {
+  readonly registrar?: RegistrarHealth;
+}
+
 /** Options of {@link createHttpAdapter}. */
 export interface HttpAdapterOptions {
+  /**
+   * The SIP domain (auth realm) this service decides for: a query naming another `domain` is refused
+   * with `unknown-domain`. Without it, a query naming any domain is refused.
+   */
+  readonly domain?: string | undefined;
   /** Log every decision (one event per request); failures are always logged. */
   readonly logDecisions?: boolean | undefined;
   readonly log: (event: ServeEvent) => void;
   readonly timeouts?: HttpTimeouts | undefined;
   /** Where the adapter's metrics go, and what `GET /metrics` renders. */
   readonly metrics: MetricRegistry;
+  /** What `GET /healthz` answers; the holder's health when not given. */
+  readonly health?: (() => ServiceHealth) | undefined;
 }
 
 /** Upper bounds of the request latency histogram, in seconds. */
@@ -94,6 +109,7 @@ export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOptions): Server {
   const { log, metrics } = options;
   const logDecisions = options.logDecisions === true;
+  const health = options.health ?? holder.health;
   const decisions = metrics.counter(
     'sipguard_decisions_total',
     'Decisions answered, by route and decision code.',
@@ -172,10 +188,19 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
       return route.name;
     }
     const params = read.params;
+    // The realm is compared exactly, as Kamailio sends it ($ar): one service holds one account.
+    if (params.domain !== undefined && params.domain !== options.domain) {
+      const message =
+        options.domain === undefined
+          ? `this service was started without --domain and decides for no domain ${quoteText(params.domain)}`
+          : `this service decides for domain ${quoteText(options.domain)}, not ${quoteText(params.domain)}`;
+      refuse(res, text, serveError('unknown-domain', message));
+      return route.name;
+    }
 
     switch (route.name) {
       case 'healthz':
-        sendJson(res, 200, holder.health());
+        sendJson(res, 200, health());
         break;
       case 'metrics':
         send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', await metrics.render());
@@ -184,7 +209,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
         const request = { extension: params.extension ?? '', sourceIp: params.sourceIp ?? '' };
         const answer = await holder.checkRegistration(request);
         decisions.inc(['registration', answer.code]);
-        if (logDecisions) logDecision('registration', request, answer);
+        if (logDecisions) logDecision('registration', params.domain, request, answer);
         sendDecision(res, text, answer);
         break;
       }
@@ -193,7 +218,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
         const request = params.rate === undefined ? base : { ...base, ratePerMinute: params.rate };
         const answer = await holder.checkCall(request);
         decisions.inc(['call', answer.code]);
-        if (logDecisions) logDecision('call', request, answer);
+        if (logDecisions) logDecision('call', params.domain, request, answer);
         sendDecision(res, text, answer);
         break;
       }
@@ -225,10 +250,16 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     send(res, 200, 'application/json; charset=utf-8', `${answer.json}\n`);
   }
 
-  function logDecision(route: 'registration' | 'call', request: object, answer: DecisionAnswer): void {
+  function logDecision(
+    route: 'registration' | 'call',
+    domain: string | undefined,
+    request: object,
+    answer: DecisionAnswer,
+  ): void {
     log({
       event: 'decision',
       route,
+      ...(domain === undefined ? {} : { domain }),
       ...request,
       allowed: answer.allowed,
       code: answer.code,
@@ -256,13 +287,13 @@ const ROUTES: Readonly<Record<string, Route>> = {
     name: 'registration',
     method: 'GET',
     required: ['extension', 'sourceIp'],
-    optional: ['format'],
+    optional: ['domain', 'format'],
   },
   '/v1/call': {
     name: 'call',
     method: 'GET',
     required: ['extension', 'dialed'],
-    optional: ['rate', 'format'],
+    optional: ['domain', 'rate', 'format'],
   },
   '/v1/registrations/drop': { name: 'drop', method: 'POST', required: [], optional: [] },
 };

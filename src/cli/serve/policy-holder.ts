@@ -80,10 +80,13 @@ export interface PolicyHolder {
   /** Decisions by the policy in force when the request is handled. */
   readonly checkRegistration: (request: RegistrationRequest) => Promise<DecisionAnswer>;
   readonly checkCall: (request: CallRequest) => Promise<DecisionAnswer>;
-  /** The registrations the policy in force no longer allows; other fields are passed through. */
+  /**
+   * The registrations the policy in force no longer allows (other fields are passed through), with
+   * the version that decided.
+   */
   readonly registrationsToDrop: <R extends RegistrationRequest>(
     registrations: readonly R[],
-  ) => Promise<readonly RegistrationToDrop<R>[]>;
+  ) => Promise<{ readonly version: PolicyVersion; readonly drop: readonly RegistrationToDrop<R>[] }>;
   /** The same for a `POST /v1/registrations/drop` body, read strictly where the policy lives. */
   readonly registrationsToDropJson: (body: string) => Promise<DropAnswer>;
   /** Stops reloading and releases the policy; later decisions reject. */
@@ -394,8 +397,11 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
     checkRegistration: (request) => decide([nextId++, 'registration', request.extension, request.sourceIp]),
     checkCall: (request) =>
       decide([nextId++, 'call', request.extension, request.dialed, request.ratePerMinute]),
-    registrationsToDrop: async <R extends RegistrationRequest>(registrations: readonly R[]) =>
-      (await current.ask([nextId++, 'drop', registrations])) as RegistrationToDrop<R>[],
+    async registrationsToDrop<R extends RegistrationRequest>(registrations: readonly R[]) {
+      const worker = current;
+      const drop = (await worker.ask([nextId++, 'drop', registrations])) as RegistrationToDrop<R>[];
+      return { version: worker.version, drop };
+    },
     registrationsToDropJson: async (body) => (await current.ask([nextId++, 'drop-json', body])) as DropAnswer,
     async close() {
       closed = true;

@@ -2,6 +2,7 @@
 // policy on SIGHUP and when its files change.
 import type { AddressInfo } from 'node:net';
 import { type CliIo, ExitCode } from '../io.js';
+import { createKamailioRegistrar } from '../registrar-kamailio.js';
 import { createStreamLog } from './log.js';
 import { createDecisionServer } from './service.js';
 import { watchFiles } from './watch.js';
@@ -10,17 +11,42 @@ import { watchFiles } from './watch.js';
 export interface ServeOptions {
   readonly policyFile: string;
   readonly ratesFile?: string | undefined;
+  /** The account's SIP domain (auth realm); see `DecisionServerOptions.domain`. */
+  readonly domain?: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly logDecisions: boolean;
   /** Largest policy or deck file read (`--max-file-bytes`); DEFAULT_MAX_FILE_BYTES when not given. */
   readonly maxFileBytes?: number | undefined;
+  /** The registrar whose contacts a policy change takes effect on (`--registrar`). */
+  readonly registrar?: RegistrarTarget | undefined;
   /** Quiet time after the last file event before reloading: editors write in several steps. */
   readonly debounceMs?: number;
 }
 
 /** After SIGTERM, how long the log may take to drain before the process exits anyway. */
 export const STOP_FLUSH_MS = 1_000;
+
+/** A registrar to drop no-longer-allowed contacts in: its kind and where its management API is. */
+export interface RegistrarTarget {
+  readonly kind: 'kamailio';
+  readonly url: string;
+}
+
+/**
+ * Parses a `--registrar` value, `kamailio:<http URL of its jsonrpcs>`, else `undefined`.
+ * The URL must be http(s) with a host and carry no credentials (they would show in /healthz and logs).
+ */
+export function parseRegistrar(text: string): RegistrarTarget | undefined {
+  const colon = text.indexOf(':');
+  if (colon < 0 || text.slice(0, colon) !== 'kamailio') return undefined;
+  const raw = text.slice(colon + 1);
+  if (!URL.canParse(raw)) return undefined;
+  const url = new URL(raw);
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return undefined;
+  if (url.username !== '' || url.password !== '') return undefined;
+  return { kind: 'kamailio', url: raw };
+}
 
 /** The default port of `sipguard serve`. */
 export const DEFAULT_PORT = 8099;
@@ -54,6 +80,9 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
   const service = await createDecisionServer({
     policyFile: options.policyFile,
     ratesFile: options.ratesFile,
+    domain: options.domain,
+    registrar:
+      options.registrar === undefined ? undefined : createKamailioRegistrar({ url: options.registrar.url }),
     logDecisions: options.logDecisions,
     maxFileBytes: options.maxFileBytes,
     logLinesDropped: serveLog.dropped,
@@ -73,7 +102,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
       `sipguard serve: cannot listen on ${options.host}:${options.port}: ${e instanceof Error ? e.message : String(e)}`,
     );
     // The policy worker would keep the process alive.
-    await service.holder.close();
+    await service.close();
     return ExitCode.failed;
   }
   // Signals are handled before the `listening` line, which tells a supervisor the service is ready.
@@ -104,6 +133,9 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     });
   }
 
+  // The policy may have changed while the service was down: take it into effect on the registrar now.
+  service.registrar?.start();
+
   const files =
     options.ratesFile === undefined ? [options.policyFile] : [options.policyFile, options.ratesFile];
   const watcher = watchFiles(files, {
@@ -120,7 +152,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     server.close(() => resolveClose());
     server.closeAllConnections();
   });
-  await service.holder.close();
+  await service.close();
   log({ event: 'stopped', signal });
   // A pending write to a stalled reader keeps the event loop alive: end the process after the bound.
   if (!(await serveLog.flush(STOP_FLUSH_MS))) process.exit(ExitCode.ok);

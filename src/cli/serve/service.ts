@@ -1,19 +1,28 @@
-// The decision service of `sipguard serve` as one value: a policy holder and the HTTP adapter over it.
+// The decision service of `sipguard serve` as one value: a policy holder, the HTTP adapter over it and,
+// with a registrar, the sweep that takes each applied policy into effect on registrations held.
 import type { Server } from 'node:http';
-import { createHttpAdapter, type HttpTimeouts } from './http.js';
+import type { RegistrarConnector } from '../registrar.js';
+import { createRegistrationSweeper, type RegistrationSweeper } from '../registration-sweep.js';
+import { createHttpAdapter, type HttpTimeouts, type ServiceHealth } from './http.js';
 import type { ServeEvent } from './log.js';
 import { MetricRegistry } from './metrics.js';
 import {
   createPolicyHolder,
   type PolicyHolder,
   type ReloadOutcome,
-  type ServeHealth,
 } from './policy-holder.js';
 
 /** Options of {@link createDecisionServer}. */
 export interface DecisionServerOptions {
   readonly policyFile: string;
   readonly ratesFile?: string | undefined;
+  /**
+   * The SIP domain (auth realm) of the account this service decides for. A query naming another
+   * `domain` is refused with `unknown-domain`; without it, only queries without `domain` are answered.
+   */
+  readonly domain?: string | undefined;
+  /** The registrar whose contacts each applied policy is taken into effect on; none when not given. */
+  readonly registrar?: RegistrarConnector | undefined;
   /** Log every decision (one event per request); reloads and failures are always logged. */
   readonly logDecisions?: boolean | undefined;
   readonly log: (event: ServeEvent) => void;
@@ -31,9 +40,14 @@ export interface DecisionServer {
   readonly server: Server;
   readonly holder: PolicyHolder;
   readonly reload: (reason: string) => Promise<ReloadOutcome>;
-  readonly health: () => ServeHealth;
+  /** What `GET /healthz` answers. */
+  readonly health: () => ServiceHealth;
   /** Rendered by `GET /metrics`; a connector adds its own families here. */
   readonly metrics: MetricRegistry;
+  /** The registration sweep, when a registrar was given; idle until its `start()`. */
+  readonly registrar: RegistrationSweeper | undefined;
+  /** Stops the sweep and the policy holder (not the server: close that first). */
+  readonly close: () => Promise<void>;
 }
 
 /**
@@ -73,6 +87,23 @@ export async function createDecisionServer(options: DecisionServerOptions): Prom
     'Log lines not written because the log reader stalled or went away.',
     () => options.logLinesDropped?.() ?? 0,
   );
-  const server = createHttpAdapter(holder, { ...options, log, metrics });
-  return { server, holder, reload: holder.reload, health: holder.health, metrics };
+  const registrar =
+    options.registrar === undefined
+      ? undefined
+      : createRegistrationSweeper({
+          connector: options.registrar,
+          domain: options.domain,
+          holder,
+          metrics,
+          log,
+          now: options.now,
+        });
+  const health = (): ServiceHealth =>
+    registrar === undefined ? holder.health() : { ...holder.health(), registrar: registrar.health() };
+  const server = createHttpAdapter(holder, { ...options, log, metrics, health });
+  const close = async () => {
+    registrar?.close();
+    await holder.close();
+  };
+  return { server, holder, reload: holder.reload, health, metrics, registrar, close };
 }
