@@ -5,6 +5,7 @@ import { quote } from '../text.js';
 import { FileError, readJsonFile } from './files.js';
 import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
 import { type CliIo, ExitCode } from './io.js';
+import { kamailioEmergencyInclude, writeFileAtomically } from './kamailio-emergency.js';
 import { loadCases, loadPolicy, problemsOf } from './load.js';
 import { readRegistrations } from './serve/drop-body.js';
 import { DEFAULT_PORT, parseByteCount, parsePort, parseRegistrar, runServe } from './serve/run-serve.js';
@@ -258,7 +259,45 @@ const serve: Command = {
   },
 };
 
-const COMMANDS: Readonly<Record<string, Command>> = { check, eval: evaluate, test, drop, normalize, serve };
+const kamailioEmergency: Command = {
+  usage: 'sipguard kamailio-emergency --region <XX> [--output file.cfg] [--json]',
+  summary: 'write the Kamailio include listing the emergency numbers of a region',
+  help: "Writes route[SIPGUARD_EMERGENCY] for examples/kamailio/kamailio.cfg from sipguard's own emergency table,\nto standard output or (whole, by rename) to --output. The edge lets these numbers reach the carrier\neven when sipguard cannot decide. Exit 0, 3 for an unknown region or one with no emergency numbers.\nDocs: docs/integrations.md",
+  options: { region: { type: 'string' }, output: { type: 'string' } },
+  async run(ctx) {
+    positional(ctx, 0, 'no arguments besides --region and --output');
+    const region = str(ctx, 'region');
+    if (region === undefined) throw new UsageError('--region is required, e.g. --region US');
+    const output = str(ctx, 'output');
+    if (output === '') throw new UsageError('--output must not be empty');
+    const include = kamailioEmergencyInclude(region);
+    if (!('text' in include)) {
+      if (ctx.json) printJson(ctx.io, { error: include.code, message: include.message });
+      else ctx.io.err(`sipguard kamailio-emergency: ${include.code}: ${include.message}`);
+      return ExitCode.invalid;
+    }
+    if (output === undefined) {
+      // The include itself is the output; --json wraps it for scripts.
+      if (ctx.json) printJson(ctx.io, { region, text: include.text });
+      else ctx.io.out(include.text.trimEnd());
+      return ExitCode.ok;
+    }
+    await writeFileAtomically(output, include.text);
+    if (ctx.json) printJson(ctx.io, { region, output });
+    else ctx.io.out(`${ctx.p.green('✓')} wrote ${output} (emergency numbers of ${region})`);
+    return ExitCode.ok;
+  },
+};
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  check,
+  eval: evaluate,
+  test,
+  drop,
+  normalize,
+  serve,
+  'kamailio-emergency': kamailioEmergency,
+};
 
 function mainHelp(): string {
   const lines = ['sipguard: check, explain and test VoIP account policies', '', 'Usage:'];
