@@ -20,14 +20,17 @@ export type EmergencyIncludeProblem =
  * The include's text for `region`, or a problem. Every number is digits only (what Kamailio compares
  * `$rU` with); a region with none is refused, since the include would silently route no emergency call.
  */
-export function kamailioEmergencyInclude(region: string): { text: string } | EmergencyIncludeProblem {
+export function kamailioEmergencyInclude(
+  region: string,
+  numbersOf: (region: string) => readonly string[] = emergencyNumbersOf,
+): { text: string } | EmergencyIncludeProblem {
   if (!isRegionCode(region)) {
     return {
       code: 'unknown-region',
       message: `${JSON.stringify(region)} is not an ISO 3166-1 region code sipguard knows (e.g. US, GB, DE)`,
     };
   }
-  const numbers = emergencyNumbersOf(region);
+  const numbers = numbersOf(region);
   if (numbers.length === 0) {
     return {
       code: 'no-emergency-numbers',
