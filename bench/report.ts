@@ -56,7 +56,7 @@ function median(values: readonly number[]): number {
 
 // Columns are padded to their widest cell, as Biome formats Markdown tables, so that the generated
 // document is also the formatted one.
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const width = (cell: string) => [...cell].length;
   const widths = header.map((h, c) => Math.max(3, width(h), ...rows.map((row) => width(row[c] ?? ''))));
   const pad = (cell: string, c: number) => cell + ' '.repeat((widths[c] ?? 0) - width(cell));

@@ -2,6 +2,8 @@
 // `xhttp`, see examples/kamailio/kamailio.cfg). `ul.dump` lists the location table; `ul.rm_contact`
 // removes one contact of an AoR. Kamailio stores the REGISTER's packet source as "Received" when
 // the config sets registrar's `received_avp`, which is what the sweep checks.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { type RegisteredContact, type RegistrarConnector, RegistrarError } from './registrar.js';
 
 /** Options of {@link createKamailioRegistrar}. */
@@ -34,28 +36,11 @@ export function createKamailioRegistrar(options: KamailioRegistrarOptions): Regi
   async function call(method: string, params: readonly string[]): Promise<RpcAnswer> {
     id += 1;
     const body = JSON.stringify({ jsonrpc: '2.0', method, params, id });
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (e) {
-      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-      throw new RegistrarError(
-        timedOut ? 'timeout' : 'unreachable',
-        timedOut
-          ? `Kamailio at ${url} did not answer ${method} within ${timeoutMs} ms`
-          : `cannot reach Kamailio at ${url} for ${method}: ${causeOf(e)}`,
-      );
-    }
-    const text = await readBounded(response, method);
-    if (response.status !== 200) {
+    const { status, text } = await post(url, body, timeoutMs, method);
+    if (status !== 200) {
       throw new RegistrarError(
         'http-status',
-        `Kamailio at ${url} answered ${method} with HTTP ${response.status}: ${text.slice(0, 200)}`,
+        `Kamailio at ${url} answered ${method} with HTTP ${status}: ${text.slice(0, 200)}`,
       );
     }
     let parsed: unknown;
@@ -82,27 +67,6 @@ export function createKamailioRegistrar(options: KamailioRegistrarOptions): Regi
       };
     }
     return { ok: true, result: parsed.result };
-  }
-
-  async function readBounded(response: Response, method: string): Promise<string> {
-    const reader = response.body?.getReader();
-    if (reader === undefined) return '';
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_RPC_RESPONSE_BYTES) {
-        await reader.cancel();
-        throw new RegistrarError(
-          'bad-response',
-          `Kamailio at ${url} answered ${method} with more than ${MAX_RPC_RESPONSE_BYTES} bytes`,
-        );
-      }
-      chunks.push(value);
-    }
-    return Buffer.concat(chunks).toString('utf8');
   }
 
   return {
@@ -138,6 +102,69 @@ export function createKamailioRegistrar(options: KamailioRegistrarOptions): Regi
   };
 }
 
+/**
+ * POSTs `body` on a connection of its own, closed after the answer. Kamailio's xhttp closes the
+ * connection after each reply (set_reply_close in the example), so a pooled keep-alive connection
+ * would race its close; RPCs are rare (one sweep per policy change), so a connection each costs nothing.
+ */
+function post(
+  url: string,
+  body: string,
+  timeoutMs: number,
+  method: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+          Connection: 'close',
+        },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RPC_RESPONSE_BYTES) {
+            res.destroy();
+            reject(
+              new RegistrarError(
+                'bad-response',
+                `Kamailio at ${url} answered ${method} with more than ${MAX_RPC_RESPONSE_BYTES} bytes`,
+              ),
+            );
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', (e) => reject(failure(e)));
+      },
+    );
+    const failure = (e: unknown): RegistrarError => {
+      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+      return new RegistrarError(
+        timedOut ? 'timeout' : 'unreachable',
+        timedOut
+          ? `Kamailio at ${url} did not answer ${method} within ${timeoutMs} ms`
+          : `cannot reach Kamailio at ${url} for ${method}: ${causeOf(e)}`,
+      );
+    };
+    req.on('error', (e) => reject(failure(e)));
+    req.end(body);
+  });
+}
+
 type RpcAnswer =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly code: number; readonly message: string };
@@ -145,11 +172,8 @@ type RpcAnswer =
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const causeOf = (e: unknown): string => {
-  const cause = e instanceof Error ? e.cause : undefined;
-  if (cause instanceof Error) return 'code' in cause ? String(cause.code) : cause.message;
-  return e instanceof Error ? e.message : String(e);
-};
+const causeOf = (e: unknown): string =>
+  e instanceof Error && 'code' in e ? String(e.code) : e instanceof Error ? e.message : String(e);
 
 /**
  * The contacts of `table` in an `ul.dump` result, or `undefined` when the result does not have

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -89,7 +90,13 @@ export interface EdgeOptions {
   readonly withoutService?: boolean;
   /** Rows of the permissions `address` table (group 1), for the WITH_PERMISSIONS anchor. */
   readonly addressTable?: readonly string[];
+  /** The run's /24 as `127.a.b` (see {@link randomNet}); picked at random when not given. */
+  readonly net?: string;
 }
+
+/** A random 127.a.b (a /24 of loopback addresses) for one run, unlikely to meet another engineer's. */
+export const randomNet = (): string =>
+  `127.${18 + Math.floor(Math.random() * 200)}.${1 + Math.floor(Math.random() * 250)}`;
 
 /** A running edge. */
 export interface Edge {
@@ -119,6 +126,14 @@ export interface Edge {
   /** Starts baresip registering `user` from `source`; resolves once it says its REGISTER got 200. */
   baresip(source: string, user: string): Promise<ChildProcess>;
   stopService(): Promise<number | null>;
+  /** Runs sipp against Kamailio with `args` (for load: any scenario, rate and limits); its exit code. */
+  runSipp(args: readonly string[], ms: number): Promise<number | null>;
+  /** PIDs for CPU accounting: Kamailio's process group, the service and the carrier. */
+  pids(): {
+    readonly kamailioGroup: number | undefined;
+    readonly service: number | undefined;
+    readonly carrier: number | undefined;
+  };
   kamailioLog(): string;
   close(): Promise<void>;
 }
@@ -130,7 +145,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const dir = await mkdtemp(join(tmpdir(), 'sipguard-edge-'));
   const children: ChildProcess[] = [];
   const groups: ChildProcess[] = [];
-  const net = `127.${18 + Math.floor(Math.random() * 200)}.${1 + Math.floor(Math.random() * 250)}`;
+  const net = options.net ?? randomNet();
   const address = (n: number) => `${net}.${n}`;
   const serviceEvents: Record<string, unknown>[] = [];
   let kamailioLog = '';
@@ -383,6 +398,9 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         service?.kill('SIGTERM');
         return serviceExit;
       },
+      runSipp: (args, ms) =>
+        run('sipp', [`${sipHost}:${sipPort}`, '-key', 'domain', DOMAIN, ...args], dir, ms),
+      pids: () => ({ kamailioGroup: kamailio.pid, service: service?.pid, carrier: carrier.pid }),
       kamailioLog: () => kamailioLog,
       close,
     };
@@ -411,13 +429,30 @@ function baresipConfig(host: string, port: number): string {
 export const policyText = (doc: unknown) =>
   typeof doc === 'string' ? doc : `${JSON.stringify(doc, null, 2)}\n`;
 
-/** Kamailio's location table through its JSON-RPC (ul.dump). */
+/** Kamailio's location table through its JSON-RPC (ul.dump), on a connection of its own. */
 export async function ulDump(rpcUrl: string): Promise<LocationContact[]> {
-  const res = await fetch(rpcUrl, {
-    method: 'POST',
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'ul.dump', id: 1 }),
+  const text = await new Promise<string>((resolveText, rejectText) => {
+    const payload = JSON.stringify({ jsonrpc: '2.0', method: 'ul.dump', id: 1 });
+    const req = httpRequest(
+      rpcUrl,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'Content-Length': Buffer.byteLength(payload), Connection: 'close' },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () => resolveText(body));
+        res.on('error', rejectText);
+      },
+    );
+    req.on('error', rejectText);
+    req.end(payload);
   });
-  const body = (await res.json()) as {
+  const body = JSON.parse(text) as {
     result: {
       Domains: {
         Domain: {

@@ -1,0 +1,145 @@
+// `npm run bench:edge:report` rewrites the edge blocks of docs/performance.md (`edge-drop`,
+// `edge-load`) from bench/results/edge.json, which `npm run bench:edge` writes; `--check` changes
+// nothing and exits 1 when they disagree. test/bench/edge-report.test.ts holds the page to the file.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { EDGE_RESULTS, type EdgeResults, LOAD_CONFIGS, type LoadConfig, type LoadRow } from './edge.js';
+import { applyBlocks, DOC, table } from './report.js';
+
+/** Drop latency target of the issue: policy write to contact removed, debounce included. */
+export const DROP_TARGET_MS = 1_000;
+/** The sipguard hop should keep at least this share of the no-check rate. */
+export const HOP_GOAL = 0.8;
+
+const LABELS: Readonly<Record<LoadConfig, string>> = {
+  'register-sipguard': 'authenticated REGISTER, sipguard asked (the example)',
+  'register-permissions':
+    'authenticated REGISTER, permissions `allow_source_address` instead (in-PBX anchor)',
+  'register-none': 'authenticated REGISTER, no source check (`-A WITHOUT_SIPGUARD`)',
+  'invite-sipguard': 'authenticated INVITE to the carrier, sipguard asked (the example)',
+  'invite-none': 'authenticated INVITE to the carrier, no check (`-A WITHOUT_SIPGUARD`)',
+};
+
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+const ms = (x: number) => (x >= 100 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`);
+const loads = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(', ');
+
+function dropBlock(r: EdgeResults): string {
+  const d = r.drop;
+  if (d === undefined) return '_Not measured yet: run `npm run bench:edge -- --only=drop`._';
+  const sorted = [...d.latenciesMs].sort((a, b) => a - b);
+  const max = sorted.at(-1) ?? Number.NaN;
+  return [
+    `Measured ${d.at.slice(0, 16).replace('T', ' ')} UTC on ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.kamailio.replace(/^version:\s*/, '')}, Node ${r.machine.node}; load average (1, 5, 15 min) ${loads(d.loadBefore)} before and ${loads(d.loadAfter)} after.`,
+    '',
+    table(
+      ['policy changes', 'p50', 'p90', 'max', 'target', 'met?'],
+      [
+        [
+          String(d.changes),
+          ms(percentile(sorted, 50)),
+          ms(percentile(sorted, 90)),
+          ms(max),
+          `≤ ${DROP_TARGET_MS} ms`,
+          max <= DROP_TARGET_MS ? 'met' : '**not met**',
+        ],
+      ],
+    ),
+    '',
+    `Every change: ${d.latenciesMs.map((x) => x.toFixed(0)).join(', ')} ms.`,
+  ].join('\n');
+}
+
+/** The highest rate of a row with 0 failed calls, and the first that failed, if any. */
+function heldOf(row: LoadRow | undefined) {
+  if (row === undefined) return undefined;
+  const held = [...row.steps].reverse().find((s) => s.failed === 0);
+  const failed = row.steps.find((s) => s.failed > 0);
+  return { held, failed };
+}
+
+function loadBlock(r: EdgeResults): string {
+  const l = r.load;
+  if (l === undefined) return '_Not measured yet: run `npm run bench:edge -- --only=load`._';
+  const byConfig = new Map(l.rows.map((row) => [row.config, row]));
+  const rateOf = (config: LoadConfig) => heldOf(byConfig.get(config))?.held?.rate;
+  const ratio = (a: LoadConfig, b: LoadConfig) => {
+    const x = rateOf(a);
+    const y = rateOf(b);
+    return x === undefined || y === undefined ? undefined : x / y;
+  };
+  const rows = LOAD_CONFIGS.filter((c) => byConfig.has(c)).map((config) => {
+    const h = heldOf(byConfig.get(config));
+    const held = h?.held;
+    const base = config.startsWith('invite') ? 'invite-none' : 'register-none';
+    const x = ratio(config, base);
+    const cpu = held === undefined ? '—' : cpuPerThousand(held);
+    return [
+      LABELS[config],
+      held === undefined ? 'none held' : `${held.rate}/s`,
+      held === undefined ? '—' : ms(held.p99Ms),
+      x === undefined || config === base ? '—' : `${x.toFixed(2)}×`,
+      h?.failed === undefined ? 'none tried failed' : `${h.failed.rate}/s (${h.failed.failed} failed)`,
+      cpu,
+      held === undefined ? '—' : held.load1.toFixed(2),
+    ];
+  });
+  const hop = ratio('register-sipguard', 'register-none');
+  const hopInvite = ratio('invite-sipguard', 'invite-none');
+  const verdict = (x: number | undefined) =>
+    x === undefined
+      ? 'not measured'
+      : x >= HOP_GOAL
+        ? `${x.toFixed(2)}× (goal ≥ ${HOP_GOAL}×: met)`
+        : `${x.toFixed(2)}× (goal ≥ ${HOP_GOAL}×: **not met**)`;
+  return [
+    `Measured ${l.at.slice(0, 16).replace('T', ' ')} UTC on ${r.machine.cpus} cores, ${r.machine.kamailio.replace(/^version:\s*/, '')}, ${r.machine.sipp}; ${l.seconds} s per rate, rates tried in order until one failed; load average ${loads(l.loadBefore)} at the start.`,
+    '',
+    table(
+      [
+        'configuration',
+        'highest rate held, 0 failed',
+        'p99 there',
+        '× no check',
+        'first rate that failed',
+        'CPU s per 1000 calls (Kamailio / sipguard / sipp)',
+        'load (1 min)',
+      ],
+      rows,
+    ),
+    '',
+    `The sipguard hop keeps ${verdict(hop)} of the no-check REGISTER rate and ${verdict(hopInvite)} of the no-check INVITE rate.`,
+  ].join('\n');
+}
+
+function cpuPerThousand(step: LoadRow['steps'][number]): string {
+  const calls = step.successful / 1000;
+  if (calls <= 0) return '—';
+  const c = step.cpuSeconds;
+  return `${(c.kamailio / calls).toFixed(2)} / ${(c.service / calls).toFixed(2)} / ${(c.sipp / calls).toFixed(2)}`;
+}
+
+/** The edge blocks of docs/performance.md. */
+export function renderEdgeBlocks(r: EdgeResults): Record<string, string> {
+  return { 'edge-drop': dropBlock(r), 'edge-load': loadBlock(r) };
+}
+
+export const readEdgeResults = (): EdgeResults =>
+  JSON.parse(readFileSync(EDGE_RESULTS, 'utf8')) as EdgeResults;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const doc = readFileSync(DOC, 'utf8');
+  const next = applyBlocks(doc, renderEdgeBlocks(readEdgeResults()));
+  if (process.argv.includes('--check')) {
+    if (next !== doc) {
+      console.error(
+        'docs/performance.md is out of date with bench/results/edge.json (run npm run bench:edge:report)',
+      );
+      process.exit(1);
+    }
+    console.log('docs/performance.md matches bench/results/edge.json');
+  } else {
+    writeFileSync(DOC, next);
+    console.log('wrote the edge blocks of docs/performance.md from bench/results/edge.json');
+  }
+}
