@@ -12,10 +12,13 @@ export const HOP_GOAL = 0.8;
 
 const LABELS: Readonly<Record<LoadConfig, string>> = {
   'register-sipguard': 'authenticated REGISTER, sipguard asked (the example)',
+  'register-keepalive':
+    'authenticated REGISTER, sipguard asked over kept-open connections (`-A WITH_KEEPALIVE`)',
   'register-permissions':
     'authenticated REGISTER, permissions `allow_source_address` instead (in-PBX anchor)',
   'register-none': 'authenticated REGISTER, no source check (`-A WITHOUT_SIPGUARD`)',
   'invite-sipguard': 'authenticated INVITE to the carrier, sipguard asked (the example)',
+  'invite-keepalive': 'authenticated INVITE to the carrier, sipguard asked over kept-open connections',
   'invite-none': 'authenticated INVITE to the carrier, no check (`-A WITHOUT_SIPGUARD`)',
 };
 
@@ -86,6 +89,8 @@ function loadBlock(r: EdgeResults): string {
   });
   const hop = ratio('register-sipguard', 'register-none');
   const hopInvite = ratio('invite-sipguard', 'invite-none');
+  const hopKeep = ratio('register-keepalive', 'register-none');
+  const hopKeepInvite = ratio('invite-keepalive', 'invite-none');
   const verdict = (x: number | undefined) =>
     x === undefined
       ? 'not measured'
@@ -108,7 +113,7 @@ function loadBlock(r: EdgeResults): string {
       rows,
     ),
     '',
-    `The sipguard hop keeps ${verdict(hop)} of the no-check REGISTER rate and ${verdict(hopInvite)} of the no-check INVITE rate.`,
+    `The sipguard hop keeps ${verdict(hop)} of the no-check REGISTER rate and ${verdict(hopInvite)} of the no-check INVITE rate; over kept-open connections, ${verdict(hopKeep)} and ${verdict(hopKeepInvite)}.`,
   ].join('\n');
 }
 

@@ -17,9 +17,11 @@ const scenarios = resolve(import.meta.dirname, 'edge');
 /** The load configurations, in report order. */
 export const LOAD_CONFIGS = [
   'register-sipguard',
+  'register-keepalive',
   'register-permissions',
   'register-none',
   'invite-sipguard',
+  'invite-keepalive',
   'invite-none',
 ] as const;
 export type LoadConfig = (typeof LOAD_CONFIGS)[number];
@@ -181,6 +183,9 @@ function edgeFor(config: LoadConfig, sources: readonly string[] | undefined) {
     case 'register-sipguard':
     case 'invite-sipguard':
       return { ...common, policy: policy(sources ?? []) };
+    case 'register-keepalive':
+    case 'invite-keepalive':
+      return { ...common, policy: policy(sources ?? []), keepAlive: true };
     case 'register-none':
     case 'invite-none':
       return {

@@ -90,6 +90,8 @@ export interface EdgeOptions {
   readonly withoutService?: boolean;
   /** Rows of the permissions `address` table (group 1), for the WITH_PERMISSIONS anchor. */
   readonly addressTable?: readonly string[];
+  /** Query sipguard over kept-open connections (`-A WITH_KEEPALIVE`, a measurement switch). */
+  readonly keepAlive?: boolean;
   /** The run's /24 as `127.a.b` (see {@link randomNet}); picked at random when not given. */
   readonly net?: string;
 }
@@ -231,6 +233,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       `CARRIER="${carrierHost}:${carrierPort}"`,
       `DBURL="text://${db}"`,
       ...(options.defines ?? ['CHILDREN=2']),
+      ...(options.keepAlive === true ? ['WITH_KEEPALIVE', `SIPGUARD_HTTPCON="sipguard=>${serviceUrl}"`] : []),
     ];
     const kamailio = spawn(
       'kamailio',

@@ -1,0 +1,76 @@
+// docs/performance.md's edge tables publish bench/results/edge.json: they must be exactly what
+// bench/edge-report.ts renders from it (npm run bench:edge:report), and the verdicts must follow
+// from the figures.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { EdgeResults, LoadStep } from '../../bench/edge.js';
+import { readEdgeResults, renderEdgeBlocks } from '../../bench/edge-report.js';
+import { applyBlocks, DOC } from '../../bench/report.js';
+
+const results = readEdgeResults();
+const doc = readFileSync(DOC, 'utf8');
+
+const machine = {
+  cpus: 2,
+  cpuModel: 'test cpu',
+  node: 'v20',
+  kamailio: 'version: kamailio 5.6.3',
+  sipp: 'SIPp v3.6.1',
+};
+const step = (rate: number, failed: number, p99Ms = 10): LoadStep => ({
+  rate,
+  seconds: 30,
+  successful: rate * 30 - failed,
+  failed,
+  p50Ms: 5,
+  p99Ms,
+  cpuSeconds: { kamailio: 3, service: 3, sipp: 3, carrier: 0 },
+  load1: 1.5,
+});
+
+describe('the edge report', () => {
+  it('edge.json holds a drop measurement over at least 20 changes, and load rows', () => {
+    expect(results.drop?.latenciesMs.length).toBeGreaterThanOrEqual(20);
+    expect(results.drop?.changes).toBe(results.drop?.latenciesMs.length);
+    expect(results.load?.rows.length).toBeGreaterThan(0);
+  });
+
+  it('docs/performance.md shows exactly the figures of edge.json', () => {
+    expect(applyBlocks(doc, renderEdgeBlocks(results))).toBe(doc);
+  });
+
+  it('says the drop target is met only when the slowest change is within 1 s', () => {
+    const at = '2026-12-01T00:00:00.000Z';
+    const drop = (latenciesMs: number[]) =>
+      renderEdgeBlocks({
+        machine,
+        drop: { at, changes: latenciesMs.length, latenciesMs, loadBefore: [1], loadAfter: [1] },
+      })['edge-drop'];
+    expect(drop([200, 300, 1000])).toContain('| 1000 ms | ≤ 1000 ms | met ');
+    expect(drop([200, 300, 1001])).toContain('**not met**');
+    expect(drop([300, 100, 200])).toMatch(/\| 3 +\| 200 ms \| 300 ms \| 300 ms/);
+  });
+
+  it('takes the highest rate with 0 failures as held, and the ratio against the no-check rate', () => {
+    const r: EdgeResults = {
+      machine,
+      load: {
+        at: '2026-12-01T00:00:00.000Z',
+        seconds: 30,
+        loadBefore: [1, 1, 1],
+        rows: [
+          { config: 'register-sipguard', steps: [step(1000, 0, 12), step(2000, 0, 15), step(3000, 4)] },
+          { config: 'register-none', steps: [step(1000, 0), step(2000, 0), step(3000, 0), step(4000, 1)] },
+        ],
+      },
+    };
+    const block = renderEdgeBlocks(r)['edge-load'];
+    expect(block).toMatch(
+      /sipguard asked \(the example\) +\| 2000\/s +\| 15\.0 ms +\| 0\.67× +\| 3000\/s \(4 failed\)/,
+    );
+    expect(block).toMatch(/no source check .*\| 3000\/s +\| 10\.0 ms +\| — +\| 4000\/s \(1 failed\)/);
+    expect(block).toContain('keeps 0.67× (goal ≥ 0.8×: **not met**) of the no-check REGISTER rate');
+    // 2000/s for 30 s: 60,000 successful calls on 3 CPU seconds each = 0.05 s per 1000.
+    expect(block).toContain('0.05 / 0.05 / 0.05');
+  });
+});
