@@ -299,7 +299,16 @@ async function measureConfig(
         `  ${config} ${rate}/s: ${successful} ok, ${step.failed} failed, p99 ${step.p99Ms} ms, ` +
           `cpu k=${step.cpuSeconds.kamailio} s=${step.cpuSeconds.service} (${round(wall)} s, load ${step.load1})\n`,
       );
-      if (step.failed > 0) break;
+      if (step.failed > 0) {
+        // What Kamailio said about it (its warnings and errors), for the "where the time goes" notes.
+        const said = edge
+          .kamailioLog()
+          .split('\n')
+          .filter((line) => !/ INFO: /.test(line) && line.trim() !== '');
+        if (said.length > 0)
+          process.stdout.write(`  Kamailio's last words:\n    ${said.slice(-8).join('\n    ')}\n`);
+        break;
+      }
       await sleep(2_000);
     }
   } finally {

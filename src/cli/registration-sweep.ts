@@ -3,6 +3,7 @@
 // Runs at start, on every applied policy, and once more `recheckMs` later: a REGISTER the old policy
 // allowed just before the swap may be saved after the first sweep listed the table, and the second
 // sweep removes it. A failed sweep is retried with backoff; it never throws into the service.
+import { latestWins } from './latest-wins.js';
 import { type RegisteredContact, type RegistrarConnector, RegistrarError } from './registrar.js';
 import type { ServeEvent } from './serve/log.js';
 import type { MetricRegistry } from './serve/metrics.js';
@@ -233,27 +234,8 @@ export function createRegistrationSweeper(options: RegistrationSweepOptions): Re
     return { result: 'failed', code: failure.code, message: failure.message, dropped: droppedNow };
   }
 
-  // Sweeps run one at a time; requests arriving meanwhile share one follow-up run, which sees the
-  // policy in force by then (the same rule as the service's reloads).
-  let running: Promise<SweepOutcome> | undefined;
-  let queued: Promise<SweepOutcome> | undefined;
-  function begin(reason: string): Promise<SweepOutcome> {
-    const run = sweepOnce(reason).finally(() => {
-      if (running === run) running = undefined;
-    });
-    running = run;
-    return run;
-  }
-  function sweep(reason: string): Promise<SweepOutcome> {
-    if (queued !== undefined) return queued;
-    if (running === undefined) return begin(reason);
-    const follow = running.then(() => {
-      queued = undefined;
-      return begin(reason);
-    });
-    queued = follow;
-    return follow;
-  }
+  // Sweeps never overlap; requests during one share a follow-up that sees the policy in force then.
+  const sweep = latestWins(sweepOnce);
 
   /** Sweeps now and once more after `recheckMs` (one pending recheck, pushed back by each change). */
   function sweepAndRecheck(reason: string): void {

@@ -259,6 +259,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     const carrierLog = join(dir, 'carrier.log');
     const carrier = spawn(
       'sipp',
+      // -l: sipp caps open calls (3 × rate × duration by default, tiny for a UAS) and keeps an ended
+      // call open for -deadcall_wait; without a high cap the carrier stops taking calls under load.
       [
         '-sf',
         join(scenarios, 'carrier.xml'),
@@ -267,7 +269,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         '-p',
         String(carrierPort),
         '-nostdin',
-      ].concat(['-trace_msg', '-message_file', carrierLog]),
+      ].concat(['-l', '1000000', '-trace_msg', '-message_file', carrierLog]),
       { cwd: dir, stdio: 'ignore' },
     );
     children.push(carrier);
@@ -326,43 +328,14 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         return parseCarrierInvites(text);
       },
       register(source, user, o = {}) {
-        const password = o.password ?? PASSWORDS[user] ?? '';
-        return sipp([
-          '-sf',
-          join(scenarios, 'register.xml'),
-          '-i',
-          source,
-          '-s',
-          user,
-          '-au',
-          user,
-          '-ap',
-          password,
-          '-key',
-          'expires',
-          String(o.expires ?? 600),
-        ]);
+        const auth = ['-i', source, '-s', user, '-au', user, '-ap', o.password ?? PASSWORDS[user] ?? ''];
+        const expires = ['-key', 'expires', String(o.expires ?? 600)];
+        return sipp(['-sf', join(scenarios, 'register.xml'), ...auth, ...expires]);
       },
       invite(source, user, dialed, o = {}) {
-        const password = o.password ?? PASSWORDS[user] ?? '';
-        return sipp([
-          '-sf',
-          join(scenarios, 'invite.xml'),
-          '-i',
-          source,
-          '-s',
-          user,
-          '-au',
-          user,
-          '-ap',
-          password,
-          '-key',
-          'dialed',
-          dialed,
-          '-key',
-          'from',
-          o.from ?? user,
-        ]);
+        const auth = ['-i', source, '-s', user, '-au', user, '-ap', o.password ?? PASSWORDS[user] ?? ''];
+        const keys = ['-key', 'dialed', dialed, '-key', 'from', o.from ?? user];
+        return sipp(['-sf', join(scenarios, 'invite.xml'), ...auth, ...keys]);
       },
       async baresip(source, user) {
         const config = join(dir, `baresip-${user}`);

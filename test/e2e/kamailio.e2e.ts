@@ -72,6 +72,25 @@ describe.skipIf(missing.length > 0 && !inCi)(
       await edge?.close();
     });
 
+    it('retries a registrar that is not up yet with backoff, and shows it in /healthz until it answers', async () => {
+      // The service starts first and sweeps at once: Kamailio is not listening yet.
+      const registrarEvents = () =>
+        edge.serviceEvents.filter((e) => String(e.event).startsWith('registrar-'));
+      const first = registrarEvents()[0];
+      expect(first).toMatchObject({
+        event: 'registrar-error',
+        reason: 'start',
+        code: 'unreachable',
+        retryInMs: 250,
+      });
+      await poll(
+        () => edge.health(),
+        (h) => (h.registrar as { status?: string } | undefined)?.status === 'ok',
+        15_000,
+      );
+      expect(registrarEvents().some((e) => e.event === 'registrar-sweep' && e.reason === 'retry')).toBe(true);
+    });
+
     it('challenges a REGISTER (401) and an INVITE (407) without credentials, in the account realm', async () => {
       const reg = await edge.register(at(SIPP_102), '102');
       const challenge = reg.responses[0];

@@ -12,6 +12,7 @@ import type {
   RegistrationToDrop,
 } from '../../index.js';
 import { FileError, type FileProblem } from '../files.js';
+import { latestWins } from '../latest-wins.js';
 import type { ServeEvent } from './log.js';
 import { DEFAULT_MAX_FILE_BYTES, readPolicyFile } from './policy-files.js';
 import type {
@@ -337,27 +338,9 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
     return { result: 'applied', sha256: next.policySha256 };
   }
 
-  // Reloads run one at a time; requests arriving meanwhile share one follow-up run, which sees the
-  // latest files, so the last write always wins.
-  let running: Promise<ReloadOutcome> | undefined;
-  let queued: Promise<ReloadOutcome> | undefined;
-  function begin(reason: string): Promise<ReloadOutcome> {
-    const run = reloadOnce(reason).finally(() => {
-      if (running === run) running = undefined;
-    });
-    running = run;
-    return run;
-  }
-  function reload(reason: string): Promise<ReloadOutcome> {
-    if (queued !== undefined) return queued;
-    if (running === undefined) return begin(reason);
-    const follow = running.then(() => {
-      queued = undefined;
-      return begin(reason);
-    });
-    queued = follow;
-    return follow;
-  }
+  // Reloads never overlap; requests during one share a follow-up run, which sees the latest files,
+  // so the last write always wins.
+  const reload = latestWins(reloadOnce);
 
   function health(): ServeHealth {
     const version = current.version;
