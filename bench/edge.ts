@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DOMAIN, type Edge, missingTools, PASSWORDS, poll, randomNet, startEdge } from '../test/e2e/edge.js';
 
+const RUN_STARTED = new Date().toISOString();
 export const EDGE_RESULTS = resolve(import.meta.dirname, 'results', 'edge.json');
 const scenarios = resolve(import.meta.dirname, 'edge');
 
@@ -48,6 +49,11 @@ export interface LoadStep {
 /** One configuration's runs, from the lowest rate up to the first that failed. */
 export interface LoadRow {
   readonly config: LoadConfig;
+  /** When the `bench:edge` run that measured this row started (rows of several runs can be merged). */
+  readonly at: string;
+  /** Kamailio's SIP worker processes (`-A CHILDREN`) and shared memory (`-m`, MiB) in this row. */
+  readonly children: number;
+  readonly shmMb: number;
   readonly steps: readonly LoadStep[];
 }
 
@@ -171,14 +177,20 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** One configuration's edge. The "none" and "permissions" ones run without the service. */
-function edgeFor(config: LoadConfig, sources: readonly string[] | undefined) {
+function edgeFor(
+  config: LoadConfig,
+  sources: readonly string[] | undefined,
+  children: number,
+  shmMb: number,
+) {
   const policy = (listed: readonly string[]) => ({
     homeCountry: 'US',
     registration: { restrict: true, allowFrom: listed },
     calling: { allow: ['US', 'CA'] },
     maxRatePerMinute: '$0.0500',
   });
-  const common = { rates: 'prefix,rate\n1,0.0100\n', defines: ['CHILDREN=8'] };
+  const workers = `CHILDREN=${children}`;
+  const common = { rates: 'prefix,rate\n1,0.0100\n', defines: [workers], shmMb };
   switch (config) {
     case 'register-sipguard':
     case 'invite-sipguard':
@@ -199,7 +211,7 @@ function edgeFor(config: LoadConfig, sources: readonly string[] | undefined) {
         ...common,
         policy: policy([]),
         withoutService: true,
-        defines: ['CHILDREN=8', 'WITH_PERMISSIONS'],
+        defines: [workers, 'WITH_PERMISSIONS'],
         addressTable: sources ?? [],
       };
   }
@@ -210,10 +222,12 @@ async function measureConfig(
   config: LoadConfig,
   rates: readonly number[],
   seconds: number,
+  children: number,
+  shmMb: number,
 ): Promise<LoadRow> {
   const net = randomNet();
   const source = `${net}.30`;
-  const edge = await startEdge({ ...edgeFor(config, [source]), net });
+  const edge = await startEdge({ ...edgeFor(config, [source], children, shmMb), net });
   const steps: LoadStep[] = [];
   try {
     const { kamailioGroup, service, carrier } = edge.pids();
@@ -314,7 +328,7 @@ async function measureConfig(
   } finally {
     await edge.close();
   }
-  return { config, steps };
+  return { config, at: RUN_STARTED, children, shmMb, steps };
 }
 
 /** Successful and failed calls from sipp's -trace_stat file (its last line is cumulative). */
@@ -382,11 +396,13 @@ async function main(): Promise<void> {
     const seconds = Number(arg('seconds') ?? 30);
     const rates = (arg('rates') ?? '250,500,1000,1500,2000,3000,4000,6000,8000').split(',').map(Number);
     const configs = (arg('configs')?.split(',') ?? LOAD_CONFIGS) as LoadConfig[];
+    const children = Number(arg('children') ?? 8);
+    const shmMb = Number(arg('shm') ?? 512);
     const loadBefore = loadavg().map((x) => round(x, 2));
     const rows: LoadRow[] = [];
     for (const config of configs) {
-      console.log(`load: ${config}, ${seconds} s per rate`);
-      rows.push(await measureConfig(config, rates, seconds));
+      console.log(`load: ${config}, ${seconds} s per rate, ${children} children, ${shmMb} MiB shm`);
+      rows.push(await measureConfig(config, rates, seconds, children, shmMb));
     }
     const kept = (load?.rows ?? []).filter((r) => !configs.includes(r.config));
     load = {

@@ -59,18 +59,56 @@ describe('the edge report', () => {
         seconds: 30,
         loadBefore: [1, 1, 1],
         rows: [
-          { config: 'register-sipguard', steps: [step(1000, 0, 12), step(2000, 0, 15), step(3000, 4)] },
-          { config: 'register-none', steps: [step(1000, 0), step(2000, 0), step(3000, 0), step(4000, 1)] },
+          {
+            config: 'register-sipguard',
+            at: '2026-12-01T00:00:00.000Z',
+            children: 8,
+            shmMb: 512,
+            steps: [step(1000, 0, 12), step(2000, 0, 15), step(3000, 4)],
+          },
+          {
+            config: 'register-none',
+            at: '2026-12-01T00:00:00.000Z',
+            children: 8,
+            shmMb: 512,
+            steps: [step(1000, 0), step(2000, 0), step(3000, 0), step(4000, 1)],
+          },
         ],
       },
     };
     const block = renderEdgeBlocks(r)['edge-load'];
     expect(block).toMatch(
-      /sipguard asked \(the example\) +\| 2000\/s +\| 15\.0 ms +\| 0\.67× +\| 3000\/s \(4 failed\)/,
+      /sipguard asked \(the example\); 8 children, 512 MiB shm +\| 2000\/s +\| 15\.0 ms +\| 0\.67× +\| 3000\/s \(4 failed\)/,
     );
     expect(block).toMatch(/no source check .*\| 3000\/s +\| 10\.0 ms +\| — +\| 4000\/s \(1 failed\)/);
     expect(block).toContain('keeps 0.67× (goal ≥ 0.8×: **not met**) of the no-check REGISTER rate');
     // 2000/s for 30 s: 60,000 successful calls on 3 CPU seconds each = 0.05 s per 1000.
     expect(block).toContain('0.05 / 0.05 / 0.05');
+  });
+
+  it('gives no ratio when the no-check traffic itself held only the lowest rate tried', () => {
+    const rows = [
+      {
+        config: 'invite-sipguard' as const,
+        at: '2026-12-01T00:00:00.000Z',
+        children: 8,
+        shmMb: 512,
+        steps: [step(100, 0), step(250, 9)],
+      },
+      {
+        config: 'invite-none' as const,
+        at: '2026-12-01T00:00:00.000Z',
+        children: 8,
+        shmMb: 512,
+        steps: [step(100, 0), step(250, 1)],
+      },
+    ];
+    const block = renderEdgeBlocks({
+      machine,
+      load: { at: '2026-12-01T00:00:00.000Z', seconds: 30, loadBefore: [9], rows },
+    })['edge-load'];
+    expect(block).toContain(
+      'INVITE: no ratio: the no-check traffic itself held only the lowest rate tried (100/s)',
+    );
   });
 });

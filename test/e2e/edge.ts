@@ -90,6 +90,10 @@ export interface EdgeOptions {
   readonly withoutService?: boolean;
   /** Rows of the permissions `address` table (group 1), for the WITH_PERMISSIONS anchor. */
   readonly addressTable?: readonly string[];
+  /** Kamailio's shared memory in MiB (`-m`; Kamailio's default is 64, too little for INVITE load). */
+  readonly shmMb?: number;
+  /** Extra Node options for the service (e.g. `--cpu-prof` when profiling it under load). */
+  readonly serviceNodeOptions?: readonly string[];
   /** Query sipguard over kept-open connections (`-A WITH_KEEPALIVE`, a measurement switch). */
   readonly keepAlive?: boolean;
   /** The run's /24 as `127.a.b` (see {@link randomNet}); picked at random when not given. */
@@ -203,7 +207,9 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       const args = [cli, 'serve', policyFile, '--rates', ratesFile, '--domain', DOMAIN, '--registrar'];
       args.push(`kamailio:${rpcUrl}`, '--port', '0');
       if (options.logDecisions === true) args.push('--log');
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [...(options.serviceNodeOptions ?? []), ...args], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       children.push(child);
       service = child;
       serviceExit = new Promise((r) => child.once('exit', (code) => r(code)));
@@ -243,6 +249,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         '-DD',
         '-E',
         ...defines.flatMap((d) => ['-A', d]),
+        ...(options.shmMb === undefined ? [] : ['-m', String(options.shmMb)]),
         '-P',
         join(dir, 'kamailio.pid'),
         '-Y',
