@@ -216,6 +216,10 @@ describe.skipIf(missing.length > 0 && !inCi)(
       const ms = performance.now() - t0;
       observed.push(`policy write → softphone's and 102's contacts gone: ${ms.toFixed(0)} ms`);
       expect(await contactsFrom(SIPP_103)).toEqual([expect.objectContaining({ aor: `103@${DOMAIN}` })]);
+      // The service logs a drop after Kamailio confirmed it, so ul.dump can show it before the line
+      // arrives: wait for the lines (then check that there are exactly these two).
+      const drops = async () => edge.serviceEvents.filter((e) => e.event === 'registration-dropped');
+      await poll(drops, (d) => d.length >= 2, 10_000, 10);
       const dropped = edge.serviceEvents.filter((e) => e.event === 'registration-dropped');
       expect(dropped.map((e) => [e.domain, e.extension, e.sourceIp, e.code])).toEqual(
         expect.arrayContaining([
