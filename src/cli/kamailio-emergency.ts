@@ -2,14 +2,8 @@
 // numbers (route[SIPGUARD_EMERGENCY] of examples/kamailio/kamailio.cfg), from sipguard's own table,
 // so that the edge's "emergency calls go through even without a decision" and the library agree.
 import { rename, writeFile } from 'node:fs/promises';
-import { EMERGENCY_NUMBERS } from '../phone/emergency.js';
+import { emergencyNumbersOf } from '../index.js';
 import { isRegionCode } from '../phone/metadata.js';
-
-/**
- * The emergency numbers of `region` as sipguard classifies them. Stands in for the export of the
- * same name that the emergency-numbers issue adds to src/phone; switch the import when it lands.
- */
-const emergencyNumbersOf = (region: string): readonly string[] => EMERGENCY_NUMBERS[region] ?? [];
 
 /** Why no include could be written for a region. */
 export type EmergencyIncludeProblem =

@@ -44,9 +44,9 @@ describe('kamailioEmergencyInclude', () => {
     },
   );
 
-  it('includes the 911 and 112 the FCC and ShortNumberMetadata give for the US', () => {
+  it('includes the 112 and 911 that ShortNumberMetadata (and the FCC, for 911) give for the US', () => {
     const include = kamailioEmergencyInclude('US');
-    expect('text' in include && casesOf(include.text)).toEqual(['911', '112']);
+    expect('text' in include && casesOf(include.text)).toEqual(['112', '911']);
   });
 
   it.each([
@@ -86,7 +86,7 @@ describe('sipguard kamailio-emergency', () => {
       const ok = sipguard(['kamailio-emergency', '--region', 'GB', '--output', file]);
       expect(ok.code).toBe(0);
       expect(ok.stdout).toContain(`wrote ${file}`);
-      expect(casesOf(await readFile(file, 'utf8'))).toEqual(['999', '112']);
+      expect(casesOf(await readFile(file, 'utf8'))).toEqual(['112', '999']);
       const unknown = sipguard(['kamailio-emergency', '--region', 'XX', '--json']);
       expect(unknown.code).toBe(3);
       expect(JSON.parse(unknown.stdout)).toMatchObject({ error: 'unknown-region' });
