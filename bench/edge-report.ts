@@ -14,6 +14,8 @@ const LABELS: Readonly<Record<LoadConfig, string>> = {
   'register-sipguard': 'authenticated REGISTER, sipguard asked (the example)',
   'register-keepalive':
     'authenticated REGISTER, sipguard asked over kept-open connections (`-A WITH_KEEPALIVE`)',
+  'register-async':
+    'authenticated REGISTER, sipguard asked from async workers (`-A WITH_ASYNC`, tm suspend/continue)',
   'register-permissions':
     'authenticated REGISTER, permissions `allow_source_address` instead (in-PBX anchor)',
   'register-none': 'authenticated REGISTER, no source check (`-A WITHOUT_SIPGUARD`)',

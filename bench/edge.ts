@@ -19,6 +19,7 @@ const scenarios = resolve(import.meta.dirname, 'edge');
 export const LOAD_CONFIGS = [
   'register-sipguard',
   'register-keepalive',
+  'register-async',
   'register-permissions',
   'register-none',
   'invite-sipguard',
@@ -198,6 +199,8 @@ function edgeFor(
     case 'register-keepalive':
     case 'invite-keepalive':
       return { ...common, policy: policy(sources ?? []), keepAlive: true };
+    case 'register-async':
+      return { ...common, policy: policy(sources ?? []), defines: [workers, 'WITH_ASYNC'] };
     case 'register-none':
     case 'invite-none':
       return {
