@@ -2,8 +2,7 @@
 // numbers (route[SIPGUARD_EMERGENCY] of examples/kamailio/kamailio.cfg), from sipguard's own table,
 // so that the edge's "emergency calls go through even without a decision" and the library agree.
 import { rename, writeFile } from 'node:fs/promises';
-import { emergencyNumbersOf } from '../index.js';
-import { isRegionCode } from '../phone/metadata.js';
+import { classifyDialed, emergencyNumbersOf } from '../index.js';
 
 /** Why no include could be written for a region. */
 export type EmergencyIncludeProblem =
@@ -18,13 +17,15 @@ export function kamailioEmergencyInclude(
   region: string,
   numbersOf: (region: string) => readonly string[] = emergencyNumbersOf,
 ): { text: string } | EmergencyIncludeProblem {
-  if (!isRegionCode(region)) {
+  const numbers = numbersOf(region);
+  // The public API owns "a region sipguard knows": the classifier refuses any other home country.
+  const probe = classifyDialed(numbers[0] ?? '0', { homeCountry: region });
+  if (!probe.ok && probe.code === 'invalid-home-country') {
     return {
       code: 'unknown-region',
       message: `${JSON.stringify(region)} is not an ISO 3166-1 region code sipguard knows (e.g. US, GB, DE)`,
     };
   }
-  const numbers = numbersOf(region);
   if (numbers.length === 0) {
     return {
       code: 'no-emergency-numbers',
