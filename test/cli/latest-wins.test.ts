@@ -1,6 +1,6 @@
 // latestWins: runs never overlap, and the requests made during a run share one follow-up run.
 import { describe, expect, it } from 'vitest';
-import { latestWins } from '../../src/cli/latest-wins.js';
+import { latestWins } from '../../src/cli/serve/latest-wins.js';
 
 /** A job whose runs the test finishes by hand, recording when each starts and with which reason. */
 function manualJob() {

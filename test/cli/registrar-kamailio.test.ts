@@ -4,8 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RegistrarError } from '../../src/cli/registrar.js';
-import { createKamailioRegistrar, hostOfSipUri, parseDump } from '../../src/cli/registrar-kamailio.js';
+import { RegistrarError } from '../../src/cli/serve/registrar.js';
+import { createKamailioRegistrar, hostOfSipUri, parseDump } from '../../src/cli/serve/registrar-kamailio.js';
 
 /** ul.dump of two AoRs, one with two contacts, one of them without a stored source. */
 const DUMP = {

@@ -2,9 +2,16 @@
 // what is dropped and kept, the recheck that closes the reload race, retries with backoff, health
 // and metrics. Timers are vitest's fake ones: nothing here waits on the clock.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type RegisteredContact, type RegistrarConnector, RegistrarError } from '../../src/cli/registrar.js';
-import { createRegistrationSweeper, type SweepEvent } from '../../src/cli/registration-sweep.js';
-import { compilePolicy } from '../../src/index.js';
+import type { ServeEvent } from '../../src/cli/serve/log.js';
+import { MetricRegistry } from '../../src/cli/serve/metrics.js';
+import type { AppliedListener, PolicyVersion } from '../../src/cli/serve/policy-holder.js';
+import {
+  type RegisteredContact,
+  type RegistrarConnector,
+  RegistrarError,
+} from '../../src/cli/serve/registrar.js';
+import { createRegistrationSweeper, type SweepPolicy } from '../../src/cli/serve/registration-sweep.js';
+import { compilePolicy, type Policy } from '../../src/index.js';
 
 /** Registrations from 127.0.0.2 only; extension 103 from anywhere. */
 const POLICY = compilePolicy({
@@ -12,7 +19,34 @@ const POLICY = compilePolicy({
   registration: { restrict: true, allowFrom: ['127.0.0.2'] },
   extensions: { '103': { registration: { restrict: false } } },
 });
-const inForce = { policy: POLICY, sha256: 'abc' };
+const VERSION: PolicyVersion = {
+  policySha256: 'abc',
+  ratesSha256: undefined,
+  loadedAt: '2026-01-01T00:00:00.000Z',
+};
+
+/** A policy holder deciding with `policy` (swappable), whose applied changes the test fires. */
+function memoryHolder(policy: Policy = POLICY) {
+  const listeners = new Set<AppliedListener>();
+  const state = { policy, version: VERSION, failNext: false };
+  const holder: SweepPolicy = {
+    onApplied(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    async registrationsToDrop(registrations) {
+      if (state.failNext) {
+        state.failNext = false;
+        throw new Error('the policy worker stopped (exit code 1)');
+      }
+      return { version: state.version, drop: state.policy.registrationsToDrop(registrations) };
+    },
+  };
+  const apply = () => {
+    for (const listener of listeners) void listener(VERSION, state.version);
+  };
+  return { holder, state, apply, listeners };
+}
 
 // `domain` null: an AoR without domain (usrloc use_domain 0).
 const contact = (
@@ -64,9 +98,13 @@ function memoryRegistrar(table: RegisteredContact[]) {
   return { connector, state, table };
 }
 
-let events: SweepEvent[] = [];
+let events: ServeEvent[] = [];
+let metrics = new MetricRegistry();
+let policy = memoryHolder();
 beforeEach(() => {
   events = [];
+  metrics = new MetricRegistry();
+  policy = memoryHolder();
   vi.useFakeTimers();
 });
 afterEach(() => {
@@ -77,7 +115,8 @@ const sweeperFor = (connector: RegistrarConnector, domain: string | null = 'sip.
   createRegistrationSweeper({
     connector,
     domain: domain ?? undefined,
-    policy: () => inForce,
+    holder: policy.holder,
+    metrics,
     log: (e) => events.push(e),
     recheckMs: 2_000,
     retryFirstMs: 250,
@@ -116,8 +155,13 @@ describe('a sweep', () => {
       expect.objectContaining({ extension: '102', code: 'ip-not-allowed' }),
       expect.objectContaining({ extension: '104', sourceIp: null, code: 'invalid-ip' }),
     ]);
-    expect(sweeper.counters()).toEqual({ sweepsOk: 1, sweepsFailed: 0, dropped: 3, contacts: 5 });
-    expect(sweeper.metricsText()).toContain('sipguard_registrations_dropped_total{registrar="kamailio"} 3\n');
+    const text = await metrics.render();
+    expect(text).toContain('sipguard_registrations_dropped_total{code="ip-not-allowed"} 2\n');
+    expect(text).toContain('sipguard_registrations_dropped_total{code="invalid-ip"} 1\n');
+    expect(text).toContain('sipguard_registrar_sweeps_total{result="ok"} 1\n');
+    expect(text).toContain('sipguard_registrar_sweeps_total{result="failed"} 0\n');
+    expect(text).toContain('sipguard_registrar_up 1\n');
+    expect(text).toContain('sipguard_registrar_contacts 5\n');
     expect(sweeper.health()).toMatchObject({
       status: 'ok',
       lastSweep: { reason: 'file-changed', contacts: 5, dropped: 3 },
@@ -165,16 +209,42 @@ describe('a sweep', () => {
   });
 });
 
-describe('policyApplied', () => {
-  it('sweeps again after recheckMs: a REGISTER the old policy allowed, saved after the first listing, does not survive', async () => {
+describe('start and applied policies', () => {
+  it('sweeps at start and again after recheckMs, then on each applied policy (twice again)', async () => {
     const r = memoryRegistrar([contact('102', '198.51.100.7')]);
+    const sweeper = sweeperFor(r.connector);
+    expect(sweeper.health().status).toBe('pending');
+    sweeper.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.table).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(r.state.lists).toBe(2);
+    policy.apply();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(r.state.lists).toBe(4);
+    expect(events.filter((e) => e.event === 'registrar-sweep').map((e) => e.reason)).toEqual([
+      'start',
+      'start (recheck)',
+      'policy-applied',
+      'policy-applied (recheck)',
+    ]);
+    sweeper.close();
+    expect(policy.listeners.size).toBe(0);
+  });
+
+  it('sweeps again after recheckMs: a REGISTER the old policy allowed, saved after the first listing, does not survive', async () => {
+    const r = memoryRegistrar([]);
+    const sweeper = sweeperFor(r.connector);
+    sweeper.start();
+    await vi.advanceTimersByTimeAsync(2_000);
+    r.table.push(contact('102', '198.51.100.7'));
+    r.state.lists = 0;
     // The REGISTER was answered under the old policy and is saved just after the first ul.dump.
     r.state.onList = () => {
       r.table.push(contact('101', '127.0.0.9'));
       r.state.onList = undefined;
     };
-    const sweeper = sweeperFor(r.connector);
-    sweeper.policyApplied('file-changed');
+    policy.apply();
     await vi.advanceTimersByTimeAsync(0);
     expect(r.state.removed).toEqual(['sip:102@198.51.100.7:5060']);
     expect(r.table.map((c) => c.contact)).toEqual(['sip:101@127.0.0.9:5060']);
@@ -183,10 +253,6 @@ describe('policyApplied', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(r.state.lists).toBe(2);
     expect(r.table).toEqual([]);
-    expect(events.filter((e) => e.event === 'registrar-sweep').map((e) => e.reason)).toEqual([
-      'file-changed',
-      'file-changed (recheck)',
-    ]);
     sweeper.close();
   });
 
@@ -204,11 +270,12 @@ describe('policyApplied', () => {
   it('does nothing after close, and close cancels the pending recheck', async () => {
     const r = memoryRegistrar([]);
     const sweeper = sweeperFor(r.connector);
-    sweeper.policyApplied('SIGHUP');
+    sweeper.start();
     await vi.advanceTimersByTimeAsync(0);
     sweeper.close();
     await vi.advanceTimersByTimeAsync(10_000);
-    sweeper.policyApplied('SIGHUP');
+    policy.apply();
+    sweeper.start();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(r.state.lists).toBe(1);
   });
@@ -230,7 +297,7 @@ describe('failures', () => {
       consecutiveFailures: 1,
       lastError: { code: 'unreachable' },
     });
-    expect(sweeper.metricsText()).toContain('sipguard_registrar_up{registrar="kamailio"} 0\n');
+    expect(await metrics.render()).toContain('sipguard_registrar_up 0\n');
     // Retries at +250, +500, +1000 and then the 1000 ms cap.
     const retryIn = () => events.filter((e) => e.event === 'registrar-error').map((e) => e.retryInMs);
     await vi.advanceTimersByTimeAsync(249);
@@ -249,7 +316,11 @@ describe('failures', () => {
       consecutiveFailures: 0,
       lastSweep: { reason: 'retry', dropped: 1 },
     });
-    expect(sweeper.counters()).toEqual({ sweepsOk: 1, sweepsFailed: 4, dropped: 1, contacts: 1 });
+    const text = await metrics.render();
+    expect(text).toContain('sipguard_registrar_sweeps_total{result="ok"} 1\n');
+    expect(text).toContain('sipguard_registrar_sweeps_total{result="failed"} 4\n');
+    expect(text).toContain('sipguard_registrations_dropped_total{code="ip-not-allowed"} 1\n');
+    expect(text).toContain('sipguard_registrar_contacts 1\n');
     sweeper.close();
   });
 
@@ -259,6 +330,22 @@ describe('failures', () => {
     const sweeper = sweeperFor(r.connector);
     expect(await sweeper.sweep('start')).toMatchObject({ result: 'failed', code: 'rpc-error', dropped: 1 });
     expect(r.table.map((c) => c.user)).toEqual(['102']);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(r.table).toEqual([]);
+    sweeper.close();
+  });
+
+  it('a policy that cannot decide (its worker stopped) fails the sweep as no-decision and removes nothing', async () => {
+    const r = memoryRegistrar([contact('102', '198.51.100.7')]);
+    policy.state.failNext = true;
+    const sweeper = sweeperFor(r.connector);
+    expect(await sweeper.sweep('start')).toEqual({
+      result: 'failed',
+      code: 'no-decision',
+      message: 'the policy could not decide on the contacts: the policy worker stopped (exit code 1)',
+      dropped: 0,
+    });
+    expect(r.table).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(250);
     expect(r.table).toEqual([]);
     sweeper.close();

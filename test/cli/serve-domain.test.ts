@@ -1,13 +1,16 @@
 // The account's SIP domain in the decision service: queries carry the realm Kamailio authenticated,
-// and a service answers only for its own (`--domain`); the registrar hooks of createDecisionServer.
+// and a service answers only for its own (`--domain`); a registrar given to createDecisionServer
+// follows the policy holder (start, applied reloads) and shows in /healthz and /metrics.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseRegistrar } from '../../src/cli/serve.js';
-import { createDecisionServer, type DecisionServer, type ServeEvent } from '../../src/cli/serve-server.js';
+import type { ServeEvent } from '../../src/cli/serve/log.js';
+import type { RegisteredContact, RegistrarConnector } from '../../src/cli/serve/registrar.js';
+import { parseRegistrar } from '../../src/cli/serve/run-serve.js';
+import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
 import { POLICY_A, POLICY_B, policyText, RATES, sha256 } from '../fixtures/serve-policies.js';
+import { closeService, listenLocal, poll } from './serve-process.js';
 
 let dir = '';
 let policyFile = '';
@@ -35,8 +38,7 @@ async function start(
     log: (e) => events.push(e),
     ...extra,
   });
-  await new Promise<void>((r) => service.server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+  const base = await listenLocal(service);
   const get = async (path: string) => {
     const res = await fetch(`${base}${path}`);
     return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
@@ -44,12 +46,9 @@ async function start(
   return { service, events, get };
 }
 
-async function stop(service: DecisionServer) {
-  service.server.closeAllConnections();
-  await new Promise<void>((r) => service.server.close(() => r()));
-}
+const stop = (service: DecisionServer) => closeService(service);
 
-describe('--domain', () => {
+describe('--domain', { timeout: 30_000 }, () => {
   // POLICY_A allows registrations from 127.0.0.2 only.
   it.each([
     ['sip.example.test', '&domain=sip.example.test', 200, 'allow ip-allowed', 'its own domain'],
@@ -113,36 +112,92 @@ describe('--domain', () => {
   });
 });
 
-describe('registrar hooks of createDecisionServer', () => {
-  it('calls onApplied for an applied reload only, shows registrar health and serves metrics lines', async () => {
-    const applied: string[] = [];
-    const health = {
-      kind: 'kamailio',
-      target: 'http://127.0.0.1:1/RPC',
-      status: 'ok' as const,
-      consecutiveFailures: 0,
-    };
-    const s = await start('sip.example.test', {
-      onApplied: (reason) => applied.push(reason),
-      registrarHealth: () => health,
-      metricsText: () => 'sipguard_registrar_up{registrar="kamailio"} 1\n',
-    });
+/** A registrar whose table the test holds; removes what it is asked to. */
+function memoryRegistrar(table: RegisteredContact[]): RegistrarConnector {
+  return {
+    kind: 'kamailio',
+    target: 'http://127.0.0.1:1/RPC',
+    list: async () => [...table],
+    async remove(c) {
+      const i = table.indexOf(c);
+      const at = i >= 0 ? i : table.findIndex((t) => t.contact === c.contact && t.aor === c.aor);
+      if (at < 0) return 'gone';
+      table.splice(at, 1);
+      return 'removed';
+    },
+  };
+}
+
+const held = (user: string, sourceIp: string): RegisteredContact => ({
+  aor: `${user}@sip.example.test`,
+  user,
+  domain: 'sip.example.test',
+  contact: `sip:${user}@${sourceIp}:5060`,
+  sourceIp,
+});
+
+describe('a registrar in createDecisionServer', { timeout: 60_000 }, () => {
+  it('sweeps at start and after each applied reload (never an unchanged or failed one), shown in /healthz and /metrics', async () => {
+    // POLICY_A allows 127.0.0.2, POLICY_B 127.0.0.4.
+    const table = [held('101', '127.0.0.2'), held('102', '127.0.0.3')];
+    const s = await start('sip.example.test', { registrar: memoryRegistrar(table) });
     try {
+      expect(JSON.parse((await s.get('/healthz')).body).registrar).toEqual({
+        kind: 'kamailio',
+        target: 'http://127.0.0.1:1/RPC',
+        status: 'pending',
+        consecutiveFailures: 0,
+      });
+      s.service.registrar?.start();
+      await poll(
+        async () => table.map((c) => c.user),
+        (users) => users.join() === '101',
+      );
       expect(await s.service.reload('unchanged-file')).toEqual({
         result: 'unchanged',
         sha256: sha256(policyText(POLICY_A)),
       });
-      await writeFile(policyFile, policyText(POLICY_B));
-      await s.service.reload('SIGHUP');
       await writeFile(policyFile, '{ "homeCountry": "USA" }');
       await s.service.reload('broken-file');
-      expect(applied).toEqual(['SIGHUP']);
-      expect(s.service.policyInForce().sha256).toBe(sha256(policyText(POLICY_B)));
-      expect(JSON.parse((await s.get('/healthz')).body).registrar).toEqual(health);
+      expect(table.map((c) => c.user)).toEqual(['101']);
+      const appliedSweeps = () =>
+        s.events.filter((e) => e.event === 'registrar-sweep' && e.reason === 'policy-applied').length;
+      expect(appliedSweeps()).toBe(0);
+      await writeFile(policyFile, policyText(POLICY_B));
+      await s.service.reload('SIGHUP');
+      await poll(
+        async () => table.map((c) => c.user),
+        (users) => users.length === 0,
+      );
+      const dropped = s.events.filter((e) => e.event === 'registration-dropped');
+      expect(dropped.map((e) => [e.extension, e.policy])).toEqual([
+        ['102', sha256(policyText(POLICY_A))],
+        ['101', sha256(policyText(POLICY_B))],
+      ]);
+      await poll(
+        async () => appliedSweeps(),
+        (n) => n === 1,
+      );
+      expect(JSON.parse((await s.get('/healthz')).body).registrar).toMatchObject({
+        status: 'ok',
+        consecutiveFailures: 0,
+        lastSweep: { contacts: expect.any(Number) },
+      });
       const m = await s.get('/metrics');
       expect(m.status).toBe(200);
-      expect(m.type).toBe('text/plain; version=0.0.4; charset=utf-8');
-      expect(m.body).toBe('sipguard_registrar_up{registrar="kamailio"} 1\n');
+      expect(m.body).toContain('sipguard_registrations_dropped_total{code="ip-not-allowed"} 2\n');
+      expect(m.body).toContain('sipguard_registrar_up 1\n');
+    } finally {
+      await stop(s.service);
+    }
+  });
+
+  it('has no registrar lines without one', async () => {
+    const s = await start('sip.example.test');
+    try {
+      expect(s.service.registrar).toBeUndefined();
+      expect(JSON.parse((await s.get('/healthz')).body)).not.toHaveProperty('registrar');
+      expect((await s.get('/metrics')).body).not.toContain('sipguard_registrar');
     } finally {
       await stop(s.service);
     }

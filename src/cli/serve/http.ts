@@ -2,11 +2,11 @@
 // over a `PolicyHolder` that decides. It keeps no policy of its own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FileProblem } from '../files.js';
-import type { RegistrarHealth } from '../registration-sweep.js';
 import type { ServeEvent } from './log.js';
 import type { MetricRegistry } from './metrics.js';
 import type { DecisionAnswer, PolicyHolder, ServeHealth } from './policy-holder.js';
 import { decodeQuery } from './query.js';
+import type { RegistrarHealth } from './registration-sweep.js';
 
 /** Request bodies above this many bytes are refused with 413 and not read further. */
 export const MAX_BODY_BYTES = 1024 * 1024;

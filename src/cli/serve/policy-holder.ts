@@ -12,7 +12,7 @@ import type {
   RegistrationToDrop,
 } from '../../index.js';
 import { FileError, type FileProblem } from '../files.js';
-import { latestWins } from '../latest-wins.js';
+import { latestWins } from './latest-wins.js';
 import type { ServeEvent } from './log.js';
 import { DEFAULT_MAX_FILE_BYTES, readPolicyFile } from './policy-files.js';
 import type {

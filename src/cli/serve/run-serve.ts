@@ -2,8 +2,8 @@
 // policy on SIGHUP and when its files change.
 import type { AddressInfo } from 'node:net';
 import { type CliIo, ExitCode } from '../io.js';
-import { createKamailioRegistrar } from '../registrar-kamailio.js';
 import { createStreamLog } from './log.js';
+import { createKamailioRegistrar } from './registrar-kamailio.js';
 import { createDecisionServer } from './service.js';
 import { watchFiles } from './watch.js';
 

@@ -1,16 +1,12 @@
 // The decision service of `sipguard serve` as one value: a policy holder, the HTTP adapter over it and,
 // with a registrar, the sweep that takes each applied policy into effect on registrations held.
 import type { Server } from 'node:http';
-import type { RegistrarConnector } from '../registrar.js';
-import { createRegistrationSweeper, type RegistrationSweeper } from '../registration-sweep.js';
 import { createHttpAdapter, type HttpTimeouts, type ServiceHealth } from './http.js';
 import type { ServeEvent } from './log.js';
 import { MetricRegistry } from './metrics.js';
-import {
-  createPolicyHolder,
-  type PolicyHolder,
-  type ReloadOutcome,
-} from './policy-holder.js';
+import { createPolicyHolder, type PolicyHolder, type ReloadOutcome } from './policy-holder.js';
+import type { RegistrarConnector } from './registrar.js';
+import { createRegistrationSweeper, type RegistrationSweeper } from './registration-sweep.js';
 
 /** Options of {@link createDecisionServer}. */
 export interface DecisionServerOptions {

@@ -4,10 +4,10 @@
 // allowed just before the swap may be saved after the first sweep listed the table, and the second
 // sweep removes it. A failed sweep is retried with backoff; it never throws into the service.
 import { latestWins } from './latest-wins.js';
+import type { ServeEvent } from './log.js';
+import type { MetricRegistry } from './metrics.js';
+import type { PolicyHolder } from './policy-holder.js';
 import { type RegisteredContact, type RegistrarConnector, RegistrarError } from './registrar.js';
-import type { ServeEvent } from './serve/log.js';
-import type { MetricRegistry } from './serve/metrics.js';
-import type { PolicyHolder } from './serve/policy-holder.js';
 
 /** When the second sweep after a change runs: longer than Kamailio takes from our answer to save(). */
 export const RECHECK_MS = 2_000;
@@ -119,8 +119,10 @@ export function createRegistrationSweeper(options: RegistrationSweepOptions): Re
   // Both series exist from the start, so that a rate() over them is defined before the first failure.
   sweeps.inc(['ok'], 0);
   sweeps.inc(['failed'], 0);
-  metrics.gauge('sipguard_registrar_up', '1 when the last sweep succeeded, 0 when it failed or none ran yet.', () =>
-    status === 'ok' ? 1 : 0,
+  metrics.gauge(
+    'sipguard_registrar_up',
+    '1 when the last sweep succeeded, 0 when it failed or none ran yet.',
+    () => (status === 'ok' ? 1 : 0),
   );
   metrics.gauge(
     'sipguard_registrar_contacts',
