@@ -229,7 +229,7 @@ describe.skipIf(missing.length > 0 && !inCi)(
       );
       expect(dropped).toHaveLength(2);
       expect(await edge.metrics()).toContain(
-        'sipguard_registrations_dropped_total{registrar="kamailio"} 2\n',
+        'sipguard_registrations_dropped_total{code="ip-not-allowed"} 2\n',
       );
       expect((await edge.health()).registrar).toMatchObject({ status: 'ok' });
     });
