@@ -12,6 +12,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { createDecider } from '../src/cli/serve/decide.js';
 import { createHttpAdapter } from '../src/cli/serve/http.js';
 import { MetricRegistry } from '../src/cli/serve/metrics.js';
 import type { PolicyHolder } from '../src/cli/serve/policy-holder.js';
@@ -146,9 +147,12 @@ async function perRequest(dir: string) {
   const policyFile = join(dir, 'small.json');
   await writeFile(policyFile, JSON.stringify(POLICY));
   const worker = await createDecisionServer({ policyFile, log: () => {} });
-  const inThread = createHttpAdapter(inThreadHolder(compilePolicy(POLICY)), {
+  const inThreadPolicy = inThreadHolder(compilePolicy(POLICY));
+  const inThreadMetrics = new MetricRegistry();
+  const inThread = createHttpAdapter(inThreadPolicy, {
     log: () => {},
-    metrics: new MetricRegistry(),
+    metrics: inThreadMetrics,
+    decider: createDecider(inThreadPolicy, { metrics: inThreadMetrics, log: () => {} }),
   });
   const urls = { worker: await listen(worker.server), inThread: await listen(inThread) };
   const seconds = smoke ? 1 : 4;

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LATENCY_BUCKETS } from '../../src/cli/serve/http.js';
+import { LATENCY_BUCKETS } from '../../src/cli/serve/decide.js';
 import { MetricRegistry } from '../../src/cli/serve/metrics.js';
 import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
 import { INVALID_POLICY, POLICY_A, POLICY_B, policyText } from '../fixtures/serve-policies.js';

@@ -1,65 +1,23 @@
 // The HTTP adapter of `sipguard serve`: routes, query parameters, request bodies and error answers,
 // over a `PolicyHolder` that decides. It keeps no policy of its own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { FileProblem } from '../files.js';
+import type { Decider } from './decide.js';
 import type { ServeEvent } from './log.js';
 import type { MetricRegistry } from './metrics.js';
 import type { DecisionAnswer, PolicyHolder, ServeHealth } from './policy-holder.js';
 import { decodeQuery } from './query.js';
 import type { RegistrarHealth } from './registration-sweep.js';
+import {
+  DECISION_PARAMETERS,
+  decisionRequest,
+  quoteText,
+  readParams,
+  type ServeError,
+  serveError,
+} from './request.js';
 
 /** Request bodies above this many bytes are refused with 413 and not read further. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-/** Why the service refused a request (never a policy decision: those are `Decision` codes). */
-export type ServeErrorCode =
-  | 'not-found'
-  | 'method-not-allowed'
-  | 'unknown-parameter'
-  | 'duplicate-parameter'
-  | 'missing-parameter'
-  | 'empty-parameter'
-  | 'invalid-parameter'
-  | 'invalid-encoding'
-  | 'invalid-body'
-  | 'unknown-domain'
-  | 'body-too-large'
-  | 'internal-error';
-
-/** A refused request: HTTP status, stable code and a sentence that quotes the input. */
-export interface ServeError {
-  readonly status: number;
-  readonly code: ServeErrorCode;
-  readonly message: string;
-  readonly problems?: readonly FileProblem[];
-}
-
-function statusOf(code: ServeErrorCode): number {
-  switch (code) {
-    case 'not-found':
-    case 'unknown-domain':
-      return 404;
-    case 'method-not-allowed':
-      return 405;
-    case 'body-too-large':
-      return 413;
-    case 'internal-error':
-      return 500;
-    case 'unknown-parameter':
-    case 'duplicate-parameter':
-    case 'missing-parameter':
-    case 'empty-parameter':
-    case 'invalid-parameter':
-    case 'invalid-encoding':
-    case 'invalid-body':
-      return 400;
-  }
-}
-
-const serveError = (code: ServeErrorCode, message: string, problems?: readonly FileProblem[]): ServeError =>
-  problems === undefined
-    ? { status: statusOf(code), code, message }
-    : { status: statusOf(code), code, message, problems };
 
 /** How long a client may take, in milliseconds. */
 export interface HttpTimeouts {
@@ -92,40 +50,23 @@ export interface HttpAdapterOptions {
    * with `unknown-domain`. Without it, a query naming any domain is refused.
    */
   readonly domain?: string | undefined;
-  /** Log every decision (one event per request); failures are always logged. */
+  /** Log each drop answer (decisions are logged by the decider); failures are always logged. */
   readonly logDecisions?: boolean | undefined;
   readonly log: (event: ServeEvent) => void;
   readonly timeouts?: HttpTimeouts | undefined;
-  /** Where the adapter's metrics go, and what `GET /metrics` renders. */
+  /** Decides, counts and logs (shared with the other transports). */
+  readonly decider: Decider;
+  /** What `GET /metrics` renders; the adapter adds its connection gauge. */
   readonly metrics: MetricRegistry;
   /** What `GET /healthz` answers; the holder's health when not given. */
   readonly health?: (() => ServiceHealth) | undefined;
 }
 
-/** Upper bounds of the request latency histogram, in seconds. */
-export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-
 /** The HTTP server (not yet listening) answering the routes of docs/integrations.md from `holder`. */
 export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOptions): Server {
-  const { log, metrics } = options;
+  const { log, metrics, decider } = options;
   const logDecisions = options.logDecisions === true;
   const health = options.health ?? holder.health;
-  const decisions = metrics.counter(
-    'sipguard_decisions_total',
-    'Decisions answered, by route and decision code.',
-    ['route', 'code'],
-  );
-  const refusals = metrics.counter(
-    'sipguard_refused_requests_total',
-    'Requests refused with an error answer (4xx or 5xx), by error code.',
-    ['code'],
-  );
-  const latency = metrics.histogram(
-    'sipguard_request_duration_seconds',
-    'Time from a request to its answer, by route.',
-    'route',
-    LATENCY_BUCKETS,
-  );
   metrics.gauge(
     'sipguard_connections',
     'Client connections open now.',
@@ -133,7 +74,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
   );
 
   const refuse = (res: ServerResponse, text: boolean, error: ServeError): void => {
-    refusals.inc([error.code]);
+    decider.refused(error.code);
     sendError(res, text, error);
   };
 
@@ -141,7 +82,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
   const server = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) => {
     const started = performance.now();
     handle(req, res).then(
-      (route) => latency.observe(route, (performance.now() - started) / 1000),
+      (route) => decider.observe(route, (performance.now() - started) / 1000),
       (e: unknown) => {
         // A bug must not take the service down; the caller gets a 500, which a PBX treats as a deny.
         log({ event: 'internal-error', message: e instanceof Error ? e.message : String(e) });
@@ -183,18 +124,15 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
       return route.name;
     }
     const read = readParams(query, route.required, route.optional);
-    if (read.error !== undefined) {
+    if (!read.ok) {
       refuse(res, text, read.error);
       return route.name;
     }
-    const params = read.params;
-    // The realm is compared exactly, as Kamailio sends it ($ar): one service holds one account.
-    if (params.domain !== undefined && params.domain !== options.domain) {
-      const message =
-        options.domain === undefined
-          ? `this service was started without --domain and decides for no domain ${quoteText(params.domain)}`
-          : `this service decides for domain ${quoteText(options.domain)}, not ${quoteText(params.domain)}`;
-      refuse(res, text, serveError('unknown-domain', message));
+    const { params } = read;
+    const format = params.format;
+    if (format !== undefined && format !== 'text' && format !== 'json') {
+      const message = `format must be "text" or "json", not ${quoteText(format)}`;
+      refuse(res, text, serveError('invalid-parameter', message));
       return route.name;
     }
 
@@ -205,21 +143,11 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
       case 'metrics':
         send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', await metrics.render());
         break;
-      case 'registration': {
-        const request = { extension: params.extension ?? '', sourceIp: params.sourceIp ?? '' };
-        const answer = await holder.checkRegistration(request);
-        decisions.inc(['registration', answer.code]);
-        if (logDecisions) logDecision('registration', params.domain, request, answer);
-        sendDecision(res, text, answer);
-        break;
-      }
+      case 'registration':
       case 'call': {
-        const base = { extension: params.extension ?? '', dialed: params.dialed ?? '' };
-        const request = params.rate === undefined ? base : { ...base, ratePerMinute: params.rate };
-        const answer = await holder.checkCall(request);
-        decisions.inc(['call', answer.code]);
-        if (logDecisions) logDecision('call', params.domain, request, answer);
-        sendDecision(res, text, answer);
+        const decision = decisionRequest(route.name, params, options.domain);
+        if (decision.ok) sendDecision(res, text, await decider.decide(decision.decision));
+        else refuse(res, text, decision.error);
         break;
       }
       case 'drop':
@@ -250,24 +178,6 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     send(res, 200, 'application/json; charset=utf-8', `${answer.json}\n`);
   }
 
-  function logDecision(
-    route: 'registration' | 'call',
-    domain: string | undefined,
-    request: object,
-    answer: DecisionAnswer,
-  ): void {
-    log({
-      event: 'decision',
-      route,
-      ...(domain === undefined ? {} : { domain }),
-      ...request,
-      allowed: answer.allowed,
-      code: answer.code,
-      scope: answer.scope,
-      policy: answer.policy,
-    });
-  }
-
   return server;
 }
 
@@ -286,19 +196,17 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/v1/registration': {
     name: 'registration',
     method: 'GET',
-    required: ['extension', 'sourceIp'],
-    optional: ['domain', 'format'],
+    required: DECISION_PARAMETERS.registration.required,
+    optional: [...DECISION_PARAMETERS.registration.optional, 'format'],
   },
   '/v1/call': {
     name: 'call',
     method: 'GET',
-    required: ['extension', 'dialed'],
-    optional: ['domain', 'rate', 'format'],
+    required: DECISION_PARAMETERS.call.required,
+    optional: [...DECISION_PARAMETERS.call.optional, 'format'],
   },
   '/v1/registrations/drop': { name: 'drop', method: 'POST', required: [], optional: [] },
 };
-
-const quoteText = (s: string): string => JSON.stringify(s.length > 100 ? `${s.slice(0, 100)}…` : s);
 
 /** Text when `format=text`, or when `Accept` names text/plain and not JSON (and `format` is not `json`). */
 function wantsText(req: IncomingMessage, query: readonly (readonly [string, string])[]): boolean {
@@ -307,44 +215,6 @@ function wantsText(req: IncomingMessage, query: readonly (readonly [string, stri
   if (format.length > 0) return false;
   const accept = req.headers.accept ?? '';
   return accept.includes('text/plain') && !accept.includes('application/json');
-}
-
-const fail = (code: ServeErrorCode, message: string) => ({ error: serveError(code, message) });
-
-/**
- * Every parameter must be known, given once and non-empty; a typo (`sourceip`) or a value smuggled in
- * twice is a 400, never silently ignored or resolved by picking one.
- */
-function readParams(
-  query: readonly (readonly [string, string])[],
-  required: readonly string[],
-  optional: readonly string[],
-): { params: Record<string, string>; error?: undefined } | { error: ServeError } {
-  const params: Record<string, string> = {};
-  for (const [name, value] of query) {
-    if (!required.includes(name) && !optional.includes(name)) {
-      const known = [...required, ...optional];
-      return fail(
-        'unknown-parameter',
-        `unknown parameter ${quoteText(name)}${known.length === 0 ? ': this route takes none' : `; expected ${known.join(', ')}`}`,
-      );
-    }
-    if (Object.hasOwn(params, name)) {
-      return fail('duplicate-parameter', `parameter ${quoteText(name)} is given more than once`);
-    }
-    if (value === '') return fail('empty-parameter', `parameter ${quoteText(name)} is empty`);
-    params[name] = value;
-  }
-  for (const name of required) {
-    if (!Object.hasOwn(params, name)) {
-      return fail('missing-parameter', `parameter ${quoteText(name)} is required`);
-    }
-  }
-  const format = params.format;
-  if (format !== undefined && format !== 'text' && format !== 'json') {
-    return fail('invalid-parameter', `format must be "text" or "json", not ${quoteText(format)}`);
-  }
-  return { params };
 }
 
 /** What reading a request body gave. */

@@ -1,6 +1,7 @@
 // The decision service of `sipguard serve` as one value: a policy holder, the HTTP adapter over it and,
 // with a registrar, the sweep that takes each applied policy into effect on registrations held.
 import type { Server } from 'node:http';
+import { createDecider } from './decide.js';
 import { createHttpAdapter, type HttpTimeouts, type ServiceHealth } from './http.js';
 import type { ServeEvent } from './log.js';
 import { MetricRegistry } from './metrics.js';
@@ -96,7 +97,8 @@ export async function createDecisionServer(options: DecisionServerOptions): Prom
         });
   const health = (): ServiceHealth =>
     registrar === undefined ? holder.health() : { ...holder.health(), registrar: registrar.health() };
-  const server = createHttpAdapter(holder, { ...options, log, metrics, health });
+  const decider = createDecider(holder, { metrics, log, logDecisions: options.logDecisions });
+  const server = createHttpAdapter(holder, { ...options, log, metrics, decider, health });
   const close = async () => {
     registrar?.close();
     await holder.close();

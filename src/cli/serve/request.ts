@@ -1,0 +1,156 @@
+// Reading a request to `sipguard serve`, whichever transport carries it (an HTTP query string, the
+// params of a JSON-RPC call): what each decision takes, and why a request is refused. A request is
+// read exactly one way: every parameter known, given once and non-empty, and the account's domain
+// this service's. One owner for both transports, so that they can never decide differently.
+import type { CallRequest, RegistrationRequest } from '../../index.js';
+import type { FileProblem } from '../files.js';
+
+/** Why the service refused a request (never a policy decision: those are `Decision` codes). */
+export type ServeErrorCode =
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'unknown-parameter'
+  | 'duplicate-parameter'
+  | 'missing-parameter'
+  | 'empty-parameter'
+  | 'invalid-parameter'
+  | 'invalid-encoding'
+  | 'invalid-body'
+  | 'unknown-domain'
+  | 'body-too-large'
+  | 'internal-error';
+
+/** A refused request: HTTP status, stable code and a sentence that quotes the input. */
+export interface ServeError {
+  readonly status: number;
+  readonly code: ServeErrorCode;
+  readonly message: string;
+  readonly problems?: readonly FileProblem[];
+}
+
+function statusOf(code: ServeErrorCode): number {
+  switch (code) {
+    case 'not-found':
+    case 'unknown-domain':
+      return 404;
+    case 'method-not-allowed':
+      return 405;
+    case 'body-too-large':
+      return 413;
+    case 'internal-error':
+      return 500;
+    case 'unknown-parameter':
+    case 'duplicate-parameter':
+    case 'missing-parameter':
+    case 'empty-parameter':
+    case 'invalid-parameter':
+    case 'invalid-encoding':
+    case 'invalid-body':
+      return 400;
+  }
+}
+
+/** The refusal with `code`, its HTTP status and `message`. */
+export const serveError = (
+  code: ServeErrorCode,
+  message: string,
+  problems?: readonly FileProblem[],
+): ServeError =>
+  problems === undefined
+    ? { status: statusOf(code), code, message }
+    : { status: statusOf(code), code, message, problems };
+
+/** An input quoted in a message, cut at 100 characters. */
+export const quoteText = (s: string): string => JSON.stringify(s.length > 100 ? `${s.slice(0, 100)}…` : s);
+
+/** The two decisions the service answers. */
+export type DecisionRoute = 'registration' | 'call';
+
+/** The parameters of each decision (HTTP adds its own `format`). */
+export const DECISION_PARAMETERS: Readonly<
+  Record<DecisionRoute, { readonly required: readonly string[]; readonly optional: readonly string[] }>
+> = {
+  registration: { required: ['extension', 'sourceIp'], optional: ['domain'] },
+  call: { required: ['extension', 'dialed'], optional: ['domain', 'rate'] },
+};
+
+/** A decision request as read: which decision, for which domain (as given), and its fields. */
+export type DecisionRequest =
+  | {
+      readonly route: 'registration';
+      readonly domain: string | undefined;
+      readonly request: RegistrationRequest;
+    }
+  | { readonly route: 'call'; readonly domain: string | undefined; readonly request: CallRequest };
+
+/** Read parameters, or why they are refused. */
+export type ParamsRead =
+  | { readonly ok: true; readonly params: Readonly<Record<string, string>> }
+  | { readonly ok: false; readonly error: ServeError };
+
+const fail = (code: ServeErrorCode, message: string): ParamsRead => ({
+  ok: false,
+  error: serveError(code, message),
+});
+
+/**
+ * Every parameter must be known, given once and non-empty; a typo (`sourceip`) or a value smuggled in
+ * twice is refused, never silently ignored or resolved by picking one.
+ */
+export function readParams(
+  pairs: readonly (readonly [string, string])[],
+  required: readonly string[],
+  optional: readonly string[],
+): ParamsRead {
+  const params: Record<string, string> = {};
+  for (const [name, value] of pairs) {
+    if (!required.includes(name) && !optional.includes(name)) {
+      const known = [...required, ...optional];
+      return fail(
+        'unknown-parameter',
+        `unknown parameter ${quoteText(name)}${known.length === 0 ? ': this route takes none' : `; expected ${known.join(', ')}`}`,
+      );
+    }
+    if (Object.hasOwn(params, name)) {
+      return fail('duplicate-parameter', `parameter ${quoteText(name)} is given more than once`);
+    }
+    if (value === '') return fail('empty-parameter', `parameter ${quoteText(name)} is empty`);
+    params[name] = value;
+  }
+  for (const name of required) {
+    if (!Object.hasOwn(params, name)) {
+      return fail('missing-parameter', `parameter ${quoteText(name)} is required`);
+    }
+  }
+  return { ok: true, params };
+}
+
+/**
+ * The decision request of already read `params`, or `unknown-domain` when they name a domain this
+ * service does not decide for. The realm is compared exactly, as Kamailio sends it (`$ar`): one
+ * service holds one account, and without `serviceDomain` it holds no named one.
+ */
+export function decisionRequest(
+  route: DecisionRoute,
+  params: Readonly<Record<string, string>>,
+  serviceDomain: string | undefined,
+):
+  | { readonly ok: true; readonly decision: DecisionRequest }
+  | { readonly ok: false; readonly error: ServeError } {
+  const domain = params.domain;
+  if (domain !== undefined && domain !== serviceDomain) {
+    const message =
+      serviceDomain === undefined
+        ? `this service was started without --domain and decides for no domain ${quoteText(domain)}`
+        : `this service decides for domain ${quoteText(serviceDomain)}, not ${quoteText(domain)}`;
+    return { ok: false, error: serveError('unknown-domain', message) };
+  }
+  const extension = params.extension ?? '';
+  if (route === 'registration') {
+    return { ok: true, decision: { route, domain, request: { extension, sourceIp: params.sourceIp ?? '' } } };
+  }
+  const dialed = params.dialed ?? '';
+  const request =
+    params.rate === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute: params.rate };
+  return { ok: true, decision: { route, domain, request } };
+}
