@@ -210,9 +210,9 @@ const normalize: Command = {
 
 const serve: Command = {
   usage:
-    'sipguard serve <policy.json> [--rates deck.csv] [--domain <sip-domain>] [--registrar kamailio:<url>] [--host 127.0.0.1] [--port 8099] [--log] [--max-file-bytes 16777216]',
+    'sipguard serve <policy.json> [--rates deck.csv] [--domain <sip-domain>] [--registrar kamailio:<url>] [--host 127.0.0.1] [--port 8099] [--jsonrpc-port N] [--log] [--max-file-bytes 16777216]',
   summary: 'answer registration and call decisions over HTTP for a PBX',
-  help: "Serves GET /v1/registration, GET /v1/call, POST /v1/registrations/drop and GET /healthz on loopback\nby default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Policy and deck must be regular files of at most --max-file-bytes (16 MiB). --domain names\nthe account's SIP domain (queries for another are refused). With --registrar kamailio:<url>, every\napplied policy (and the start) removes the registrar's contacts it no longer allows. Writes JSON lines\non standard output (first: the bound URL); --log adds one per decision. GET /metrics for Prometheus.\nStops on SIGTERM/SIGINT with exit 0 within 1 s; exit 3 if the initial policy is invalid, 1 if it\ncannot listen.\nDocs: docs/integrations.md",
+  help: "Serves GET /v1/registration, GET /v1/call, POST /v1/registrations/drop and GET /healthz on loopback\nby default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Policy and deck must be regular files of at most --max-file-bytes (16 MiB). --domain names\nthe account's SIP domain (queries for another are refused). With --registrar kamailio:<url>, every\napplied policy (and the start) removes the registrar's contacts it no longer allows. --jsonrpc-port\nalso answers JSON-RPC over netstrings (Kamailio's janssonrpcc) on --host. Writes JSON lines\non standard output (first: the bound URL); --log adds one per decision. GET /metrics for Prometheus.\nStops on SIGTERM/SIGINT with exit 0 within 1 s; exit 3 if the initial policy is invalid, 1 if it\ncannot listen.\nDocs: docs/integrations.md",
   options: {
     rates: { type: 'string' },
     domain: { type: 'string' },
@@ -221,6 +221,7 @@ const serve: Command = {
     port: { type: 'string' },
     log: { type: 'boolean' },
     'max-file-bytes': { type: 'string' },
+    'jsonrpc-port': { type: 'string' },
   },
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one policy file');
@@ -230,6 +231,10 @@ const serve: Command = {
       throw new UsageError(`--port must be an integer 0-65535, not ${quote(portText ?? '')}`);
     const host = str(ctx, 'host') ?? '127.0.0.1';
     if (host === '') throw new UsageError('--host must not be empty');
+    const jsonrpcText = str(ctx, 'jsonrpc-port');
+    const jsonrpcPort = jsonrpcText === undefined ? undefined : parsePort(jsonrpcText);
+    if (jsonrpcPort === undefined && jsonrpcText !== undefined)
+      throw new UsageError(`--jsonrpc-port must be an integer 0-65535, not ${JSON.stringify(jsonrpcText)}`);
     const maxText = str(ctx, 'max-file-bytes');
     const maxFileBytes = maxText === undefined ? undefined : parseByteCount(maxText);
     if (maxFileBytes === undefined && maxText !== undefined)
@@ -253,6 +258,7 @@ const serve: Command = {
         port,
         logDecisions: ctx.values.log === true,
         maxFileBytes,
+        jsonrpcPort,
       },
       ctx.io,
     );

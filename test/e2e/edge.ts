@@ -27,17 +27,21 @@ export const PASSWORDS: Readonly<Record<string, string>> = {
 };
 
 /** The tools the edge needs that are missing here, as Debian package hints; empty when all are there. */
-export function missingTools(needBaresip: boolean): string[] {
+export function missingTools(needBaresip: boolean, needJsonRpc = false): string[] {
   const missing: string[] = [];
+  const configChecks = (defines: readonly string[]) =>
+    spawnSync(
+      'kamailio',
+      ['-c', '-f', kamailioCfg, '-A', `DBURL="text://${exampleDb}"`, ...defines.flatMap((d) => ['-A', d])],
+      { stdio: 'ignore' },
+    ).status === 0;
   if (spawnSync('kamailio', ['-v'], { stdio: 'ignore' }).status !== 0) missing.push('kamailio');
-  else if (
-    spawnSync('kamailio', ['-c', '-f', kamailioCfg, '-A', `DBURL="text://${exampleDb}"`], {
-      stdio: 'ignore',
-    }).status !== 0
-  ) {
+  else if (!configChecks([])) {
     missing.push(
       'kamailio-utils-modules (http_client: "kamailio -c -f examples/kamailio/kamailio.cfg" fails)',
     );
+  } else if (needJsonRpc && !configChecks(['WITH_SIPGUARD_JSONRPC'])) {
+    missing.push('kamailio-extra-modules (janssonrpcc, jansson: "-A WITH_SIPGUARD_JSONRPC" fails)');
   }
   if (spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error !== undefined) missing.push('sip-tester (sipp)');
   if (needBaresip && spawnSync('baresip', ['-h'], { stdio: 'ignore' }).error !== undefined) {
@@ -96,6 +100,8 @@ export interface EdgeOptions {
   readonly serviceNodeOptions?: readonly string[];
   /** Query sipguard over kept-open connections (`-A WITH_KEEPALIVE`, a measurement switch). */
   readonly keepAlive?: boolean;
+  /** Ask sipguard over JSON-RPC (`--jsonrpc-port`, `-A WITH_SIPGUARD_JSONRPC`). */
+  readonly jsonrpc?: boolean;
   /** The run's /24 as `127.a.b` (see {@link randomNet}); picked at random when not given. */
   readonly net?: string;
 }
@@ -203,9 +209,12 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     const rpcUrl = `http://${sipHost}:${rpcPort}/RPC`;
 
     let serviceUrl = 'http://127.0.0.1:9';
+    // Where janssonrpcc connects; a port nothing listens on when the service is left out.
+    let jsonrpcAddress = { host: '127.0.0.1', port: 9 };
     if (options.withoutService !== true) {
       const args = [cli, 'serve', policyFile, '--rates', ratesFile, '--domain', DOMAIN, '--registrar'];
       args.push(`kamailio:${rpcUrl}`, '--port', '0');
+      if (options.jsonrpc === true) args.push('--jsonrpc-port', '0');
       if (options.logDecisions === true) args.push('--log');
       const child = spawn(process.execPath, [...(options.serviceNodeOptions ?? []), ...args], {
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -223,6 +232,10 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
           serviceEvents.push(event);
           if (event.event === 'listening' && typeof event.url === 'string') {
             clearTimeout(timer);
+            if (typeof event.jsonrpc === 'string') {
+              const url = new URL(event.jsonrpc);
+              jsonrpcAddress = { host: url.hostname, port: Number(url.port) };
+            }
             resolveUrl(event.url);
           }
         });
@@ -240,6 +253,12 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       `DBURL="text://${db}"`,
       ...(options.defines ?? ['CHILDREN=2']),
       ...(options.keepAlive === true ? ['WITH_KEEPALIVE', `SIPGUARD_HTTPCON="sipguard=>${serviceUrl}"`] : []),
+      ...(options.jsonrpc === true
+        ? [
+            'WITH_SIPGUARD_JSONRPC',
+            `SIPGUARD_JSONRPC="conn=sipguard;addr=${jsonrpcAddress.host};port=${jsonrpcAddress.port}"`,
+          ]
+        : []),
     ];
     const kamailio = spawn(
       'kamailio',

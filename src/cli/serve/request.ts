@@ -16,6 +16,8 @@ export type ServeErrorCode =
   | 'invalid-parameter'
   | 'invalid-encoding'
   | 'invalid-body'
+  | 'invalid-request'
+  | 'invalid-frame'
   | 'unknown-domain'
   | 'body-too-large'
   | 'internal-error';
@@ -46,6 +48,8 @@ function statusOf(code: ServeErrorCode): number {
     case 'invalid-parameter':
     case 'invalid-encoding':
     case 'invalid-body':
+    case 'invalid-request':
+    case 'invalid-frame':
       return 400;
   }
 }

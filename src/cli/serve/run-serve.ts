@@ -1,6 +1,6 @@
 // `sipguard serve`: runs the decision service in this process until SIGTERM or SIGINT, reloading the
 // policy on SIGHUP and when its files change.
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { type CliIo, ExitCode } from '../io.js';
 import { createStreamLog } from './log.js';
 import { createKamailioRegistrar } from './registrar-kamailio.js';
@@ -20,6 +20,8 @@ export interface ServeOptions {
   readonly maxFileBytes?: number | undefined;
   /** The registrar whose contacts a policy change takes effect on (`--registrar`). */
   readonly registrar?: RegistrarTarget | undefined;
+  /** The port of the JSON-RPC (netstring) listener on `host` (`--jsonrpc-port`); none when not given. */
+  readonly jsonrpcPort?: number | undefined;
   /** Quiet time after the last file event before reloading: editors write in several steps. */
   readonly debounceMs?: number;
 }
@@ -65,6 +67,21 @@ export function parseByteCount(text: string): number | undefined {
   return bytes <= 2 ** 31 - 1 ? bytes : undefined;
 }
 
+/** Binds `server` to `host:port`; rejects when it cannot (the port is taken, the address unknown). */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(port, host, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+}
+
+/** `host:port` of a bound address, an IPv6 host in brackets. */
+const hostPort = (address: AddressInfo): string =>
+  `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
 const isLoopback = (host: string): boolean =>
   host === 'localhost' || host === '::1' || /^127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/.test(host);
 
@@ -83,27 +100,29 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     domain: options.domain,
     registrar:
       options.registrar === undefined ? undefined : createKamailioRegistrar({ url: options.registrar.url }),
+    jsonrpc: options.jsonrpcPort !== undefined,
     logDecisions: options.logDecisions,
     maxFileBytes: options.maxFileBytes,
     logLinesDropped: serveLog.dropped,
     log,
   });
   const { server } = service;
-  try {
-    await new Promise<void>((resolveListen, rejectListen) => {
-      server.once('error', rejectListen);
-      server.listen(options.port, options.host, () => {
-        server.off('error', rejectListen);
-        resolveListen();
-      });
-    });
-  } catch (e) {
-    io.err(
-      `sipguard serve: cannot listen on ${options.host}:${options.port}: ${e instanceof Error ? e.message : String(e)}`,
-    );
-    // The policy worker would keep the process alive.
-    await service.close();
-    return ExitCode.failed;
+  const listeners: [Server, number][] = [[server, options.port]];
+  if (service.jsonrpc !== undefined && options.jsonrpcPort !== undefined) {
+    listeners.push([service.jsonrpc.server, options.jsonrpcPort]);
+  }
+  for (const [listener, port] of listeners) {
+    try {
+      await listen(listener, port, options.host);
+    } catch (e) {
+      io.err(
+        `sipguard serve: cannot listen on ${options.host}:${port}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      // The policy worker (and a listener already bound) would keep the process alive.
+      if (server.listening) server.close();
+      await service.close();
+      return ExitCode.failed;
+    }
   }
   // Signals are handled before the `listening` line, which tells a supervisor the service is ready.
   const onHangup = () => void service.reload('SIGHUP');
@@ -117,12 +136,12 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const health = service.health();
+  const jsonrpc = service.jsonrpc?.server.address();
   log({
     event: 'listening',
-    url: `http://${host}:${address.port}`,
+    url: `http://${hostPort(server.address() as AddressInfo)}`,
+    ...(jsonrpc === undefined ? {} : { jsonrpc: `tcp://${hostPort(jsonrpc as AddressInfo)}` }),
     policy: health.policy,
     ...(health.rates === undefined ? {} : { rates: health.rates }),
   });

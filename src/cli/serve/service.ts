@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import { createDecider } from './decide.js';
 import { createHttpAdapter, type HttpTimeouts, type ServiceHealth } from './http.js';
+import { createJsonRpcServer, type JsonRpcServer } from './jsonrpc.js';
 import type { ServeEvent } from './log.js';
 import { MetricRegistry } from './metrics.js';
 import { createPolicyHolder, type PolicyHolder, type ReloadOutcome } from './policy-holder.js';
@@ -20,6 +21,8 @@ export interface DecisionServerOptions {
   readonly domain?: string | undefined;
   /** The registrar whose contacts each applied policy is taken into effect on; none when not given. */
   readonly registrar?: RegistrarConnector | undefined;
+  /** Also answer JSON-RPC over netstrings (jsonrpc.ts), for Kamailio's janssonrpcc. */
+  readonly jsonrpc?: boolean | undefined;
   /** Log every decision (one event per request); reloads and failures are always logged. */
   readonly logDecisions?: boolean | undefined;
   readonly log: (event: ServeEvent) => void;
@@ -43,7 +46,9 @@ export interface DecisionServer {
   readonly metrics: MetricRegistry;
   /** The registration sweep, when a registrar was given; idle until its `start()`. */
   readonly registrar: RegistrationSweeper | undefined;
-  /** Stops the sweep and the policy holder (not the server: close that first). */
+  /** The JSON-RPC listener (not yet listening), when asked for. */
+  readonly jsonrpc: JsonRpcServer | undefined;
+  /** Stops the JSON-RPC listener, the sweep and the policy holder (not the HTTP server: close it first). */
   readonly close: () => Promise<void>;
 }
 
@@ -99,9 +104,14 @@ export async function createDecisionServer(options: DecisionServerOptions): Prom
     registrar === undefined ? holder.health() : { ...holder.health(), registrar: registrar.health() };
   const decider = createDecider(holder, { metrics, log, logDecisions: options.logDecisions });
   const server = createHttpAdapter(holder, { ...options, log, metrics, decider, health });
+  const jsonrpc =
+    options.jsonrpc === true
+      ? createJsonRpcServer({ domain: options.domain, decider, log, metrics })
+      : undefined;
   const close = async () => {
+    await jsonrpc?.close();
     registrar?.close();
     await holder.close();
   };
-  return { server, holder, reload: holder.reload, health, metrics, registrar, close };
+  return { server, holder, reload: holder.reload, health, metrics, registrar, jsonrpc, close };
 }
