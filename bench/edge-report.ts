@@ -11,17 +11,35 @@ export const DROP_TARGET_MS = 1_000;
 export const HOP_GOAL = 0.8;
 
 const LABELS: Readonly<Record<LoadConfig, string>> = {
-  'register-sipguard': 'authenticated REGISTER, sipguard asked (the example)',
+  'register-sipguard':
+    'authenticated REGISTER, sipguard asked over HTTP, a new connection per query (default)',
   'register-keepalive':
-    'authenticated REGISTER, sipguard asked over kept-open connections (`-A WITH_KEEPALIVE`)',
-  'register-async':
-    'authenticated REGISTER, sipguard asked from async workers (`-A WITH_ASYNC`, tm suspend/continue)',
+    'authenticated REGISTER, sipguard asked over HTTP on a kept-open connection per worker (`-A WITH_KEEPALIVE`)',
+  'register-jsonrpc':
+    'authenticated REGISTER, sipguard asked over JSON-RPC, transaction suspended (`-A WITH_SIPGUARD_JSONRPC`)',
   'register-permissions':
     'authenticated REGISTER, permissions `allow_source_address` instead (in-PBX anchor)',
   'register-none': 'authenticated REGISTER, no source check (`-A WITHOUT_SIPGUARD`)',
-  'invite-sipguard': 'authenticated INVITE to the carrier, sipguard asked (the example)',
-  'invite-keepalive': 'authenticated INVITE to the carrier, sipguard asked over kept-open connections',
+  'invite-sipguard':
+    'authenticated INVITE to the carrier, sipguard asked over HTTP, a new connection per query',
+  'invite-keepalive':
+    'authenticated INVITE to the carrier, sipguard asked over HTTP on kept-open connections',
+  'invite-jsonrpc':
+    'authenticated INVITE to the carrier, sipguard asked over JSON-RPC (`-A WITH_SIPGUARD_JSONRPC`)',
   'invite-none': 'authenticated INVITE to the carrier, no check (`-A WITHOUT_SIPGUARD`)',
+};
+
+/** The short names of the configurations, for the second table. */
+const SHORT: Readonly<Record<LoadConfig, string>> = {
+  'register-sipguard': 'REGISTER, HTTP, new connection',
+  'register-keepalive': 'REGISTER, HTTP, kept-open',
+  'register-jsonrpc': 'REGISTER, JSON-RPC',
+  'register-permissions': 'REGISTER, permissions',
+  'register-none': 'REGISTER, no check',
+  'invite-sipguard': 'INVITE, HTTP, new connection',
+  'invite-keepalive': 'INVITE, HTTP, kept-open',
+  'invite-jsonrpc': 'INVITE, JSON-RPC',
+  'invite-none': 'INVITE, no check',
 };
 
 const percentile = (sorted: readonly number[], p: number) =>
@@ -96,6 +114,8 @@ function loadBlock(r: EdgeResults): string {
   const hopInvite = ratio('invite-sipguard', 'invite-none');
   const hopKeep = ratio('register-keepalive', 'register-none');
   const hopKeepInvite = ratio('invite-keepalive', 'invite-none');
+  const hopRpc = ratio('register-jsonrpc', 'register-none');
+  const hopRpcInvite = ratio('invite-jsonrpc', 'invite-none');
   // A ratio says something only if the no-check traffic held more than the lowest rate tried.
   const verdict = (x: number | undefined, base: LoadConfig) => {
     const b = byConfig.get(base);
@@ -125,8 +145,46 @@ function loadBlock(r: EdgeResults): string {
       rows,
     ),
     '',
-    `The sipguard hop keeps ${verdict(hop, 'register-none')} of the no-check REGISTER rate, and over kept-open connections ${verdict(hopKeep, 'register-none')}. INVITE: ${verdict(hopInvite, 'invite-none')}; over kept-open connections, ${verdict(hopKeepInvite, 'invite-none')}.`,
+    `REGISTER: the sipguard hop keeps ${verdict(hopRpc, 'register-none')} of the no-check rate over JSON-RPC, ${verdict(hopKeep, 'register-none')} over HTTP on kept-open connections, and ${verdict(hop, 'register-none')} over HTTP with a new connection per query. INVITE: ${verdict(hopRpcInvite, 'invite-none')} over JSON-RPC, ${verdict(hopKeepInvite, 'invite-none')} on kept-open HTTP connections, ${verdict(hopInvite, 'invite-none')} with a new connection per query.`,
+    '',
+    "Where the time goes, at the highest rate each configuration held (CPU seconds per 1000 calls; Kamailio split by its processes as `core.psx` names them; the service's TCP sockets as `ss` saw them, most in one 2 s sample):",
+    '',
+    table(
+      [
+        'configuration',
+        'rate',
+        'Kamailio SIP workers',
+        'janssonrpcc I/O',
+        'Kamailio other',
+        'sipguard',
+        'sipp',
+        'sockets open / TIME-WAIT',
+      ],
+      LOAD_CONFIGS.filter((c) => byConfig.has(c)).map((config) =>
+        whereRow(config, heldOf(byConfig.get(config))?.held),
+      ),
+    ),
   ].join('\n');
+}
+
+function whereRow(config: LoadConfig, step: LoadRow['steps'][number] | undefined): string[] {
+  const calls = (step?.successful ?? 0) / 1000;
+  if (step === undefined || calls <= 0) return [SHORT[config], 'none held', '—', '—', '—', '—', '—', '—'];
+  const per = (x: number | undefined) => (x === undefined ? '—' : (x / calls).toFixed(2));
+  const k = step.kamailioCpu;
+  const other =
+    k === undefined ? undefined : step.cpuSeconds.kamailio - (k.sip ?? 0) - (k['jsonrpc-io'] ?? 0);
+  const sockets = step.serviceSockets;
+  return [
+    SHORT[config],
+    `${step.rate}/s`,
+    per(k?.sip),
+    k?.['jsonrpc-io'] === undefined || !config.endsWith('jsonrpc') ? '—' : per(k['jsonrpc-io']),
+    per(other === undefined ? undefined : Math.max(0, other)),
+    config.endsWith('none') || config.endsWith('permissions') ? '—' : per(step.cpuSeconds.service),
+    per(step.cpuSeconds.sipp),
+    sockets === undefined ? '—' : `${sockets.established} / ${sockets.timeWait}`,
+  ];
 }
 
 function cpuPerThousand(step: LoadRow['steps'][number]): string {

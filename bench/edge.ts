@@ -19,11 +19,12 @@ const scenarios = resolve(import.meta.dirname, 'edge');
 export const LOAD_CONFIGS = [
   'register-sipguard',
   'register-keepalive',
-  'register-async',
+  'register-jsonrpc',
   'register-permissions',
   'register-none',
   'invite-sipguard',
   'invite-keepalive',
+  'invite-jsonrpc',
   'invite-none',
 ] as const;
 export type LoadConfig = (typeof LOAD_CONFIGS)[number];
@@ -45,6 +46,16 @@ export interface LoadStep {
   };
   /** loadavg (1 min) when the run ended. */
   readonly load1: number;
+  /**
+   * Kamailio's CPU seconds by kind of process (`core.psx`): `sip` (the UDP workers), `jsonrpc-io`
+   * (janssonrpcc's process, where answers continue), `rpc` (TCP, the management JSON-RPC), `timers`, `other`.
+   */
+  readonly kamailioCpu?: Readonly<Record<string, number>>;
+  /**
+   * TCP sockets on the service's ports during the run (`ss`, most seen in one sample every 2 s):
+   * open ones, and ones closed in the last minute (TIME-WAIT: one per connection set up and closed).
+   */
+  readonly serviceSockets?: { readonly established: number; readonly timeWait: number };
 }
 
 /** One configuration's runs, from the lowest rate up to the first that failed. */
@@ -160,6 +171,51 @@ async function cpuOf(pids: readonly number[]): Promise<number> {
   return ticks / 100;
 }
 
+/** Kamailio's processes by kind, from its `core.psx` RPC (what each process says it does). */
+async function kamailioRoles(rpcUrl: string): Promise<Map<number, string>> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'core.psx', id: 1 }),
+    headers: { Connection: 'close' },
+  });
+  const body = (await res.json()) as { result: { PID: number; DSC: string }[] };
+  const kind = (dsc: string) =>
+    dsc.startsWith('udp receiver')
+      ? 'sip'
+      : dsc === 'jsonrpc io handler'
+        ? 'jsonrpc-io'
+        : dsc.startsWith('tcp')
+          ? 'rpc'
+          : dsc.includes('timer')
+            ? 'timers'
+            : 'other';
+  return new Map(body.result.map((p) => [p.PID, kind(p.DSC)]));
+}
+
+/** CPU seconds of each kind of Kamailio process. */
+async function cpuByRole(roles: ReadonlyMap<number, string>): Promise<Record<string, number>> {
+  const byRole: Record<string, number> = {};
+  for (const [pid, role] of roles) byRole[role] = (byRole[role] ?? 0) + (await cpuOf([pid]));
+  return byRole;
+}
+
+/** TCP sockets whose local or remote port is one of `ports`, established or in TIME-WAIT. */
+function socketsOn(ports: readonly number[]): { established: number; timeWait: number } {
+  const out = spawnSync('ss', ['-Htan'], { encoding: 'utf8' }).stdout ?? '';
+  let established = 0;
+  let timeWait = 0;
+  for (const line of out.split('\n')) {
+    const [state, , , local = '', peer = ''] = line.trim().split(/\s+/);
+    const port = (address: string) => Number(address.slice(address.lastIndexOf(':') + 1));
+    // An established connection counts once, on the service's side; TIME-WAIT is held by the side
+    // that closed first (either).
+    if (state === 'ESTAB' && ports.includes(port(local))) established += 1;
+    else if (state === 'TIME-WAIT' && (ports.includes(port(local)) || ports.includes(port(peer))))
+      timeWait += 1;
+  }
+  return { established, timeWait };
+}
+
 /** Every PID in process group `pgid`. */
 async function groupPids(pgid: number): Promise<number[]> {
   const pids: number[] = [];
@@ -199,8 +255,9 @@ function edgeFor(
     case 'register-keepalive':
     case 'invite-keepalive':
       return { ...common, policy: policy(sources ?? []), keepAlive: true };
-    case 'register-async':
-      return { ...common, policy: policy(sources ?? []), defines: [workers, 'WITH_ASYNC'] };
+    case 'register-jsonrpc':
+    case 'invite-jsonrpc':
+      return { ...common, policy: policy(sources ?? []), jsonrpc: true };
     case 'register-none':
     case 'invite-none':
       return {
@@ -235,10 +292,13 @@ async function measureConfig(
   try {
     const { kamailioGroup, service, carrier } = edge.pids();
     const kamailioPids = kamailioGroup === undefined ? [] : await groupPids(kamailioGroup);
+    const roles = await kamailioRoles(edge.rpcUrl);
+    const servicePorts = edge.servicePorts();
     const invite = config.startsWith('invite');
     for (const rate of rates) {
       const statFile = join(edge.dir, `stat-${config}-${rate}.csv`);
       const calls = rate * seconds;
+      const rolesBefore = await cpuByRole(roles);
       const before = {
         kamailio: await cpuOf(kamailioPids),
         service: service === undefined ? 0 : await cpuOf([service]),
@@ -283,10 +343,18 @@ async function measureConfig(
         '-timeout_error',
       ];
       const sippBefore = await reapedChildrenCpu();
+      const sockets = { established: 0, timeWait: 0 };
+      const sampler = setInterval(() => {
+        const seen = socketsOn(servicePorts);
+        sockets.established = Math.max(sockets.established, seen.established);
+        sockets.timeWait = Math.max(sockets.timeWait, seen.timeWait);
+      }, 2_000);
       await edge.runSipp(args, (seconds + 60) * 1_000).catch((e: unknown) => {
         console.error(`  sipp failed: ${e instanceof Error ? e.message : String(e)}`);
         return null;
       });
+      clearInterval(sampler);
+      const rolesAfter = await cpuByRole(roles);
       const wall = (performance.now() - t0) / 1_000;
       const after = {
         kamailio: await cpuOf(kamailioPids),
@@ -310,11 +378,16 @@ async function measureConfig(
           carrier: round(after.carrier - before.carrier, 2),
         },
         load1: round(loadavg()[0] ?? 0, 2),
+        kamailioCpu: Object.fromEntries(
+          Object.entries(rolesAfter).map(([role, cpu]) => [role, round(cpu - (rolesBefore[role] ?? 0), 2)]),
+        ),
+        ...(service === undefined ? {} : { serviceSockets: sockets }),
       };
       steps.push(step);
       process.stdout.write(
         `  ${config} ${rate}/s: ${successful} ok, ${step.failed} failed, p99 ${step.p99Ms} ms, ` +
-          `cpu k=${step.cpuSeconds.kamailio} s=${step.cpuSeconds.service} (${round(wall)} s, load ${step.load1})\n`,
+          `cpu k=${step.cpuSeconds.kamailio} ${JSON.stringify(step.kamailioCpu)} s=${step.cpuSeconds.service} ` +
+          `sockets ${JSON.stringify(step.serviceSockets ?? {})} (${round(wall)} s, load ${step.load1})\n`,
       );
       if (step.failed > 0) {
         // What Kamailio said about it (its warnings and errors), for the "where the time goes" notes.

@@ -140,6 +140,8 @@ export interface Edge {
   stopService(): Promise<number | null>;
   /** Runs sipp against Kamailio with `args` (for load: any scenario, rate and limits); its exit code. */
   runSipp(args: readonly string[], ms: number): Promise<number | null>;
+  /** The service's TCP ports (HTTP, and JSON-RPC when asked for); none without the service. */
+  servicePorts(): number[];
   /** PIDs for CPU accounting: Kamailio's process group, the service and the carrier. */
   pids(): {
     readonly kamailioGroup: number | undefined;
@@ -402,6 +404,10 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       },
       runSipp: (args, ms) =>
         run('sipp', [`${sipHost}:${sipPort}`, '-key', 'domain', DOMAIN, ...args], dir, ms),
+      servicePorts: () =>
+        service === undefined
+          ? []
+          : [Number(new URL(serviceUrl).port), ...(options.jsonrpc === true ? [jsonrpcAddress.port] : [])],
       pids: () => ({ kamailioGroup: kamailio.pid, service: service?.pid, carrier: carrier.pid }),
       kamailioLog: () => kamailioLog,
       close,
