@@ -61,6 +61,15 @@ describe('decodeQuery', () => {
     ['a=x y', 'a', 'raw', 'a raw space'],
     ['a=é', 'a', 'raw', 'raw non-ASCII'],
     ['a=#1', 'a', 'raw', 'a raw "#"'],
+    [
+      'a=\uFEFF1',
+      'a',
+      'the character U+FEFF BYTE ORDER MARK raw',
+      'a hidden character is named by its code point',
+    ],
+    ['a=x y', 'a', 'the character " " raw', 'a visible character is quoted'],
+    ['a=\u{1F600}', 'a', 'the character "\u{1F600}" raw', 'a whole code point, not half a surrogate pair'],
+    ['a=%G1', 'a', '"%G1"', 'the bad escape is quoted'],
   ])('%j is refused (%s: %s)', (query, name, fragment) => {
     const result = decodeQuery(query);
     expect(result.ok).toBe(false);

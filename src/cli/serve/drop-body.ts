@@ -12,6 +12,8 @@ export type DropBody =
 
 const isRegistration = (item: unknown): item is RegistrationRequest => {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+  // Own properties only: an inherited `extension` (say, on Object.prototype) is not the item's.
+  if (!Object.hasOwn(item, 'extension') || !Object.hasOwn(item, 'sourceIp')) return false;
   const { extension, sourceIp } = item as { extension?: unknown; sourceIp?: unknown };
   return typeof extension === 'string' && typeof sourceIp === 'string';
 };

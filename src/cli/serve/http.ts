@@ -1,20 +1,14 @@
 // The HTTP adapter of `sipguard serve`: routes, query parameters, request bodies and error answers,
 // over a `PolicyHolder` that decides. It keeps no policy of its own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { quote } from '../../text.js';
 import type { Decider } from './decide.js';
 import type { ServeEvent } from './log.js';
 import type { MetricRegistry } from './metrics.js';
 import type { DecisionAnswer, PolicyHolder, ServeHealth } from './policy-holder.js';
 import { decodeQuery } from './query.js';
 import type { RegistrarHealth } from './registration-sweep.js';
-import {
-  DECISION_PARAMETERS,
-  decisionRequest,
-  quoteText,
-  readParams,
-  type ServeError,
-  serveError,
-} from './request.js';
+import { DECISION_PARAMETERS, decisionRequest, readParams, type ServeError, serveError } from './request.js';
 
 /** Request bodies above this many bytes are refused with 413 and not read further. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -108,7 +102,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
 
     const route = ROUTES[path];
     if (route === undefined || !Object.hasOwn(ROUTES, path)) {
-      refuse(res, text, serveError('not-found', `no route ${quoteText(path)}`));
+      refuse(res, text, serveError('not-found', `no route ${quote(path)}`));
       return 'unknown';
     }
     const allowed = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
@@ -120,7 +114,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     }
     if (!decoded.ok) {
       const { name, message } = decoded.error;
-      refuse(res, text, serveError('invalid-encoding', `parameter ${quoteText(name)} ${message}`));
+      refuse(res, text, serveError('invalid-encoding', `parameter ${quote(name)} ${message}`));
       return route.name;
     }
     const read = readParams(query, route.required, route.optional);
@@ -131,7 +125,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     const { params } = read;
     const format = params.format;
     if (format !== undefined && format !== 'text' && format !== 'json') {
-      const message = `format must be "text" or "json", not ${quoteText(format)}`;
+      const message = `format must be "text" or "json", not ${quote(format)}`;
       refuse(res, text, serveError('invalid-parameter', message));
       return route.name;
     }

@@ -5,6 +5,7 @@
 // routes' own (request.ts, decide.ts): the same parameters, the same domain rule, the same answers.
 // See docs/decisions/0007-kamailio-asks-over-jsonrpc-netstrings.md.
 import { createServer, type Server, type Socket } from 'node:net';
+import { quote } from '../../text.js';
 import { FileError, parseJsonText } from '../files.js';
 import type { Decider } from './decide.js';
 import type { ServeEvent } from './log.js';
@@ -14,7 +15,6 @@ import {
   DECISION_PARAMETERS,
   type DecisionRoute,
   decisionRequest,
-  quoteText,
   readParams,
   type ServeError,
   type ServeErrorCode,
@@ -121,12 +121,7 @@ export function readRequest(frame: Buffer): ReadRequest {
   const answerId = validId ? id : null;
   for (const name of Object.keys(value)) {
     if (!REQUEST_MEMBERS.has(name)) {
-      return refuse(
-        answerId,
-        INVALID_REQUEST,
-        'invalid-request',
-        `unknown request member ${quoteText(name)}`,
-      );
+      return refuse(answerId, INVALID_REQUEST, 'invalid-request', `unknown request member ${quote(name)}`);
     }
   }
   if (value.jsonrpc !== '2.0') {
@@ -144,7 +139,7 @@ export function readRequest(frame: Buffer): ReadRequest {
   const route = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
   if (route === undefined) {
     const known = Object.keys(METHODS).join(', ');
-    return refuse(id, METHOD_NOT_FOUND, 'not-found', `no method ${quoteText(method)}; expected ${known}`);
+    return refuse(id, METHOD_NOT_FOUND, 'not-found', `no method ${quote(method)}; expected ${known}`);
   }
   return { kind: 'decide', id, route, params: value.params };
 }
@@ -163,7 +158,7 @@ function paramPairs(
   if (!isRecord(params)) return invalid('"params" must be an object of strings');
   const pairs: [string, string][] = [];
   for (const [name, value] of Object.entries(params)) {
-    if (typeof value !== 'string') return invalid(`parameter ${quoteText(name)} must be a string`);
+    if (typeof value !== 'string') return invalid(`parameter ${quote(name)} must be a string`);
     pairs.push([name, value]);
   }
   return { ok: true, pairs };

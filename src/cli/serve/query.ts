@@ -3,6 +3,8 @@
 // request meant two things. Here a raw `+` is refused, so no reading of a request can differ from the
 // reading of its correctly encoded twin.
 
+import { characterAt, nameCharacter, quote } from '../../text.js';
+
 /** A query that cannot be read without guessing. */
 export interface QueryError {
   readonly name: string;
@@ -35,7 +37,7 @@ function decodeComponent(text: string): string | { problem: string } {
     else if (c === 43) {
       return { problem: 'has a raw "+": write %2B for a plus (form decoders read a raw + as a space)' };
     } else if (c >= 128 || RAW[c] !== 1) {
-      return { problem: `has the character ${JSON.stringify(text[i])} raw: percent-encode it` };
+      return { problem: `has the character ${nameCharacter(characterAt(text, i))} raw: percent-encode it` };
     }
   }
   if (!escaped) return text;
@@ -49,7 +51,7 @@ function decodeComponent(text: string): string | { problem: string } {
     const high = hexValue(text.charCodeAt(i + 1));
     const low = hexValue(text.charCodeAt(i + 2));
     if (high < 0 || low < 0) {
-      return { problem: `has "%" not followed by two hex digits (${JSON.stringify(text.slice(i, i + 3))})` };
+      return { problem: `has "%" not followed by two hex digits (${quote(text.slice(i, i + 3))})` };
     }
     bytes.push(high * 16 + low);
     i += 2;

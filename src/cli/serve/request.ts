@@ -3,6 +3,7 @@
 // read exactly one way: every parameter known, given once and non-empty, and the account's domain
 // this service's. One owner for both transports, so that they can never decide differently.
 import type { CallRequest, RegistrationRequest } from '../../index.js';
+import { quote } from '../../text.js';
 import type { FileProblem } from '../files.js';
 
 /** Why the service refused a request (never a policy decision: those are `Decision` codes). */
@@ -64,9 +65,6 @@ export const serveError = (
     ? { status: statusOf(code), code, message }
     : { status: statusOf(code), code, message, problems };
 
-/** An input quoted in a message, cut at 100 characters. */
-export const quoteText = (s: string): string => JSON.stringify(s.length > 100 ? `${s.slice(0, 100)}…` : s);
-
 /** The two decisions the service answers. */
 export type DecisionRoute = 'registration' | 'call';
 
@@ -112,18 +110,18 @@ export function readParams(
       const known = [...required, ...optional];
       return fail(
         'unknown-parameter',
-        `unknown parameter ${quoteText(name)}${known.length === 0 ? ': this route takes none' : `; expected ${known.join(', ')}`}`,
+        `unknown parameter ${quote(name)}${known.length === 0 ? ': this route takes none' : `; expected ${known.join(', ')}`}`,
       );
     }
     if (Object.hasOwn(params, name)) {
-      return fail('duplicate-parameter', `parameter ${quoteText(name)} is given more than once`);
+      return fail('duplicate-parameter', `parameter ${quote(name)} is given more than once`);
     }
-    if (value === '') return fail('empty-parameter', `parameter ${quoteText(name)} is empty`);
+    if (value === '') return fail('empty-parameter', `parameter ${quote(name)} is empty`);
     params[name] = value;
   }
   for (const name of required) {
     if (!Object.hasOwn(params, name)) {
-      return fail('missing-parameter', `parameter ${quoteText(name)} is required`);
+      return fail('missing-parameter', `parameter ${quote(name)} is required`);
     }
   }
   return { ok: true, params };
@@ -145,8 +143,8 @@ export function decisionRequest(
   if (domain !== undefined && domain !== serviceDomain) {
     const message =
       serviceDomain === undefined
-        ? `this service was started without --domain and decides for no domain ${quoteText(domain)}`
-        : `this service decides for domain ${quoteText(serviceDomain)}, not ${quoteText(domain)}`;
+        ? `this service was started without --domain and decides for no domain ${quote(domain)}`
+        : `this service decides for domain ${quote(serviceDomain)}, not ${quote(domain)}`;
     return { ok: false, error: serveError('unknown-domain', message) };
   }
   const extension = params.extension ?? '';
