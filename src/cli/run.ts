@@ -234,7 +234,7 @@ const serve: Command = {
     const jsonrpcText = str(ctx, 'jsonrpc-port');
     const jsonrpcPort = jsonrpcText === undefined ? undefined : parsePort(jsonrpcText);
     if (jsonrpcPort === undefined && jsonrpcText !== undefined)
-      throw new UsageError(`--jsonrpc-port must be an integer 0-65535, not ${JSON.stringify(jsonrpcText)}`);
+      throw new UsageError(`--jsonrpc-port must be an integer 0-65535, not ${quote(jsonrpcText)}`);
     const maxText = str(ctx, 'max-file-bytes');
     const maxFileBytes = maxText === undefined ? undefined : parseByteCount(maxText);
     if (maxFileBytes === undefined && maxText !== undefined)
