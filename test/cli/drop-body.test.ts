@@ -6,7 +6,7 @@ const inherited = Object.create({ extension: '101', sourceIp: '192.0.2.1' }) as 
 const halfInherited = Object.assign(Object.create({ sourceIp: '192.0.2.1' }) as object, { extension: '101' });
 
 describe('readRegistrations', () => {
-  it.each([
+  it.each<[unknown[], number, string]>([
     [[{ extension: '101', sourceIp: '192.0.2.1' }], 1, 'own string properties'],
     [[{ extension: '101', sourceIp: '192.0.2.1', contact: 'sip:x' }], 1, 'other fields pass through'],
     [[inherited], 0, 'both properties only on the prototype'],

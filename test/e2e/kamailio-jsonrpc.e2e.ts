@@ -5,6 +5,7 @@
 // call. Locally the test skips when a tool is missing; with CI=true a missing tool fails the run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAIN, type Edge, missingTools, poll, randomNet, type SippRun, startEdge } from './edge.js';
+import { expectCallDenied, expectServiceDown, invitesTo as invitesOf } from './scenarios.js';
 
 const missing = missingTools(false, true);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
@@ -41,8 +42,7 @@ describe.skipIf(missing.length > 0 && !inCi)('the edge over JSON-RPC (janssonrpc
   const at = (n: number) => edge.address(n);
   const contactsFrom = async (n: number) =>
     (await edge.ulDump()).filter((c) => c.received.startsWith(`sip:${at(n)}:`));
-  const invitesTo = async (user: string) =>
-    (await edge.carrierInvites()).filter((i) => i.requestUser === user);
+  const invitesTo = (user: string) => invitesOf(edge, user);
   const decisions = () => edge.serviceEvents.filter((e) => e.event === 'decision');
 
   beforeAll(async () => {
@@ -99,30 +99,11 @@ describe.skipIf(missing.length > 0 && !inCi)('the edge over JSON-RPC (janssonrpc
     ['19005550123', 'area-denied', 'premium-rate, denied'],
     ['14035550100', 'rate-above-cap', 'Calgary at $0.09, above the $0.05 cap'],
   ])('refuses a call to %s with 403 %s, and the carrier never sees it (%s)', async (dialed, code, why) => {
-    const r = await edge.invite(at(LISTED), '102', dialed);
-    note(`INVITE 102 → ${dialed} (${why})`, r);
-    expect(r.final.status).toBe(403);
-    expect(r.reason).toBe(code);
-    expect(await invitesTo(dialed)).toEqual([]);
+    await expectCallDenied(edge, note, { source: at(LISTED), user: '102', dialed, code, why });
     expect(decisions().at(-1)).toMatchObject({ route: 'call', dialed, code });
   });
 
   it('with the service down: 503 for registrations and calls, and an emergency call still reaches the carrier', async () => {
-    expect(await edge.stopService()).toBe(0);
-    const reg = await edge.register(at(LISTED), '102');
-    note('REGISTER 102, service stopped', reg);
-    expect(reg.final.status).toBe(503);
-    expect(reg.reason).toBe('service-unavailable');
-    const call = await edge.invite(at(LISTED), '102', '12025550177');
-    note('INVITE 102 → 12025550177, service stopped', call);
-    expect(call.final.status).toBe(503);
-    expect(call.reason).toBe('service-unavailable');
-    expect(await invitesTo('12025550177')).toEqual([]);
-    const emergency = await edge.invite(at(LISTED), '102', '911');
-    note('INVITE 102 → 911, service stopped', emergency);
-    expect(emergency.final.status).toBe(200);
-    expect(await invitesTo('911')).toEqual([
-      expect.objectContaining({ assertedIdentity: `<sip:102@${DOMAIN}>` }),
-    ]);
+    await expectServiceDown(edge, note, at(LISTED), '102');
   });
 });

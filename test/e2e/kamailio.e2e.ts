@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAIN, type Edge, missingTools, poll, randomNet, type SippRun, startEdge } from './edge.js';
+import { expectCallDenied, expectServiceDown, invitesTo as invitesOf } from './scenarios.js';
 
 const missing = missingTools(true);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
@@ -53,8 +54,7 @@ describe.skipIf(missing.length > 0 && !inCi)(
     const at = (n: number) => edge.address(n);
     const contactsFrom = async (n: number) =>
       (await edge.ulDump()).filter((c) => c.received.startsWith(`sip:${at(n)}:`));
-    const invitesTo = async (user: string) =>
-      (await edge.carrierInvites()).filter((i) => i.requestUser === user);
+    const invitesTo = (user: string) => invitesOf(edge, user);
 
     beforeAll(async () => {
       if (missing.length > 0)
@@ -154,11 +154,7 @@ describe.skipIf(missing.length > 0 && !inCi)(
       ['19005550123', 'area-denied', 'premium-rate, denied'],
       ['14035550100', 'rate-above-cap', 'Calgary at $0.09, above the $0.05 cap'],
     ])('refuses a call to %s with 403 %s, and the carrier never sees it (%s)', async (dialed, code, why) => {
-      const r = await edge.invite(at(SIPP_102), '102', dialed);
-      note(`INVITE 102 → ${dialed} (${why})`, r);
-      expect(r.final.status).toBe(403);
-      expect(r.reason).toBe(code);
-      expect(await invitesTo(dialed)).toEqual([]);
+      await expectCallDenied(edge, note, { source: at(SIPP_102), user: '102', dialed, code, why });
     });
 
     it('a spoofed From cannot borrow another extension’s rules: 403 identity-mismatch, never relayed', async () => {
@@ -243,21 +239,7 @@ describe.skipIf(missing.length > 0 && !inCi)(
 
     it('with the service down: 503 for registrations and calls, and an emergency call still reaches the carrier', async () => {
       softphone?.kill('SIGTERM');
-      expect(await edge.stopService()).toBe(0);
-      const reg = await edge.register(at(SIPP_103), '103');
-      note('REGISTER 103, service stopped', reg);
-      expect(reg.final.status).toBe(503);
-      expect(reg.reason).toBe('service-unavailable');
-      const call = await edge.invite(at(SIPP_103), '103', '12025550177');
-      note('INVITE 103 → 12025550177, service stopped', call);
-      expect(call.final.status).toBe(503);
-      expect(await invitesTo('12025550177')).toEqual([]);
-      const emergency = await edge.invite(at(SIPP_103), '103', '911');
-      note('INVITE 103 → 911, service stopped', emergency);
-      expect(emergency.final.status).toBe(200);
-      expect(await invitesTo('911')).toEqual([
-        expect.objectContaining({ assertedIdentity: `<sip:103@${DOMAIN}>` }),
-      ]);
+      await expectServiceDown(edge, note, at(SIPP_103), '103');
     });
   },
 );
