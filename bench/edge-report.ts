@@ -110,22 +110,38 @@ function loadBlock(r: EdgeResults): string {
       held === undefined ? '—' : held.load1.toFixed(2),
     ];
   });
-  const hop = ratio('register-sipguard', 'register-none');
-  const hopInvite = ratio('invite-sipguard', 'invite-none');
-  const hopKeep = ratio('register-keepalive', 'register-none');
-  const hopKeepInvite = ratio('invite-keepalive', 'invite-none');
-  const hopRpc = ratio('register-jsonrpc', 'register-none');
-  const hopRpcInvite = ratio('invite-jsonrpc', 'invite-none');
   // A ratio says something only if the no-check traffic held more than the lowest rate tried.
-  const verdict = (x: number | undefined, base: LoadConfig) => {
+  const verdict = (config: LoadConfig, base: LoadConfig): string | undefined => {
+    const row = byConfig.get(config);
     const b = byConfig.get(base);
-    if (x === undefined || b === undefined) return 'not measured';
-    if (heldOf(b)?.held === b.steps[0]) {
-      return `no ratio: the no-check traffic itself held only the lowest rate tried (${b.steps[0]?.rate ?? '?'}/s)`;
+    if (row === undefined || b === undefined) return undefined;
+    const h = heldOf(row);
+    if (h?.held === undefined) {
+      return `none held (${h?.failed?.failed ?? '?'} failed at ${h?.failed?.rate ?? '?'}/s, the lowest rate tried)`;
     }
+    const baseHeld = heldOf(b)?.held;
+    if (baseHeld === undefined) return 'no ratio: the no-check traffic itself held no rate tried';
+    if (baseHeld === b.steps[0]) {
+      return `no ratio: the no-check traffic itself held only the lowest rate tried (${baseHeld.rate}/s)`;
+    }
+    const x = h.held.rate / baseHeld.rate;
     return x >= HOP_GOAL
       ? `${x.toFixed(2)}× (goal ≥ ${HOP_GOAL}×: met)`
       : `${x.toFixed(2)}× (goal ≥ ${HOP_GOAL}×: **not met**)`;
+  };
+  const TRANSPORTS = [
+    ['jsonrpc', 'over JSON-RPC'],
+    ['keepalive', 'over HTTP on kept-open connections'],
+    ['sipguard', 'over HTTP with a new connection per query'],
+  ] as const;
+  const summary = (kind: 'register' | 'invite', name: string) => {
+    const parts = TRANSPORTS.flatMap(([transport, how]) => {
+      const v = verdict(`${kind}-${transport}`, `${kind}-none`);
+      return v === undefined ? [] : [`${how}, ${v}`];
+    });
+    return parts.length === 0
+      ? ''
+      : `${name}: the sipguard hop keeps, of the no-check rate, ${parts.join('; ')}.`;
   };
   const times = l.rows.map((row) => row.at).sort();
   const span = (a: string | undefined) => (a ?? '').slice(0, 16).replace('T', ' ');
@@ -145,7 +161,7 @@ function loadBlock(r: EdgeResults): string {
       rows,
     ),
     '',
-    `REGISTER: the sipguard hop keeps ${verdict(hopRpc, 'register-none')} of the no-check rate over JSON-RPC, ${verdict(hopKeep, 'register-none')} over HTTP on kept-open connections, and ${verdict(hop, 'register-none')} over HTTP with a new connection per query. INVITE: ${verdict(hopRpcInvite, 'invite-none')} over JSON-RPC, ${verdict(hopKeepInvite, 'invite-none')} on kept-open HTTP connections, ${verdict(hopInvite, 'invite-none')} with a new connection per query.`,
+    [summary('register', 'REGISTER'), summary('invite', 'INVITE')].filter((x) => x !== '').join(' '),
     '',
     "Where the time goes, at the highest rate each configuration held (CPU seconds per 1000 calls; Kamailio split by its processes as `core.psx` names them; the service's TCP sockets as `ss` saw them, most in one 2 s sample):",
     '',

@@ -3,7 +3,7 @@
 // from the figures.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { EdgeResults, LoadStep } from '../../bench/edge.js';
+import type { EdgeResults, LoadConfig, LoadStep } from '../../bench/edge.js';
 import { readEdgeResults, renderEdgeBlocks } from '../../bench/edge-report.js';
 import { applyBlocks, DOC } from '../../bench/report.js';
 
@@ -78,10 +78,14 @@ describe('the edge report', () => {
     };
     const block = renderEdgeBlocks(r)['edge-load'];
     expect(block).toMatch(
-      /sipguard asked \(the example\); 8 children, 512 MiB shm +\| 2000\/s +\| 15\.0 ms +\| 0\.67× +\| 3000\/s \(4 failed\)/,
+      /sipguard asked over HTTP, a new connection per query \(default\); 8 children, 512 MiB shm +\| 2000\/s +\| 15\.0 ms +\| 0\.67× +\| 3000\/s \(4 failed\)/,
     );
     expect(block).toMatch(/no source check .*\| 3000\/s +\| 10\.0 ms +\| — +\| 4000\/s \(1 failed\)/);
-    expect(block).toContain('keeps 0.67× (goal ≥ 0.8×: **not met**) of the no-check REGISTER rate');
+    expect(block).toContain(
+      'REGISTER: the sipguard hop keeps, of the no-check rate, over HTTP with a new connection per query, 0.67× (goal ≥ 0.8×: **not met**).',
+    );
+    // Transports not measured are not named.
+    expect(block).not.toContain('JSON-RPC,');
     // 2000/s for 30 s: 60,000 successful calls on 3 CPU seconds each = 0.05 s per 1000.
     expect(block).toContain('0.05 / 0.05 / 0.05');
   });
@@ -108,7 +112,33 @@ describe('the edge report', () => {
       load: { at: '2026-12-01T00:00:00.000Z', seconds: 30, loadBefore: [9], rows },
     })['edge-load'];
     expect(block).toContain(
-      'INVITE: no ratio: the no-check traffic itself held only the lowest rate tried (100/s)',
+      'INVITE: the sipguard hop keeps, of the no-check rate, over HTTP with a new connection per query, no ratio: the no-check traffic itself held only the lowest rate tried (100/s).',
+    );
+  });
+
+  it('says when a configuration held no rate at all, and gives no ratio against a baseline that held none', () => {
+    const at = '2026-12-01T00:00:00.000Z';
+    const row = (config: LoadConfig, steps: LoadStep[]) => ({ config, at, children: 8, shmMb: 512, steps });
+    const block = renderEdgeBlocks({
+      machine,
+      load: {
+        at,
+        seconds: 30,
+        loadBefore: [9],
+        rows: [
+          row('register-jsonrpc', [step(250, 0), step(500, 0), step(1000, 8)]),
+          row('register-sipguard', [step(250, 29)]),
+          row('register-none', [step(250, 0), step(500, 0), step(1000, 0), step(1500, 7)]),
+          row('invite-jsonrpc', [step(100, 0)]),
+          row('invite-none', [step(100, 3)]),
+        ],
+      },
+    })['edge-load'];
+    expect(block).toContain(
+      'REGISTER: the sipguard hop keeps, of the no-check rate, over JSON-RPC, 0.50× (goal ≥ 0.8×: **not met**); over HTTP with a new connection per query, none held (29 failed at 250/s, the lowest rate tried).',
+    );
+    expect(block).toContain(
+      'INVITE: the sipguard hop keeps, of the no-check rate, over JSON-RPC, no ratio: the no-check traffic itself held no rate tried.',
     );
   });
 });
