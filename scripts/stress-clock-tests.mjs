@@ -14,6 +14,7 @@ const FILES = [
   'test/rate/no-allocation.test.ts',
   'test/cli/serve-http.test.ts',
   'test/cli/serve-watch.test.ts',
+  'test/cli/serve-faults.test.ts',
 ];
 
 function option(name, fallback) {

@@ -200,21 +200,32 @@ describe('D2: a large policy file', { timeout: 120_000 }, () => {
       // About 1.5 MB: a second or more to compile, far longer than one answer.
       await writeFile(policyFile, largePolicy(10, '127.0.0.4'));
       let reloaded = false;
+      const reloadStarted = performance.now();
       const reload = holder.reload('test').finally(() => {
         reloaded = true;
       });
-      const during: { code: string; ms: number }[] = [];
+      const codes = new Set<string>();
+      let answers = 0;
+      let slowestMs = 0;
       while (!reloaded) {
         const started = performance.now();
         const { code } = await holder.checkRegistration({ extension: '101', sourceIp: '127.0.0.2' });
-        if (!reloaded) during.push({ code, ms: performance.now() - started });
+        if (reloaded) break;
+        answers++;
+        codes.add(code);
+        slowestMs = Math.max(slowestMs, performance.now() - started);
       }
       expect((await reload).result).toBe('applied');
+      const reloadMs = performance.now() - reloadStarted;
       // Before, the compile ran on the answering thread: not one answer came while it lasted.
-      expect(during.length).toBeGreaterThan(10);
-      expect(new Set(during.map((d) => d.code))).toEqual(new Set(['ip-allowed']));
-      // Generous: a loaded machine may delay one answer, never by the seconds a compile takes.
-      expect(Math.max(...during.map((d) => d.ms))).toBeLessThan(1_000);
+      expect(answers).toBeGreaterThan(10);
+      expect(codes).toEqual(new Set(['ip-allowed']));
+      // Against the reload's own duration, so machine load scales both sides: an answer held up by
+      // the compile would wait for most of it.
+      expect(
+        slowestMs,
+        `slowest answer ${slowestMs.toFixed(1)} ms of a ${reloadMs.toFixed(0)} ms reload`,
+      ).toBeLessThan(reloadMs / 2);
       expect((await holder.checkRegistration({ extension: '101', sourceIp: '127.0.0.2' })).code).toBe(
         'ip-not-allowed',
       );
