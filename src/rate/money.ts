@@ -292,3 +292,37 @@ function describeMalformed(text: string, noun: string): RateProblem {
 function problem(code: RateErrorCode, noun: string, input: string, why: string): RateProblem {
   return { code, message: `invalid ${noun} ${quote(input)}: ${why}`, input };
 }
+
+/** 10^-8 USD per unit: every amount sipguard accepts (at most 8 decimals) is a whole number of units. */
+export const UNITS_PER_USD = 100_000_000;
+
+/**
+ * The exact amount of `rate` as a whole number of 10^-8 USD. At most 999999.99999999 USD, so the
+ * result is below 2^53 and exact.
+ */
+export function rateUnits(rate: Rate): number {
+  return unitsOfCanonical(rate.toString());
+}
+
+// Canonical text is digits, optionally `.` and at most 8 digits (see scanRate).
+function unitsOfCanonical(text: string): number {
+  const point = text.indexOf('.');
+  if (point < 0) return Number(text) * UNITS_PER_USD;
+  const fraction = text.slice(point + 1);
+  return Number(text.slice(0, point)) * UNITS_PER_USD + Number(fraction.padEnd(MAX_RATE_DECIMALS, '0'));
+}
+
+/**
+ * Validates a money limit such as a policy's `spendPerDay` (the cap's format: at most 4 decimals):
+ * `undefined` when absent, `null` for "no limit", else the amount in 10^-8 USD units. Issues carry `path`.
+ */
+export function parseMoneyLimit(
+  raw: unknown,
+  path: string,
+  noun: string,
+): { units: number | null | undefined; issues: SipguardIssue[] } {
+  if (raw === undefined || raw === null) return { units: raw, issues: [] };
+  const result = scanRate(raw, MAX_CAP_DECIMALS, noun);
+  if (typeof result === 'string') return { units: unitsOfCanonical(result), issues: [] };
+  return { units: undefined, issues: [{ path, ...result }] };
+}

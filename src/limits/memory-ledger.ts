@@ -1,0 +1,585 @@
+// The in-memory usage ledger. Per account: the totals, one counter set per extension, the calls it
+// tracks (begun, or known only from an early answer or end) and the ids of calls that ended. Nothing
+// runs in the background: expiry happens when an event or a query for the account passes the
+// earliest release time, and idle state goes when the caller prunes (or when the ledger is full).
+import { HOUR_MS, isInstant, MINUTE_MS } from './calendar.js';
+import {
+  type AnswerCall,
+  type AnswerResult,
+  type BeginCall,
+  type BeginResult,
+  type EndCall,
+  type EndResult,
+  EVENT_RETENTION_MS,
+  type LevelBounds,
+  type LevelUsage,
+  MAX_BILLED_SECONDS,
+  MAX_CALL_SECONDS,
+  MAX_LEDGER_KEY_LENGTH,
+  type ResetTarget,
+  type Usage,
+  type UsageLedger,
+  type UsageQuery,
+} from './ledger.js';
+import { callCostMicros } from './money.js';
+
+/** Options of {@link MemoryLedger}. */
+export interface MemoryLedgerOptions {
+  /** Most calls and ended call ids kept at once, over all accounts (default 1,000,000). */
+  readonly maxCalls?: number;
+  /** Most accounts with counters at once (default 1,000,000). */
+  readonly maxAccounts?: number;
+}
+
+/** Default of {@link MemoryLedgerOptions.maxCalls}. */
+export const DEFAULT_MAX_CALLS = 1_000_000;
+/** Default of {@link MemoryLedgerOptions.maxAccounts}. */
+export const DEFAULT_MAX_ACCOUNTS = 1_000_000;
+// When full, prune at most this often (in ledger time), so that a flood cannot make every begin a full scan.
+const FULL_PRUNE_INTERVAL_MS = 1_000;
+
+// One counter level: the account's totals, or one extension. Windows are clock-aligned minutes and
+// hours (UTC) and the account's local day; a counter holds its latest window only, and an event
+// stamped in an earlier window counts in the latest (never less than the truth).
+class Counters {
+  active = 0;
+  minute = -1;
+  inMinute = 0;
+  hour = -1;
+  inHour = 0;
+  day = -1;
+  dayEndsAt = 0;
+  /** Settled costs and open reservations of calls charged to `day`, in micro-dollars. */
+  spent = 0;
+  repeatHour = -1;
+  repeat: Map<string, number> | undefined = undefined;
+
+  roll(minute: number, hour: number): void {
+    if (minute > this.minute) {
+      this.minute = minute;
+      this.inMinute = 0;
+    }
+    if (hour > this.hour) {
+      this.hour = hour;
+      this.inHour = 0;
+    }
+  }
+
+  rollDay(day: number, dayEndsAt: number): void {
+    if (day > this.day) {
+      this.day = day;
+      this.dayEndsAt = dayEndsAt;
+      this.spent = 0;
+    }
+  }
+
+  // Like the other windows, an event stamped in an earlier hour reads and counts in the latest one.
+  repeats(hour: number, destination: string): number {
+    return hour <= this.repeatHour ? (this.repeat?.get(destination) ?? 0) : 0;
+  }
+
+  countRepeat(hour: number, destination: string): void {
+    if (this.repeat === undefined || hour > this.repeatHour) {
+      this.repeat = new Map();
+      this.repeatHour = Math.max(hour, this.repeatHour);
+    }
+    this.repeat.set(destination, (this.repeat.get(destination) ?? 0) + 1);
+  }
+
+  /** Whether dropping this counter set changes nothing any query or bound could see at `at`. */
+  idleAt(at: number): boolean {
+    return (
+      this.active === 0 &&
+      this.hour < Math.floor(at / HOUR_MS) &&
+      this.repeatHour < Math.floor(at / HOUR_MS) &&
+      (this.spent === 0 || at >= this.dayEndsAt)
+    );
+  }
+
+  view(at: number, day: number, destination: string | undefined): LevelUsage {
+    const hour = Math.floor(at / HOUR_MS);
+    return {
+      concurrentCalls: this.active,
+      callsThisMinute: this.minute === Math.floor(at / MINUTE_MS) ? this.inMinute : 0,
+      callsThisHour: this.hour === hour ? this.inHour : 0,
+      callsToNumberThisHour:
+        destination === undefined || this.repeatHour !== hour ? 0 : this.repeats(hour, destination),
+      spentTodayMicros: this.day === day ? this.spent : 0,
+    };
+  }
+}
+
+const NONE = -1;
+
+// A call the ledger tracks: begun (counted), or known only from an answer or end that came first.
+class CallRecord {
+  begun = false;
+  extension = '';
+  destination = '';
+  counters: Counters | undefined = undefined;
+  startedAt = NONE;
+  maxMs = 0;
+  releaseAt = NONE;
+  /** Counted out of `active` by expiry (no end came in time). */
+  released = false;
+  rateUnits = 0;
+  /** Micro-dollars charged to the spend counters: the reservation, then the cost. */
+  charged = 0;
+  totalDay = NONE;
+  extensionDay = NONE;
+  answeredAt = NONE;
+  billedSeconds = NONE;
+  /** The latest event for the call, for forgetting a call that never began. */
+  lastAt = 0;
+}
+
+class AccountState {
+  readonly total = new Counters();
+  readonly extensions = new Map<string, Counters>();
+  readonly calls = new Map<string, CallRecord>();
+  // Ended call ids in two generations of EVENT_RETENTION_MS: the older is dropped whole.
+  ended = new Set<string>();
+  endedBefore: Set<string> = EMPTY;
+  generation = -1;
+  /** No tracked call needs attention (release, forgetting) before this instant. */
+  nextSweep = Number.POSITIVE_INFINITY;
+}
+
+const EMPTY: Set<string> = new Set();
+
+const FULL = Object.freeze({ status: 'full' as const });
+const ENDED = Object.freeze({ status: 'ended' as const });
+const CONFLICT = Object.freeze({ status: 'conflict' as const });
+const IGNORED = Object.freeze({ status: 'ignored' as const });
+const PENDING = Object.freeze({ status: 'pending' as const });
+const ANSWERED = Object.freeze({ status: 'answered' as const });
+
+const isKey = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_LEDGER_KEY_LENGTH;
+const isCount = (value: unknown, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max;
+
+function boundsProblem(bounds: unknown, name: string): string | undefined {
+  if (typeof bounds !== 'object' || bounds === null) return `${name} is not an object`;
+  const b = bounds as Record<string, unknown>;
+  for (const key of [
+    'concurrentCalls',
+    'callsPerMinute',
+    'callsPerHour',
+    'callsToSameNumberPerHour',
+    'spendPerDay',
+  ]) {
+    const value = b[key];
+    if (value !== undefined && !isCount(value, Number.MAX_SAFE_INTEGER)) {
+      return `${name}.${key} is not a non-negative integer`;
+    }
+  }
+  return undefined;
+}
+
+function beginProblem(call: BeginCall): string | undefined {
+  if (typeof call !== 'object' || call === null) return 'the begin is not an object';
+  if (!isKey(call.account)) return `account must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isKey(call.callId)) return `callId must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isKey(call.extension)) return `extension must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isKey(call.destination))
+    return `destination must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isInstant(call.at)) return 'at is not an instant in milliseconds between 2000 and 2200';
+  if (!isCount(call.day, 100_000)) return 'day is not a day number';
+  if (!isInstant(call.dayEndsAt) || call.dayEndsAt <= call.at) return 'dayEndsAt is not an instant after at';
+  if (!isCount(call.rateUnits, Number.MAX_SAFE_INTEGER)) return 'rateUnits is not a non-negative integer';
+  if (!isCount(call.maxCallSeconds, MAX_CALL_SECONDS) || call.maxCallSeconds === 0) {
+    return `maxCallSeconds is not an integer from 1 to ${MAX_CALL_SECONDS}`;
+  }
+  return (
+    boundsProblem(call.accountBounds, 'accountBounds') ??
+    boundsProblem(call.extensionBounds, 'extensionBounds')
+  );
+}
+
+function eventProblem(event: AnswerCall | EndCall): string | undefined {
+  if (typeof event !== 'object' || event === null) return 'the event is not an object';
+  if (!isKey(event.account)) return `account must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isKey(event.callId)) return `callId must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isInstant(event.at)) return 'at is not an instant in milliseconds between 2000 and 2200';
+  return undefined;
+}
+
+// Checks one level against its bounds in LIMIT_NAMES order; undefined when every bound holds.
+function refusal(
+  c: Counters,
+  b: LevelBounds,
+  level: 'account' | 'extension',
+  hour: number,
+  destination: string,
+  reserve: number,
+): BeginResult | undefined {
+  const concurrent = b.concurrentCalls;
+  if (concurrent !== undefined && c.active >= concurrent) {
+    return { status: 'limited', limit: 'concurrentCalls', level, counter: c.active, bound: concurrent };
+  }
+  const perMinute = b.callsPerMinute;
+  if (perMinute !== undefined && c.inMinute >= perMinute) {
+    return { status: 'limited', limit: 'callsPerMinute', level, counter: c.inMinute, bound: perMinute };
+  }
+  const perHour = b.callsPerHour;
+  if (perHour !== undefined && c.inHour >= perHour) {
+    return { status: 'limited', limit: 'callsPerHour', level, counter: c.inHour, bound: perHour };
+  }
+  const repeat = b.callsToSameNumberPerHour;
+  if (repeat !== undefined) {
+    const count = c.repeats(hour, destination);
+    if (count >= repeat) {
+      return { status: 'limited', limit: 'callsToSameNumberPerHour', level, counter: count, bound: repeat };
+    }
+  }
+  const spend = b.spendPerDay;
+  if (spend !== undefined && c.spent + reserve > spend) {
+    return { status: 'limited', limit: 'spendPerDay', level, counter: c.spent, bound: spend, reserve };
+  }
+  return undefined;
+}
+
+/**
+ * The in-memory {@link UsageLedger}: one process's counters, for a single `sipguard serve` or a
+ * library user. Memory is bounded by `maxCalls` and `maxAccounts`; call {@link MemoryLedger.prune}
+ * now and then (say once a minute) to drop what no bound can see any more.
+ */
+export class MemoryLedger implements UsageLedger {
+  readonly #accounts = new Map<string, AccountState>();
+  readonly #maxCalls: number;
+  readonly #maxAccounts: number;
+  // Tracked calls plus remembered ended ids, over all accounts.
+  #entries = 0;
+  #lastFullPrune = Number.NEGATIVE_INFINITY;
+
+  constructor(options?: MemoryLedgerOptions) {
+    this.#maxCalls = options?.maxCalls ?? DEFAULT_MAX_CALLS;
+    this.#maxAccounts = options?.maxAccounts ?? DEFAULT_MAX_ACCOUNTS;
+    for (const [name, value] of [
+      ['maxCalls', this.#maxCalls],
+      ['maxAccounts', this.#maxAccounts],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
+      }
+    }
+  }
+
+  /** How much the ledger holds: accounts with counters, and tracked calls plus remembered ended ids. */
+  get size(): { readonly accounts: number; readonly entries: number } {
+    return { accounts: this.#accounts.size, entries: this.#entries };
+  }
+
+  begin(call: BeginCall): BeginResult {
+    const problem = beginProblem(call);
+    if (problem !== undefined) return { status: 'invalid', message: problem };
+    const at = call.at;
+    const account = this.#account(call.account, at);
+    if (account === undefined) return FULL;
+    const callId = call.callId;
+    if (account.ended.has(callId) || account.endedBefore.has(callId)) return ENDED;
+    if (at >= account.nextSweep) this.#sweep(account, at);
+
+    let record = account.calls.get(callId);
+    if (record !== undefined && record.begun) {
+      // Past its maximum duration the call cannot still be starting.
+      if (record.released) return ENDED;
+      if (record.extension !== call.extension || record.destination !== call.destination) return CONFLICT;
+      return { status: 'duplicate', reservedMicros: record.charged, releaseAt: record.releaseAt };
+    }
+    let extension = account.extensions.get(call.extension);
+    if (extension === undefined) {
+      extension = new Counters();
+      account.extensions.set(call.extension, extension);
+    }
+    const total = account.total;
+    const minute = Math.floor(at / MINUTE_MS);
+    const hour = Math.floor(at / HOUR_MS);
+    total.roll(minute, hour);
+    extension.roll(minute, hour);
+    total.rollDay(call.day, call.dayEndsAt);
+    extension.rollDay(call.day, call.dayEndsAt);
+    const endedEarlier = record !== undefined && record.billedSeconds !== NONE;
+    const charge = endedEarlier
+      ? callCostMicros(call.rateUnits, record?.billedSeconds ?? 0)
+      : callCostMicros(call.rateUnits, call.maxCallSeconds);
+    if (!endedEarlier) {
+      // The bounds decide only a call that can still happen; an end that came first is a fact.
+      const refused =
+        refusal(extension, call.extensionBounds, 'extension', hour, call.destination, charge) ??
+        refusal(total, call.accountBounds, 'account', hour, call.destination, charge);
+      if (refused !== undefined) return refused;
+      if (record === undefined) {
+        if (!this.#roomForEntry(at)) return FULL;
+        record = new CallRecord();
+        account.calls.set(callId, record);
+        this.#entries++;
+      }
+    }
+    if (record === undefined) return FULL; // unreachable: an earlier end implies a record
+
+    record.begun = true;
+    record.extension = call.extension;
+    record.destination = call.destination;
+    record.counters = extension;
+    record.startedAt = at;
+    record.maxMs = call.maxCallSeconds * 1000;
+    record.releaseAt = Math.max(at, record.answeredAt) + record.maxMs;
+    record.rateUnits = call.rateUnits;
+    record.charged = charge;
+    record.totalDay = total.day;
+    record.extensionDay = extension.day;
+    record.lastAt = Math.max(record.lastAt, at);
+    total.inMinute++;
+    extension.inMinute++;
+    total.inHour++;
+    extension.inHour++;
+    total.spent += charge;
+    extension.spent += charge;
+    if (call.extensionBounds.callsToSameNumberPerHour !== undefined)
+      extension.countRepeat(hour, call.destination);
+    if (call.accountBounds.callsToSameNumberPerHour !== undefined) total.countRepeat(hour, call.destination);
+    if (endedEarlier) {
+      this.#forget(account, callId, at);
+      return ENDED;
+    }
+    total.active++;
+    extension.active++;
+    if (record.releaseAt < account.nextSweep) account.nextSweep = record.releaseAt;
+    return { status: 'reserved', reservedMicros: charge, releaseAt: record.releaseAt };
+  }
+
+  answer(event: AnswerCall): AnswerResult {
+    const problem = eventProblem(event);
+    if (problem !== undefined) return { status: 'invalid', message: problem };
+    const at = event.at;
+    const account = this.#account(event.account, at);
+    if (account === undefined) return FULL;
+    if (account.ended.has(event.callId) || account.endedBefore.has(event.callId)) return IGNORED;
+    if (at >= account.nextSweep) this.#sweep(account, at);
+    const record = account.calls.get(event.callId);
+    if (record === undefined) {
+      const pending = this.#pending(account, event.callId, at);
+      if (pending === undefined) return FULL;
+      pending.answeredAt = at;
+      return PENDING;
+    }
+    if (record.answeredAt !== NONE || record.released || record.billedSeconds !== NONE) return IGNORED;
+    record.answeredAt = at;
+    record.lastAt = Math.max(record.lastAt, at);
+    if (!record.begun) return PENDING;
+    // Answered before it was released: its maximum duration now runs from the answer.
+    record.releaseAt = Math.max(record.releaseAt, at + record.maxMs);
+    return ANSWERED;
+  }
+
+  end(event: EndCall): EndResult {
+    const problem = eventProblem(event);
+    if (problem !== undefined) return { status: 'invalid', message: problem };
+    if (!isCount(event.billedSeconds, MAX_BILLED_SECONDS)) {
+      return {
+        status: 'invalid',
+        message: `billedSeconds is not a whole number of seconds from 0 to ${MAX_BILLED_SECONDS}`,
+      };
+    }
+    const at = event.at;
+    const account = this.#account(event.account, at);
+    if (account === undefined) return FULL;
+    const callId = event.callId;
+    if (account.ended.has(callId) || account.endedBefore.has(callId)) return IGNORED;
+    if (at >= account.nextSweep) this.#sweep(account, at);
+    const record = account.calls.get(callId);
+    if (record === undefined || !record.begun) {
+      const pending = record ?? this.#pending(account, callId, at);
+      if (pending === undefined) return FULL;
+      if (pending.billedSeconds === NONE) pending.billedSeconds = event.billedSeconds;
+      pending.lastAt = Math.max(pending.lastAt, at);
+      return PENDING;
+    }
+    const cost = callCostMicros(record.rateUnits, event.billedSeconds);
+    const total = account.total;
+    const extension = record.counters;
+    // A counter that moved on to a later day keeps that day's figures: the call's day is over.
+    if (total.day === record.totalDay) total.spent += cost - record.charged;
+    if (extension !== undefined && extension.day === record.extensionDay)
+      extension.spent += cost - record.charged;
+    if (!record.released) {
+      total.active--;
+      if (extension !== undefined) extension.active--;
+    }
+    this.#forget(account, callId, at);
+    return { status: 'settled', costMicros: cost };
+  }
+
+  usage(query: UsageQuery): Usage {
+    const zero: LevelUsage = {
+      concurrentCalls: 0,
+      callsThisMinute: 0,
+      callsThisHour: 0,
+      callsToNumberThisHour: 0,
+      spentTodayMicros: 0,
+    };
+    const account = this.#accounts.get(query.account);
+    if (account === undefined || !isInstant(query.at)) {
+      return query.extension === undefined ? { account: zero } : { account: zero, extension: zero };
+    }
+    if (query.at >= account.nextSweep) this.#sweep(account, query.at);
+    const totals = account.total.view(query.at, query.day, query.destination);
+    if (query.extension === undefined) return { account: totals };
+    const extension = account.extensions.get(query.extension);
+    return {
+      account: totals,
+      extension: extension === undefined ? zero : extension.view(query.at, query.day, query.destination),
+    };
+  }
+
+  reset(target: ResetTarget): void {
+    const account = this.#accounts.get(target.account);
+    if (account === undefined) return;
+    if (target.extension === undefined && target.releaseCalls === true) {
+      this.#entries -= account.calls.size + account.ended.size + account.endedBefore.size;
+      this.#accounts.delete(target.account);
+      return;
+    }
+    const levels =
+      target.extension === undefined
+        ? [account.total, ...account.extensions.values()]
+        : [account.extensions.get(target.extension)].filter((c): c is Counters => c !== undefined);
+    for (const counters of levels) {
+      counters.inMinute = 0;
+      counters.inHour = 0;
+      counters.repeat = undefined;
+      counters.spent = 0;
+    }
+    for (const [callId, record] of account.calls) {
+      if (!record.begun) continue;
+      const mine = target.extension === undefined || record.extension === target.extension;
+      if (!mine) continue;
+      const extension = record.counters;
+      if (target.releaseCalls === true) {
+        // Forget the call: the extension's counters start clean; the account's totals keep its charge.
+        if (!record.released) {
+          account.total.active--;
+          if (extension !== undefined) extension.active--;
+        }
+        account.calls.delete(callId);
+        this.#entries--;
+        continue;
+      }
+      // Calls still tracked keep their charges, so that a later end settles against them.
+      if (target.extension === undefined && account.total.day === record.totalDay) {
+        account.total.spent += record.charged;
+      }
+      if (extension !== undefined && extension.day === record.extensionDay) extension.spent += record.charged;
+    }
+  }
+
+  /**
+   * Drops what no bound or query can see at `at` any more: calls forgotten after
+   * {@link EVENT_RETENTION_MS}, idle extensions and idle accounts. Returns how many accounts went.
+   * Its cost is linear in what the ledger holds.
+   */
+  prune(at: number): number {
+    if (!isInstant(at)) return 0;
+    let dropped = 0;
+    for (const [key, account] of this.#accounts) {
+      this.#rotate(account, at);
+      this.#sweep(account, at);
+      for (const [id, counters] of account.extensions) {
+        // Safe with calls of the extension still tracked: none is active, and their charges are 0 or of a past day.
+        if (counters.idleAt(at)) account.extensions.delete(id);
+      }
+      if (
+        account.calls.size === 0 &&
+        account.ended.size === 0 &&
+        account.endedBefore.size === 0 &&
+        account.extensions.size === 0 &&
+        account.total.idleAt(at)
+      ) {
+        this.#accounts.delete(key);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  #account(key: string, at: number): AccountState | undefined {
+    let account = this.#accounts.get(key);
+    if (account === undefined) {
+      if (this.#accounts.size >= this.#maxAccounts && !this.#pruneWhenFull(at, true)) return undefined;
+      account = new AccountState();
+      this.#accounts.set(key, account);
+    }
+    this.#rotate(account, at);
+    return account;
+  }
+
+  #roomForEntry(at: number): boolean {
+    return this.#entries < this.#maxCalls || this.#pruneWhenFull(at, false);
+  }
+
+  #pruneWhenFull(at: number, forAccount: boolean): boolean {
+    if (at < this.#lastFullPrune + FULL_PRUNE_INTERVAL_MS) return false;
+    this.#lastFullPrune = at;
+    this.prune(at);
+    return forAccount ? this.#accounts.size < this.#maxAccounts : this.#entries < this.#maxCalls;
+  }
+
+  #pending(account: AccountState, callId: string, at: number): CallRecord | undefined {
+    if (!this.#roomForEntry(at)) return undefined;
+    const record = new CallRecord();
+    record.lastAt = at;
+    account.calls.set(callId, record);
+    this.#entries++;
+    const forgetAt = at + EVENT_RETENTION_MS;
+    if (forgetAt < account.nextSweep) account.nextSweep = forgetAt;
+    return record;
+  }
+
+  // The call is over: remember only its id, for duplicates.
+  #forget(account: AccountState, callId: string, at: number): void {
+    account.calls.delete(callId);
+    this.#rotate(account, at);
+    account.ended.add(callId);
+  }
+
+  #rotate(account: AccountState, at: number): void {
+    const generation = Math.floor(at / EVENT_RETENTION_MS);
+    if (generation <= account.generation) return;
+    this.#entries -= account.endedBefore.size;
+    if (generation === account.generation + 1) {
+      account.endedBefore = account.ended;
+    } else {
+      this.#entries -= account.ended.size;
+      account.endedBefore = EMPTY;
+    }
+    account.ended = new Set();
+    account.generation = generation;
+  }
+
+  // Releases calls past their maximum duration and forgets records past retention.
+  #sweep(account: AccountState, at: number): void {
+    let next = Number.POSITIVE_INFINITY;
+    for (const [callId, record] of account.calls) {
+      if (record.begun && !record.released) {
+        if (at >= record.releaseAt) {
+          record.released = true;
+          account.total.active--;
+          if (record.counters !== undefined) record.counters.active--;
+        } else {
+          next = Math.min(next, record.releaseAt);
+          continue;
+        }
+      }
+      const forgetAt = (record.begun ? record.releaseAt : record.lastAt) + EVENT_RETENTION_MS;
+      if (at >= forgetAt) {
+        account.calls.delete(callId);
+        this.#entries--;
+      } else {
+        next = Math.min(next, forgetAt);
+      }
+    }
+    account.nextSweep = next;
+  }
+}
