@@ -205,37 +205,82 @@ function eventProblem(event: AnswerCall | EndCall): string | undefined {
   return undefined;
 }
 
-// Checks one level against its bounds in LIMIT_NAMES order; undefined when every bound holds.
+// Checks the bounds in LIMIT_NAMES order, for each limit the extension's counter before the
+// account's; undefined when every bound holds.
 function refusal(
-  c: Counters,
-  b: LevelBounds,
-  level: 'account' | 'extension',
+  extension: Counters,
+  extensionBounds: LevelBounds,
+  total: Counters,
+  accountBounds: LevelBounds,
   hour: number,
   destination: string,
   reserve: number,
 ): BeginResult | undefined {
-  const concurrent = b.concurrentCalls;
-  if (concurrent !== undefined && c.active >= concurrent) {
-    return { status: 'limited', limit: 'concurrentCalls', level, counter: c.active, bound: concurrent };
+  let bound = extensionBounds.concurrentCalls;
+  if (bound !== undefined && extension.active >= bound) {
+    return {
+      status: 'limited',
+      limit: 'concurrentCalls',
+      level: 'extension',
+      counter: extension.active,
+      bound,
+    };
   }
-  const perMinute = b.callsPerMinute;
-  if (perMinute !== undefined && c.inMinute >= perMinute) {
-    return { status: 'limited', limit: 'callsPerMinute', level, counter: c.inMinute, bound: perMinute };
+  bound = accountBounds.concurrentCalls;
+  if (bound !== undefined && total.active >= bound) {
+    return { status: 'limited', limit: 'concurrentCalls', level: 'account', counter: total.active, bound };
   }
-  const perHour = b.callsPerHour;
-  if (perHour !== undefined && c.inHour >= perHour) {
-    return { status: 'limited', limit: 'callsPerHour', level, counter: c.inHour, bound: perHour };
+  bound = extensionBounds.callsPerMinute;
+  if (bound !== undefined && extension.inMinute >= bound) {
+    return {
+      status: 'limited',
+      limit: 'callsPerMinute',
+      level: 'extension',
+      counter: extension.inMinute,
+      bound,
+    };
   }
-  const repeat = b.callsToSameNumberPerHour;
-  if (repeat !== undefined) {
-    const count = c.repeats(hour, destination);
-    if (count >= repeat) {
-      return { status: 'limited', limit: 'callsToSameNumberPerHour', level, counter: count, bound: repeat };
+  bound = accountBounds.callsPerMinute;
+  if (bound !== undefined && total.inMinute >= bound) {
+    return { status: 'limited', limit: 'callsPerMinute', level: 'account', counter: total.inMinute, bound };
+  }
+  bound = extensionBounds.callsPerHour;
+  if (bound !== undefined && extension.inHour >= bound) {
+    return { status: 'limited', limit: 'callsPerHour', level: 'extension', counter: extension.inHour, bound };
+  }
+  bound = accountBounds.callsPerHour;
+  if (bound !== undefined && total.inHour >= bound) {
+    return { status: 'limited', limit: 'callsPerHour', level: 'account', counter: total.inHour, bound };
+  }
+  bound = extensionBounds.callsToSameNumberPerHour;
+  if (bound !== undefined) {
+    const counter = extension.repeats(hour, destination);
+    if (counter >= bound) {
+      return { status: 'limited', limit: 'callsToSameNumberPerHour', level: 'extension', counter, bound };
     }
   }
-  const spend = b.spendPerDay;
-  if (spend !== undefined && c.spent + reserve > spend) {
-    return { status: 'limited', limit: 'spendPerDay', level, counter: c.spent, bound: spend, reserve };
+  bound = accountBounds.callsToSameNumberPerHour;
+  if (bound !== undefined) {
+    const counter = total.repeats(hour, destination);
+    if (counter >= bound) {
+      return { status: 'limited', limit: 'callsToSameNumberPerHour', level: 'account', counter, bound };
+    }
+  }
+  bound = extensionBounds.spendPerDay;
+  if (bound !== undefined && extension.spent + reserve > bound) {
+    const counter = extension.spent;
+    return { status: 'limited', limit: 'spendPerDay', level: 'extension', counter, bound, reserve };
+  }
+  bound = accountBounds.spendPerDay;
+  if (bound !== undefined && total.spent + reserve > bound) {
+    return {
+      status: 'limited',
+      limit: 'spendPerDay',
+      level: 'account',
+      counter: total.spent,
+      bound,
+      reserve,
+    };
   }
   return undefined;
 }
@@ -282,7 +327,7 @@ export class MemoryLedger implements UsageLedger {
     if (at >= account.nextSweep) this.#sweep(account, at);
 
     let record = account.calls.get(callId);
-    if (record !== undefined && record.begun) {
+    if (record?.begun) {
       // Past its maximum duration the call cannot still be starting.
       if (record.released) return ENDED;
       if (record.extension !== call.extension || record.destination !== call.destination) return CONFLICT;
@@ -306,9 +351,15 @@ export class MemoryLedger implements UsageLedger {
       : callCostMicros(call.rateUnits, call.maxCallSeconds);
     if (!endedEarlier) {
       // The bounds decide only a call that can still happen; an end that came first is a fact.
-      const refused =
-        refusal(extension, call.extensionBounds, 'extension', hour, call.destination, charge) ??
-        refusal(total, call.accountBounds, 'account', hour, call.destination, charge);
+      const refused = refusal(
+        extension,
+        call.extensionBounds,
+        total,
+        call.accountBounds,
+        hour,
+        call.destination,
+        charge,
+      );
       if (refused !== undefined) return refused;
       if (record === undefined) {
         if (!this.#roomForEntry(at)) return FULL;
@@ -393,7 +444,8 @@ export class MemoryLedger implements UsageLedger {
     if (record === undefined || !record.begun) {
       const pending = record ?? this.#pending(account, callId, at);
       if (pending === undefined) return FULL;
-      if (pending.billedSeconds === NONE) pending.billedSeconds = event.billedSeconds;
+      if (pending.billedSeconds !== NONE) return IGNORED;
+      pending.billedSeconds = event.billedSeconds;
       pending.lastAt = Math.max(pending.lastAt, at);
       return PENDING;
     }

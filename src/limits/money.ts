@@ -21,7 +21,7 @@ export function callCostMicros(rateUnits: number, seconds: number): number {
   const quotient = Math.floor(rateUnits / UNIT_SECONDS_PER_MICRO);
   const remainder = rateUnits - quotient * UNIT_SECONDS_PER_MICRO;
   const cost = quotient * seconds + Math.ceil((remainder * seconds) / UNIT_SECONDS_PER_MICRO);
-  return cost > MAX_CALL_COST_MICROS ? MAX_CALL_COST_MICROS : cost;
+  return Math.min(cost, MAX_CALL_COST_MICROS);
 }
 
 /** Micro-dollars as canonical USD text: 1500000 → "1.5", 40 → "0.00004". */
