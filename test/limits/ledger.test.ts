@@ -1,0 +1,333 @@
+// The memory ledger, case by case: idempotency, out-of-order events, release at the maximum
+// duration, resets, pruning and its bounds, and input it refuses. Costs by hand.
+import { describe, expect, it } from 'vitest';
+import { type BeginCall, EVENT_RETENTION_MS } from '../../src/limits/ledger.js';
+import { MemoryLedger } from '../../src/limits/memory-ledger.js';
+import { callCostMicros, formatMicros, MAX_CALL_COST_MICROS } from '../../src/limits/money.js';
+
+const T0 = Date.UTC(2024, 5, 3, 9, 0, 0);
+const DAY = 86_400_000;
+const day = (at: number) => Math.floor(at / DAY);
+
+function begin(over: Partial<BeginCall> = {}): BeginCall {
+  const at = over.at ?? T0;
+  return {
+    account: 'acme',
+    callId: 'c1',
+    extension: '100',
+    destination: '+442079460958',
+    at,
+    day: day(at),
+    dayEndsAt: (day(at) + 1) * DAY,
+    rateUnits: 1_250_000, // $0.0125/min
+    maxCallSeconds: 3600, // reserves $0.75
+    accountBounds: {},
+    extensionBounds: {},
+    ...over,
+  };
+}
+const usage = (ledger: MemoryLedger, at = T0, extension = '100') =>
+  ledger.usage({ account: 'acme', extension, at, day: day(at), destination: '+442079460958' });
+
+describe('callCostMicros', () => {
+  it.each([
+    [1_250_000, 3600, 750_000, '$0.0125/min for an hour is $0.75'],
+    [1_250_000, 1, 209, '1 s at $0.0125/min is $0.000208333…, rounded up'],
+    [1_250_000, 0, 0, 'an unanswered call costs nothing'],
+    [0, 3600, 0, 'a free destination'],
+    [6_000, 1, 1, 'exactly one micro-dollar'],
+    [6_001, 1, 2, 'a hair over rounds up'],
+    [99_999_999_999_999, 86_400, MAX_CALL_COST_MICROS, 'the largest rate for a day saturates'],
+  ])('%d units × %d s = %d µ$ (%s)', (units, seconds, micros) => {
+    expect(callCostMicros(units, seconds)).toBe(micros);
+  });
+
+  it.each([
+    [0, '0'],
+    [40, '0.00004'],
+    [1_500_000, '1.5'],
+    [123_456_789, '123.456789'],
+  ])('formats %d µ$ as %s', (micros, text) => {
+    expect(formatMicros(micros)).toBe(text);
+  });
+});
+
+describe('MemoryLedger: begin, answer, end', () => {
+  it('reserves at begin and settles from the billed seconds', () => {
+    const ledger = new MemoryLedger();
+    expect(ledger.begin(begin())).toEqual({
+      status: 'reserved',
+      reservedMicros: 750_000,
+      releaseAt: T0 + 3_600_000,
+    });
+    expect(usage(ledger).extension).toMatchObject({
+      concurrentCalls: 1,
+      callsThisMinute: 1,
+      spentTodayMicros: 750_000,
+    });
+    expect(ledger.end({ account: 'acme', callId: 'c1', at: T0 + 61_000, billedSeconds: 60 })).toEqual({
+      status: 'settled',
+      costMicros: 12_500,
+    });
+    expect(usage(ledger, T0 + 61_000).extension).toMatchObject({
+      concurrentCalls: 0,
+      spentTodayMicros: 12_500,
+    });
+  });
+
+  it('counts a repeated begin once and refuses a call id reused for another call', () => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin());
+    expect(ledger.begin(begin({ at: T0 + 10 }))).toMatchObject({
+      status: 'duplicate',
+      reservedMicros: 750_000,
+    });
+    expect(ledger.begin(begin({ destination: '+18765550100' }))).toEqual({ status: 'conflict' });
+    expect(ledger.begin(begin({ extension: '101' }))).toEqual({ status: 'conflict' });
+    expect(usage(ledger).account).toMatchObject({ concurrentCalls: 1, callsThisMinute: 1 });
+  });
+
+  it('ignores a repeated end and refuses to begin a call that ended', () => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin());
+    ledger.end({ account: 'acme', callId: 'c1', at: T0 + 5000, billedSeconds: 4 });
+    expect(ledger.end({ account: 'acme', callId: 'c1', at: T0 + 6000, billedSeconds: 400 })).toEqual({
+      status: 'ignored',
+    });
+    expect(ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 6000 })).toEqual({ status: 'ignored' });
+    expect(ledger.begin(begin({ at: T0 + 7000 }))).toEqual({ status: 'ended' });
+    expect(usage(ledger).account).toMatchObject({
+      concurrentCalls: 0,
+      callsThisMinute: 1,
+      spentTodayMicros: 834,
+    });
+  });
+
+  it('records a call whose end arrived before its begin, as ended', () => {
+    const ledger = new MemoryLedger();
+    expect(ledger.end({ account: 'acme', callId: 'c1', at: T0 + 5000, billedSeconds: 60 })).toEqual({
+      status: 'pending',
+    });
+    expect(ledger.end({ account: 'acme', callId: 'c1', at: T0 + 5000, billedSeconds: 60 })).toEqual({
+      status: 'ignored',
+    });
+    expect(usage(ledger).account.concurrentCalls).toBe(0);
+    expect(ledger.begin(begin())).toEqual({ status: 'ended' });
+    expect(usage(ledger).account).toMatchObject({
+      concurrentCalls: 0,
+      callsThisMinute: 1,
+      spentTodayMicros: 12_500,
+    });
+  });
+
+  it('releases a call that never ends after its maximum duration, counted from the answer', () => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin({ maxCallSeconds: 60 }));
+    expect(ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 20_000 })).toEqual({ status: 'answered' });
+    expect(ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 21_000 })).toEqual({ status: 'ignored' });
+    expect(usage(ledger, T0 + 79_999).account.concurrentCalls).toBe(1);
+    expect(usage(ledger, T0 + 80_000).account.concurrentCalls).toBe(0);
+    // The released call keeps its whole reservation until a late end settles it.
+    expect(usage(ledger, T0 + 80_000).account.spentTodayMicros).toBe(12_500);
+    expect(ledger.begin(begin({ at: T0 + 90_000, maxCallSeconds: 60 }))).toEqual({ status: 'ended' });
+    expect(ledger.end({ account: 'acme', callId: 'c1', at: T0 + 95_000, billedSeconds: 30 }).status).toBe(
+      'settled',
+    );
+    expect(usage(ledger, T0 + 95_000).account).toMatchObject({ concurrentCalls: 0, spentTodayMicros: 6_250 });
+  });
+
+  it('takes an answer that came before the begin', () => {
+    const ledger = new MemoryLedger();
+    expect(ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 30_000 })).toEqual({ status: 'pending' });
+    expect(ledger.begin(begin({ maxCallSeconds: 60 })).status).toBe('reserved');
+    expect(usage(ledger, T0 + 89_999).account.concurrentCalls).toBe(1);
+    expect(usage(ledger, T0 + 90_000).account.concurrentCalls).toBe(0);
+  });
+
+  it('keeps the spend of each local day apart', () => {
+    const ledger = new MemoryLedger();
+    const late = T0 + 14 * 3_600_000 + 59 * 60_000; // 23:59 UTC
+    ledger.begin(begin({ at: late }));
+    const next = late + 120_000;
+    ledger.begin(begin({ callId: 'c2', at: next }));
+    expect(usage(ledger, next).account.spentTodayMicros).toBe(750_000);
+    // Ending yesterday's call does not touch today's figure.
+    ledger.end({ account: 'acme', callId: 'c1', at: next + 1000, billedSeconds: 120 });
+    expect(usage(ledger, next + 1000).account.spentTodayMicros).toBe(750_000);
+  });
+});
+
+describe('MemoryLedger: bounds', () => {
+  it.each([
+    ['concurrentCalls', { concurrentCalls: 1 }, { counter: 1, bound: 1 }],
+    ['callsPerMinute', { callsPerMinute: 1 }, { counter: 1, bound: 1 }],
+    ['callsPerHour', { callsPerHour: 1 }, { counter: 1, bound: 1 }],
+    ['callsToSameNumberPerHour', { callsToSameNumberPerHour: 1 }, { counter: 1, bound: 1 }],
+    ['spendPerDay', { spendPerDay: 1_000_000 }, { counter: 750_000, bound: 1_000_000, reserve: 750_000 }],
+  ] as const)('refuses the second call at %s', (limit, bounds, details) => {
+    for (const level of ['account', 'extension'] as const) {
+      const ledger = new MemoryLedger();
+      const which = level === 'account' ? { accountBounds: bounds } : { extensionBounds: bounds };
+      expect(ledger.begin(begin(which)).status).toBe('reserved');
+      expect(ledger.begin(begin({ ...which, callId: 'c2', at: T0 + 1000 }))).toEqual({
+        status: 'limited',
+        limit,
+        level,
+        ...details,
+      });
+      // Nothing was counted for the refused call.
+      expect(usage(ledger).account).toMatchObject({ concurrentCalls: 1, callsThisMinute: 1 });
+    }
+  });
+
+  it('counts an account total over all extensions', () => {
+    const ledger = new MemoryLedger();
+    const accountBounds = { concurrentCalls: 2 };
+    ledger.begin(begin({ accountBounds }));
+    ledger.begin(begin({ accountBounds, callId: 'c2', extension: '101' }));
+    expect(ledger.begin(begin({ accountBounds, callId: 'c3', extension: '102' }))).toMatchObject({
+      status: 'limited',
+      level: 'account',
+      counter: 2,
+    });
+  });
+
+  it('opens the next minute, hour and number count as the clock moves on', () => {
+    const ledger = new MemoryLedger();
+    const extensionBounds = { callsPerMinute: 1, callsToSameNumberPerHour: 1 };
+    ledger.begin(begin({ extensionBounds, maxCallSeconds: 10 }));
+    expect(
+      ledger.begin(begin({ extensionBounds, callId: 'c2', at: T0 + 60_000, maxCallSeconds: 10 })),
+    ).toMatchObject({
+      limit: 'callsToSameNumberPerHour',
+    });
+    expect(
+      ledger.begin(begin({ extensionBounds, callId: 'c3', at: T0 + 3_600_000, maxCallSeconds: 10 })).status,
+    ).toBe('reserved');
+  });
+});
+
+describe('MemoryLedger: reset, prune and bounds on memory', () => {
+  it('reset forgets finished calls and keeps calls in progress with their reservations', () => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin());
+    ledger.begin(begin({ callId: 'c2' }));
+    ledger.end({ account: 'acme', callId: 'c2', at: T0 + 1000, billedSeconds: 60 });
+    ledger.reset({ account: 'acme' });
+    expect(usage(ledger, T0 + 1000).account).toEqual({
+      concurrentCalls: 1,
+      callsThisMinute: 0,
+      callsThisHour: 0,
+      callsToNumberThisHour: 0,
+      spentTodayMicros: 750_000,
+    });
+    // The call in progress still settles against its own reservation.
+    ledger.end({ account: 'acme', callId: 'c1', at: T0 + 2000, billedSeconds: 0 });
+    expect(usage(ledger, T0 + 2000).account.spentTodayMicros).toBe(0);
+  });
+
+  it('an extension reset leaves the account totals alone', () => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin());
+    ledger.begin(begin({ callId: 'c2', extension: '101' }));
+    ledger.reset({ account: 'acme', extension: '100', releaseCalls: true });
+    const after = usage(ledger);
+    expect(after.extension).toMatchObject({ concurrentCalls: 0, callsThisMinute: 0, spentTodayMicros: 0 });
+    expect(after.account).toMatchObject({
+      concurrentCalls: 1,
+      callsThisMinute: 2,
+      spentTodayMicros: 1_500_000,
+    });
+    // The forgotten call's end is harmless.
+    expect(ledger.end({ account: 'acme', callId: 'c1', at: T0 + 1000, billedSeconds: 5 }).status).toBe(
+      'pending',
+    );
+  });
+
+  it('an account reset with releaseCalls forgets everything', () => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin());
+    ledger.reset({ account: 'acme', releaseCalls: true });
+    expect(usage(ledger).account).toMatchObject({ concurrentCalls: 0, spentTodayMicros: 0 });
+    expect(ledger.size).toEqual({ accounts: 0, entries: 0 });
+    ledger.reset({ account: 'nobody' });
+  });
+
+  it('prunes idle accounts only once nothing they hold can matter', () => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin());
+    ledger.end({ account: 'acme', callId: 'c1', at: T0 + 5000, billedSeconds: 10 });
+    // Today's spend is still counted: the account stays until its day ends.
+    expect(ledger.prune(T0 + 2 * EVENT_RETENTION_MS + 3_600_000)).toBe(0);
+    expect(ledger.size.accounts).toBe(1);
+    expect(ledger.prune((day(T0) + 1) * DAY)).toBe(1);
+    expect(ledger.size).toEqual({ accounts: 0, entries: 0 });
+  });
+
+  it('forgets a call that never ended after its release and the retention period', () => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin({ maxCallSeconds: 60, rateUnits: 0 }));
+    ledger.prune(T0 + 60_000 + EVENT_RETENTION_MS);
+    expect(ledger.size.entries).toBe(0);
+  });
+
+  it('refuses calls when full, and frees room by pruning', () => {
+    const ledger = new MemoryLedger({ maxCalls: 2, maxAccounts: 1 });
+    expect(ledger.begin(begin({ maxCallSeconds: 60 })).status).toBe('reserved');
+    expect(ledger.begin(begin({ callId: 'c2', maxCallSeconds: 60 })).status).toBe('reserved');
+    expect(ledger.begin(begin({ callId: 'c3', maxCallSeconds: 60 }))).toEqual({ status: 'full' });
+    expect(ledger.begin(begin({ account: 'globex', callId: 'c9' }))).toEqual({ status: 'full' });
+    expect(ledger.end({ account: 'globex', callId: 'c9', at: T0, billedSeconds: 1 })).toEqual({
+      status: 'full',
+    });
+    // Once the calls are forgotten, a prune on the way makes room.
+    const later = T0 + 60_000 + 2 * EVENT_RETENTION_MS;
+    expect(ledger.begin(begin({ callId: 'c3', at: later, maxCallSeconds: 60 })).status).toBe('reserved');
+  });
+
+  it('rejects bad options', () => {
+    expect(() => new MemoryLedger({ maxCalls: 0 })).toThrow(RangeError);
+    expect(() => new MemoryLedger({ maxAccounts: 1.5 })).toThrow('maxAccounts must be a positive integer');
+  });
+});
+
+describe('MemoryLedger: input it refuses', () => {
+  it.each([
+    [{ account: '' }, 'account must be a string'],
+    [{ callId: 'x'.repeat(257) }, 'callId must be a string'],
+    [{ extension: 7 as unknown as string }, 'extension must be a string'],
+    [{ destination: '' }, 'destination must be a string'],
+    [{ at: 1.5 }, 'at is not an instant'],
+    [{ at: 0 }, 'at is not an instant'],
+    [{ day: -1 }, 'day is not a day number'],
+    [{ dayEndsAt: T0 }, 'dayEndsAt is not an instant after at'],
+    [{ rateUnits: -1 }, 'rateUnits is not a non-negative integer'],
+    [{ maxCallSeconds: 0 }, 'maxCallSeconds is not an integer from 1 to 86400'],
+    [{ maxCallSeconds: 86_401 }, 'maxCallSeconds is not an integer'],
+    [{ accountBounds: null as unknown as object }, 'accountBounds is not an object'],
+    [
+      { extensionBounds: { concurrentCalls: 1.5 } },
+      'extensionBounds.concurrentCalls is not a non-negative integer',
+    ],
+  ])('begin %j → invalid (%s)', (over, message) => {
+    const result = new MemoryLedger().begin(begin(over as Partial<BeginCall>));
+    expect(result.status).toBe('invalid');
+    expect(result.status === 'invalid' && result.message).toContain(message);
+  });
+
+  it('answers invalid to a bad event, without throwing', () => {
+    const ledger = new MemoryLedger();
+    expect(ledger.begin(null as unknown as BeginCall).status).toBe('invalid');
+    expect(ledger.answer({ account: 'acme', callId: '', at: T0 }).status).toBe('invalid');
+    expect(ledger.end({ account: 'acme', callId: 'c1', at: T0, billedSeconds: -1 }).status).toBe('invalid');
+    expect(ledger.end({ account: 'acme', callId: 'c1', at: T0, billedSeconds: 604_801 }).status).toBe(
+      'invalid',
+    );
+    expect(
+      ledger.end({ account: 'acme', callId: 'c1', at: 'now' as unknown as number, billedSeconds: 1 }).status,
+    ).toBe('invalid');
+    expect(ledger.size.entries).toBe(0);
+    expect(ledger.prune(Number.NaN)).toBe(0);
+    expect(ledger.usage({ account: 'acme', at: Number.NaN, day: 0 }).account.concurrentCalls).toBe(0);
+  });
+});
