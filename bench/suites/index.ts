@@ -3,7 +3,15 @@ import type { BenchSuite } from '../harness.js';
 import { bundleSuite } from './bundle.js';
 import { callingSuite } from './calling.js';
 import { ipSuite } from './ip.js';
+import { limitsSuite } from './limits.js';
 import { policySuite } from './policy.js';
 import { rateSuite } from './rate.js';
 
-export const suites: readonly BenchSuite[] = [ipSuite, rateSuite, callingSuite, policySuite, bundleSuite];
+export const suites: readonly BenchSuite[] = [
+  ipSuite,
+  rateSuite,
+  callingSuite,
+  policySuite,
+  limitsSuite,
+  bundleSuite,
+];
