@@ -265,6 +265,13 @@ function targets(r: BenchReport): TargetRow[] {
     met: ipDeps && ownIp ? ipDeps.value === ownIp.value && fraction <= 0.1 : undefined,
   });
 
+  const pair = figureOf(r, 'call begin + end, 100k active accounts', 'MemoryLedger begin + end');
+  rows.push({
+    target: 'call begin + end in the memory ledger ≤ 1 µs median with 100k active accounts',
+    measured: pair ? `${formatNs(pair.medianNs)} (runs: ${pair.runMediansNs.map(formatNs).join(', ')})` : '—',
+    met: pair ? pair.medianNs <= 1_000 : undefined,
+  });
+
   for (const family of [4, 6] as const) {
     const group = family === 4 ? 'compile 100k IPv4 CIDR entries' : 'compile 100k IPv6 /48 entries';
     const compile = figureOf(r, group, 'sipguard IpAllowList.from');
@@ -309,6 +316,7 @@ export function renderBlocks(r: BenchReport): Record<string, string> {
       ...groupsOf('policy').filter((g) => g.startsWith('compilePolicy')),
     ]),
     memory: measuresBlock(r, 'heap: '),
+    limits: [groupsBlock(r, groupsOf('limits')), '', measuresBlock(r, 'ledger: ')].join('\n'),
     bundle: [
       measuresBlock(r, 'bytes: '),
       '',

@@ -1,0 +1,44 @@
+// The limits area's surface for the rest of sipguard (src/policy, src/cases, src/index.ts): the
+// usage ledger and its in-memory implementation, calendar readings, calling hours and limit rules.
+export { checkTimeZone, formatDay, formatMinute, isInstant, ZoneClock } from './calendar.js';
+export { type CallingHours, compileCallingHours, type HoursProblem, withinHours } from './hours.js';
+export {
+  type AnswerCall,
+  type AnswerResult,
+  type AsyncUsageLedger,
+  type BeginCall,
+  type BeginResult,
+  type CounterLevel,
+  type EndCall,
+  type EndResult,
+  EVENT_RETENTION_MS,
+  type LevelBounds,
+  type LevelUsage,
+  LIMIT_NAMES,
+  type LimitName,
+  type LimitReached,
+  MAX_BILLED_SECONDS,
+  MAX_CALL_SECONDS,
+  MAX_LEDGER_KEY_LENGTH,
+  type ResetTarget,
+  type Usage,
+  type UsageLedger,
+  type UsageQuery,
+} from './ledger.js';
+export {
+  DEFAULT_MAX_ACCOUNTS,
+  DEFAULT_MAX_CALLS,
+  MemoryLedger,
+  type MemoryLedgerOptions,
+} from './memory-ledger.js';
+export { callCostMicros, formatMicros, MICROS_PER_USD } from './money.js';
+export {
+  boundsOf,
+  DEFAULT_MAX_CALL_SECONDS,
+  type HoursRule,
+  hasBounds,
+  type LimitFields,
+  type LimitRules,
+  MAX_LIMIT_COUNT,
+  resolveExtensionBounds,
+} from './rules.js';
