@@ -1,6 +1,6 @@
 // The limits area's surface for the rest of sipguard (src/policy, src/cases, src/index.ts): the
 // usage ledger and its in-memory implementation, calendar readings, calling hours and limit rules.
-export { checkTimeZone, formatDay, formatMinute, isInstant, ZoneClock } from './calendar.js';
+export { checkTimeZone, formatDay, formatMinute, isInstant, WEEKDAYS, ZoneClock } from './calendar.js';
 export { type CallingHours, compileCallingHours, type HoursProblem, withinHours } from './hours.js';
 export {
   type AnswerCall,

@@ -1,4 +1,5 @@
 import type { NumberType } from './deps.js';
+import type { LimitDecision, LimitDecisionCode } from './limit-decision.js';
 
 /** The level whose rule decided: the account's top-level rule or the extension's own override. */
 export type DecisionScope = 'account' | 'extension';
@@ -122,14 +123,14 @@ export type RegistrationDecisionCode = RegistrationDecision['code'];
 /** Why an outbound call was allowed or denied. */
 export type CallDecisionCode = CallDecision['code'];
 
-/** Every code a {@link Decision} can carry. */
-export type DecisionCode = RegistrationDecisionCode | CallDecisionCode;
+/** Every code a {@link Decision} or a `startCall` decision can carry. */
+export type DecisionCode = RegistrationDecisionCode | CallDecisionCode | LimitDecisionCode;
 
 /**
  * The outcome of one check: plain, JSON-serializable data. `Decision` is every decision;
  * `Decision<'rate-above-cap'>` is the variant (or variants) with that code.
  */
 export type Decision<C extends DecisionCode = DecisionCode> = Extract<
-  RegistrationDecision | CallDecision,
+  RegistrationDecision | CallDecision | LimitDecision,
   { readonly code: C }
 >;

@@ -27,4 +27,20 @@ export {
   type Rate,
   RateTable,
   safeParseRate,
+  unitsOfCanonical,
 } from '../rate/index.js';
+export {
+  type BeginCall,
+  type BeginResult,
+  type CounterLevel,
+  formatDay,
+  formatMicros,
+  formatMinute,
+  isInstant,
+  type LimitName,
+  type LimitReached,
+  type LimitRules,
+  MAX_LEDGER_KEY_LENGTH,
+  WEEKDAYS,
+  withinHours,
+} from '../limits/index.js';

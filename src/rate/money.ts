@@ -304,8 +304,8 @@ export function rateUnits(rate: Rate): number {
   return unitsOfCanonical(rate.toString());
 }
 
-// Canonical text is digits, optionally `.` and at most 8 digits (see scanRate).
-function unitsOfCanonical(text: string): number {
+/** {@link rateUnits} of a rate's canonical text (as `Rate#toString` and decisions give it). */
+export function unitsOfCanonical(text: string): number {
   const point = text.indexOf('.');
   if (point < 0) return Number(text) * UNITS_PER_USD;
   const fraction = text.slice(point + 1);

@@ -1,0 +1,248 @@
+// Decisions of the stateful step (policy.startCall): the limit that refused a call, with the
+// counter and the bound, and the reservation an allowed call holds. Built only when a call is
+// refused, so the messages may allocate.
+
+import type { DecisionDestination, DecisionScope } from './decision.js';
+import {
+  type CounterLevel,
+  formatDay,
+  formatMicros,
+  formatMinute,
+  type LimitName,
+  type LimitReached,
+  WEEKDAYS,
+} from './deps.js';
+
+/** The policy field whose counter refused a call: `accountLimits.*` (the account's total) or `extensionLimits.*`. */
+export type LimitField<L extends LimitName = LimitName> = `${'accountLimits' | 'extensionLimits'}.${L}`;
+
+interface LimitDecisionOf<C extends string> {
+  readonly allowed: false;
+  readonly code: C;
+  /** The level whose rule set the bound (an inherited extension default is the account's). */
+  readonly scope: DecisionScope;
+  readonly message: string;
+  readonly destination: DecisionDestination;
+}
+
+/** `concurrency-limit`: as many calls in progress as the bound allows. */
+export interface ConcurrencyLimitDecision extends LimitDecisionOf<'concurrency-limit'> {
+  readonly limit: LimitField<'concurrentCalls'>;
+  /** Calls in progress before this one. */
+  readonly counter: number;
+  readonly bound: number;
+}
+
+/** `velocity-limit`: as many calls started in the clock minute or hour as the bound allows. */
+export interface VelocityLimitDecision extends LimitDecisionOf<'velocity-limit'> {
+  readonly limit: LimitField<'callsPerMinute' | 'callsPerHour'>;
+  /** Calls started in the window before this one. */
+  readonly counter: number;
+  readonly bound: number;
+  /** When the window began, ISO 8601 UTC. */
+  readonly window: string;
+}
+
+/** `repeat-dial-limit`: as many calls to this number in the clock hour as the bound allows. */
+export interface RepeatDialLimitDecision extends LimitDecisionOf<'repeat-dial-limit'> {
+  readonly limit: LimitField<'callsToSameNumberPerHour'>;
+  readonly counter: number;
+  readonly bound: number;
+  readonly window: string;
+}
+
+/** `spend-limit`: the day's spend and this call's reservation would exceed the bound. */
+export interface SpendLimitDecision extends LimitDecisionOf<'spend-limit'> {
+  readonly limit: LimitField<'spendPerDay'>;
+  /** USD spent or reserved on the local day before this call, canonical text. */
+  readonly counter: string;
+  /** The limit, USD. */
+  readonly bound: string;
+  /** What this call would reserve: its rate × maxCallSeconds, USD. */
+  readonly reserve: string;
+  /** The local day, `YYYY-MM-DD`, in `timeZone`. */
+  readonly day: string;
+  readonly timeZone: string;
+}
+
+/** `outside-calling-hours`: the call starts outside the calling hours in force. */
+export interface OutsideCallingHoursDecision extends LimitDecisionOf<'outside-calling-hours'> {
+  /** The local day and time of the start, such as `sat 03:07`. */
+  readonly localTime: string;
+  readonly timeZone: string;
+  /** The calling-hours entries in force. */
+  readonly hours: readonly string[];
+}
+
+/** `ledger-unavailable`: the ledger cannot record the call (full, or out of reach): fail closed. */
+export interface LedgerUnavailableDecision extends LimitDecisionOf<'ledger-unavailable'> {}
+
+/** A decision of the stateful step that refuses a call because of a limit. */
+export type LimitDecision =
+  | ConcurrencyLimitDecision
+  | VelocityLimitDecision
+  | RepeatDialLimitDecision
+  | SpendLimitDecision
+  | OutsideCallingHoursDecision
+  | LedgerUnavailableDecision;
+
+/** Codes of {@link LimitDecision}. */
+export type LimitDecisionCode = LimitDecision['code'];
+
+/** What an allowed call holds in the ledger. */
+export interface Reservation {
+  /** USD reserved against `spendPerDay`: the rate × `maxCallSeconds`, rounded up to the micro-dollar. */
+  readonly reserved: string;
+  /** End the call by then (Kamailio: `dlg_set_timeout`): the ledger releases it after this long. */
+  readonly maxCallSeconds: number;
+  /** When the ledger releases the call if no end arrives, ms since 1970 (later if it is answered later). */
+  readonly releaseAt: number;
+  /** The call had begun already (a repeated start): nothing was counted again. */
+  readonly duplicate: boolean;
+}
+
+/** The context a refusal is explained in. */
+export interface RefusalContext {
+  readonly extension: string;
+  readonly destination: DecisionDestination;
+  readonly at: number;
+  readonly day: number;
+  readonly timeZone: string;
+  /** The level that set each extension bound. */
+  readonly extensionScopes: Readonly<Partial<Record<LimitName, CounterLevel>>>;
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+function whose(level: CounterLevel, extension: string): string {
+  return level === 'account' ? 'the account' : `extension ${JSON.stringify(extension)}`;
+}
+
+function setBy(reached: LimitReached, context: RefusalContext): DecisionScope {
+  return reached.level === 'account' ? 'account' : (context.extensionScopes[reached.limit] ?? 'account');
+}
+
+function fieldOf<L extends LimitName>(level: CounterLevel, limit: L): LimitField<L> {
+  return `${level === 'account' ? 'accountLimits' : 'extensionLimits'}.${limit}`;
+}
+
+function limitText(field: string, scope: DecisionScope, level: CounterLevel): string {
+  return level === 'extension'
+    ? `${field}, set by ${scope === 'account' ? "the account's default" : 'the extension'}`
+    : field;
+}
+
+/** The decision for a bound the ledger reports reached. */
+export function limitDecision(reached: LimitReached, context: RefusalContext): LimitDecision {
+  const scope = setBy(reached, context);
+  const who = whose(reached.level, context.extension);
+  const destination = context.destination;
+  switch (reached.limit) {
+    case 'concurrentCalls': {
+      const limit = fieldOf(reached.level, reached.limit);
+      return {
+        allowed: false,
+        code: 'concurrency-limit',
+        scope,
+        limit,
+        counter: reached.counter,
+        bound: reached.bound,
+        destination,
+        message: `${who} has ${reached.counter} ${reached.counter === 1 ? 'call' : 'calls'} in progress, the limit of ${reached.bound} (${limitText(limit, scope, reached.level)}); call denied`,
+      };
+    }
+    case 'callsPerMinute':
+    case 'callsPerHour': {
+      const limit = fieldOf(reached.level, reached.limit);
+      const size = reached.limit === 'callsPerMinute' ? MINUTE : HOUR;
+      const start = Math.floor(context.at / size) * size;
+      const window = new Date(start).toISOString();
+      const span = reached.limit === 'callsPerMinute' ? 'minute' : 'hour';
+      return {
+        allowed: false,
+        code: 'velocity-limit',
+        scope,
+        limit,
+        counter: reached.counter,
+        bound: reached.bound,
+        window,
+        destination,
+        message: `${who} started ${reached.counter} ${reached.counter === 1 ? 'call' : 'calls'} in the ${span} from ${window.slice(11, 16)} UTC, the limit of ${reached.bound} (${limitText(limit, scope, reached.level)}); call denied`,
+      };
+    }
+    case 'callsToSameNumberPerHour': {
+      const limit = fieldOf(reached.level, reached.limit);
+      const window = new Date(Math.floor(context.at / HOUR) * HOUR).toISOString();
+      return {
+        allowed: false,
+        code: 'repeat-dial-limit',
+        scope,
+        limit,
+        counter: reached.counter,
+        bound: reached.bound,
+        window,
+        destination,
+        message: `${who} called ${destination.e164} ${reached.counter} ${reached.counter === 1 ? 'time' : 'times'} in the hour from ${window.slice(11, 16)} UTC, the limit of ${reached.bound} (${limitText(limit, scope, reached.level)}); call denied`,
+      };
+    }
+    case 'spendPerDay': {
+      const limit = fieldOf(reached.level, reached.limit);
+      const day = formatDay(context.day);
+      const counter = formatMicros(reached.counter);
+      const bound = formatMicros(reached.bound);
+      const reserve = formatMicros(reached.reserve);
+      return {
+        allowed: false,
+        code: 'spend-limit',
+        scope,
+        limit,
+        counter,
+        bound,
+        reserve,
+        day,
+        timeZone: context.timeZone,
+        destination,
+        message: `${who} has spent or reserved $${counter} on ${day} (${context.timeZone}); this call would reserve $${reserve}, over the limit of $${bound} (${limitText(limit, scope, reached.level)}); call denied`,
+      };
+    }
+  }
+}
+
+/** The decision for a call that starts outside its calling hours. */
+export function outsideHoursDecision(
+  scope: DecisionScope,
+  minuteOfWeek: number,
+  timeZone: string,
+  hours: readonly string[],
+  destination: DecisionDestination,
+): OutsideCallingHoursDecision {
+  const localTime = `${WEEKDAYS[Math.floor(minuteOfWeek / 1440)] ?? ''} ${formatMinute(minuteOfWeek % 1440)}`;
+  return {
+    allowed: false,
+    code: 'outside-calling-hours',
+    scope,
+    localTime,
+    timeZone,
+    hours,
+    destination,
+    message:
+      hours.length === 0
+        ? `the calling hours in force allow no time at all (an empty list); call at ${localTime} (${timeZone}) denied`
+        : `the call starts at ${localTime} (${timeZone}), outside the calling hours (${hours.join(', ')}); call denied`,
+  };
+}
+
+/** The decision for a ledger that cannot record the call. */
+export function ledgerUnavailableDecision(
+  destination: DecisionDestination,
+  why: string,
+): LedgerUnavailableDecision {
+  return {
+    allowed: false,
+    code: 'ledger-unavailable',
+    scope: 'account',
+    destination,
+    message: `the usage ledger cannot record the call (${why}); calls under usage limits are denied until it can (emergency calls are not affected)`,
+  };
+}
