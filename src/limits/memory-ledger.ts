@@ -13,6 +13,7 @@ import {
   EVENT_RETENTION_MS,
   type LevelBounds,
   type LevelUsage,
+  LIMIT_NAMES,
   MAX_BILLED_SECONDS,
   MAX_CALL_SECONDS,
   MAX_LEDGER_KEY_LENGTH,
@@ -162,13 +163,7 @@ const isCount = (value: unknown, max: number): value is number =>
 function boundsProblem(bounds: unknown, name: string): string | undefined {
   if (typeof bounds !== 'object' || bounds === null) return `${name} is not an object`;
   const b = bounds as Record<string, unknown>;
-  for (const key of [
-    'concurrentCalls',
-    'callsPerMinute',
-    'callsPerHour',
-    'callsToSameNumberPerHour',
-    'spendPerDay',
-  ]) {
+  for (const key of LIMIT_NAMES) {
     const value = b[key];
     if (value !== undefined && !isCount(value, Number.MAX_SAFE_INTEGER)) {
       return `${name}.${key} is not a non-negative integer`;
