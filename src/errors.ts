@@ -33,6 +33,8 @@ export type PolicyErrorCode =
   | 'missing-field'
   | 'invalid-country'
   | 'invalid-selector'
+  | 'invalid-time-zone'
+  | 'invalid-calling-hours'
   | 'invalid-value';
 
 /** Code for a public function called with an argument of the wrong type, or an option out of range. */

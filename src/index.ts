@@ -4,6 +4,8 @@
 // --- Rule-set tests (src/cases, docs/testing-rule-sets.md): expectations checked against a policy.
 export type { RuleCase, RuleCaseResult, RuleCasesDocument } from './cases/run-cases.js';
 export { parseRuleCases, runCases } from './cases/run-cases.js';
+export type { RuleSequence, SequenceCallResult, SequenceStep } from './cases/sequences.js';
+export { runSequences } from './cases/sequences.js';
 
 export type {
   AggregateErrorCode,
@@ -30,7 +32,34 @@ export type {
   IpRange,
 } from './ip/index.js';
 export { IpAllowList, MAX_ENTRY_LENGTH, PROBE_INVALID, PROBE_NOT_LISTED, parseIpEntry } from './ip/index.js';
-
+// --- Usage limits (src/limits, docs/limits.md): the usage ledger that policy.startCall counts in.
+// Not exported: the calendar, calling-hours and rule internals the policy compiles with.
+export type {
+  AnswerCall,
+  AnswerResult,
+  AsyncUsageLedger,
+  BeginCall,
+  BeginResult,
+  CounterLevel,
+  EndCall,
+  EndResult,
+  LevelBounds,
+  LevelUsage,
+  LimitName,
+  LimitReached,
+  MemoryLedgerOptions,
+  ResetTarget,
+  Usage,
+  UsageLedger,
+  UsageQuery,
+} from './limits/index.js';
+export {
+  EVENT_RETENTION_MS,
+  MAX_BILLED_SECONDS,
+  MAX_CALL_SECONDS,
+  MAX_LEDGER_KEY_LENGTH,
+  MemoryLedger,
+} from './limits/index.js';
 // --- Calling areas (src/phone, docs/calling-areas.md): classifying what a user dialed.
 // Not exported: the selector compiler and evaluator (the policy uses them), the cache and metadata helpers.
 export type {
@@ -53,11 +82,19 @@ export type {
   CallDecision,
   CallDecisionCode,
   CallRequest,
+  CallStart,
   CompilePolicyOptions,
+  ConcurrencyLimitDecision,
   Decision,
   DecisionCode,
   DecisionDestination,
   DecisionScope,
+  InvalidStartDecision,
+  LedgerUnavailableDecision,
+  LimitDecision,
+  LimitDecisionCode,
+  LimitField,
+  OutsideCallingHoursDecision,
   Policy,
   PolicyDocument,
   PolicyFinding,
@@ -67,6 +104,13 @@ export type {
   RegistrationDecisionCode,
   RegistrationRequest,
   RegistrationToDrop,
+  RepeatDialLimitDecision,
+  Reservation,
+  ReservedCallDecision,
+  SpendLimitDecision,
+  SpendRateUnknownDecision,
+  StartDecision,
+  VelocityLimitDecision,
 } from './policy/index.js';
 export { compilePolicy, compilePolicyJson } from './policy/index.js';
 

@@ -3,6 +3,7 @@ import { aggregateError, argumentError, type PolicyErrorCode, type SipguardIssue
 import type { Decision, DecisionCode } from '../policy/decision.js';
 import type { CallRequest, Policy, RegistrationRequest } from '../policy/policy.js';
 import { describeValue, pointerSegment, quote } from '../text.js';
+import { MAX_REPEAT, MAX_SEQUENCE_STEPS, type RuleSequence, type SequenceStep } from './sequences.js';
 
 /** One expectation: a registration or a call, and whether it should be allowed (and with which code). */
 export type RuleCase = {
@@ -15,11 +16,15 @@ export type RuleCase = {
   | { readonly call: CallRequest; readonly register?: never }
 );
 
-/** A cases file: the cases, and the policy and rate deck they run against (paths relative to the file). */
+/**
+ * A cases file: the cases and the sequences, and the policy and rate deck they run against (paths
+ * relative to the file).
+ */
 export interface RuleCasesDocument {
   readonly policy?: string;
   readonly rates?: string;
   readonly cases: readonly RuleCase[];
+  readonly sequences: readonly RuleSequence[];
 }
 
 /** The outcome of one case. */
@@ -46,6 +51,12 @@ const DECISION_CODES: Readonly<Record<DecisionCode, true>> = {
   'rate-within-cap': true,
   'rate-above-cap': true,
   'rate-unknown': true,
+  'concurrency-limit': true,
+  'velocity-limit': true,
+  'repeat-dial-limit': true,
+  'spend-limit': true,
+  'outside-calling-hours': true,
+  'ledger-unavailable': true,
 };
 
 const isDecisionCode = (value: unknown): value is DecisionCode =>
@@ -124,13 +135,15 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
     problem('', 'wrong-type', `a cases document must be an object, not ${describeValue(doc)}`);
     throw aggregateError('invalid-cases', 'invalid cases document', issues);
   }
-  onlyFields(doc, ['policy', 'rates', 'cases'], '');
+  onlyFields(doc, ['policy', 'rates', 'cases', 'sequences'], '');
   const policy = stringField(doc, 'policy', '', false);
   const rates = stringField(doc, 'rates', '', false);
   const cases: RuleCase[] = [];
   const rawCases = doc.cases;
-  if (!Object.hasOwn(doc, 'cases')) problem('', 'missing-field', 'the document needs a "cases" list');
-  else if (!Array.isArray(rawCases))
+  const sequences = Object.hasOwn(doc, 'sequences') ? readSequences(doc.sequences) : [];
+  if (!Object.hasOwn(doc, 'cases')) {
+    if (!Object.hasOwn(doc, 'sequences')) problem('', 'missing-field', 'the document needs a "cases" list');
+  } else if (!Array.isArray(rawCases))
     problem('/cases', 'wrong-type', `"cases" must be a list, not ${describeValue(rawCases)}`);
   else {
     rawCases.forEach((raw: unknown, index) => {
@@ -196,5 +209,159 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
     });
   }
   if (issues.length > 0) throw aggregateError('invalid-cases', 'invalid cases document', issues);
-  return { ...(policy === undefined ? {} : { policy }), ...(rates === undefined ? {} : { rates }), cases };
+  return {
+    ...(policy === undefined ? {} : { policy }),
+    ...(rates === undefined ? {} : { rates }),
+    cases,
+    sequences,
+  };
+
+  function callRequest(request: unknown, path: string): CallRequest | undefined {
+    if (!isObject(request)) {
+      problem(path, 'wrong-type', `the request must be an object, not ${describeValue(request)}`);
+      return undefined;
+    }
+    onlyFields(request, ['extension', 'dialed', 'ratePerMinute'], path);
+    const extension = stringField(request, 'extension', path, true);
+    const dialed = stringField(request, 'dialed', path, true);
+    const ratePerMinute = stringField(request, 'ratePerMinute', path, false);
+    if (extension === undefined || dialed === undefined) return undefined;
+    return ratePerMinute === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute };
+  }
+
+  function count(obj: Record<string, unknown>, key: string, path: string, min: number, max: number) {
+    if (!Object.hasOwn(obj, key)) return undefined;
+    const value = obj[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      problem(
+        `${path}/${key}`,
+        'invalid-value',
+        `"${key}" must be an integer from ${min} to ${max}, not ${describeValue(value)}`,
+      );
+      return undefined;
+    }
+    return value;
+  }
+
+  function readSequences(raw: unknown): RuleSequence[] {
+    const found: RuleSequence[] = [];
+    if (!Array.isArray(raw)) {
+      problem('/sequences', 'wrong-type', `"sequences" must be a list, not ${describeValue(raw)}`);
+      return found;
+    }
+    raw.forEach((rawSequence: unknown, s) => {
+      const path = `/sequences/${s}`;
+      if (!isObject(rawSequence)) {
+        problem(path, 'wrong-type', `a sequence must be an object, not ${describeValue(rawSequence)}`);
+        return;
+      }
+      onlyFields(rawSequence, ['name', 'account', 'steps'], path);
+      const name = stringField(rawSequence, 'name', path, true);
+      const account = stringField(rawSequence, 'account', path, false);
+      const rawSteps = rawSequence.steps;
+      if (!Array.isArray(rawSteps) || rawSteps.length === 0 || rawSteps.length > MAX_SEQUENCE_STEPS) {
+        problem(
+          `${path}/steps`,
+          Object.hasOwn(rawSequence, 'steps') ? 'invalid-value' : 'missing-field',
+          `"steps" must be a list of 1 to ${MAX_SEQUENCE_STEPS} steps`,
+        );
+        return;
+      }
+      const steps: SequenceStep[] = [];
+      let previous = Number.NEGATIVE_INFINITY;
+      rawSteps.forEach((rawStep: unknown, i) => {
+        const stepPath = `${path}/steps/${i}`;
+        if (!isObject(rawStep)) {
+          problem(stepPath, 'wrong-type', `a step must be an object, not ${describeValue(rawStep)}`);
+          return;
+        }
+        const at = stringField(rawStep, 'at', stepPath, true);
+        let time: number | undefined;
+        if (at !== undefined) {
+          time = ISO_INSTANT.test(at) ? Date.parse(at) : Number.NaN;
+          if (!Number.isFinite(time)) {
+            problem(
+              `${stepPath}/at`,
+              'invalid-value',
+              `${JSON.stringify(at)} is not an ISO 8601 time with a zone, such as "2024-06-01T03:00:00Z"`,
+            );
+            time = undefined;
+          } else if (time < previous) {
+            problem(
+              `${stepPath}/at`,
+              'invalid-value',
+              `${JSON.stringify(at)} is earlier than the step before it; steps run in time order`,
+            );
+          } else previous = time;
+        }
+        if (Object.hasOwn(rawStep, 'end')) {
+          onlyFields(rawStep, ['at', 'end'], stepPath);
+          const end = rawStep.end;
+          if (!isObject(end)) {
+            problem(`${stepPath}/end`, 'wrong-type', `"end" must be an object, not ${describeValue(end)}`);
+            return;
+          }
+          onlyFields(end, ['callId', 'billedSeconds'], `${stepPath}/end`);
+          const callId = stringField(end, 'callId', `${stepPath}/end`, true);
+          const billedSeconds = count(end, 'billedSeconds', `${stepPath}/end`, 0, 604_800);
+          if (!Object.hasOwn(end, 'billedSeconds'))
+            problem(`${stepPath}/end`, 'missing-field', '"end" needs "billedSeconds"');
+          if (at !== undefined && callId !== undefined && billedSeconds !== undefined) {
+            steps.push({ at, end: { callId, billedSeconds } });
+          }
+          return;
+        }
+        onlyFields(
+          rawStep,
+          ['at', 'call', 'expect', 'code', 'duration', 'callId', 'repeat', 'every'],
+          stepPath,
+        );
+        const call = Object.hasOwn(rawStep, 'call')
+          ? callRequest(rawStep.call, `${stepPath}/call`)
+          : undefined;
+        if (!Object.hasOwn(rawStep, 'call'))
+          problem(stepPath, 'missing-field', 'a step needs "call" or "end"');
+        const expectText = stringField(rawStep, 'expect', stepPath, true);
+        const expect = expectText === 'allow' || expectText === 'deny' ? expectText : undefined;
+        if (expectText !== undefined && expect === undefined) {
+          problem(
+            `${stepPath}/expect`,
+            'invalid-value',
+            `"expect" must be "allow" or "deny", not ${JSON.stringify(expectText)}`,
+          );
+        }
+        let code: DecisionCode | undefined;
+        if (Object.hasOwn(rawStep, 'code')) {
+          if (isDecisionCode(rawStep.code)) code = rawStep.code;
+          else
+            problem(
+              `${stepPath}/code`,
+              'invalid-value',
+              `${describeValue(rawStep.code)} is not a decision code (see docs/decisions.md)`,
+            );
+        }
+        const duration = count(rawStep, 'duration', stepPath, 0, 86_400);
+        const repeat = count(rawStep, 'repeat', stepPath, 1, MAX_REPEAT);
+        const every = count(rawStep, 'every', stepPath, 0, 86_400);
+        const callId = stringField(rawStep, 'callId', stepPath, false);
+        if (at === undefined || call === undefined || expect === undefined) return;
+        steps.push({
+          at,
+          call,
+          expect,
+          ...(code === undefined ? {} : { code }),
+          ...(duration === undefined ? {} : { duration }),
+          ...(callId === undefined ? {} : { callId }),
+          ...(repeat === undefined ? {} : { repeat }),
+          ...(every === undefined ? {} : { every }),
+        });
+      });
+      if (name !== undefined) found.push({ name, ...(account === undefined ? {} : { account }), steps });
+    });
+    return found;
+  }
 }
+
+// An instant with a zone, to the second or millisecond: "2024-06-01T03:00:00Z", "…+02:00".
+const ISO_INSTANT =
+  /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,3})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})$/;

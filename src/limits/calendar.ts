@@ -20,6 +20,9 @@ export function isInstant(at: unknown): at is number {
   return typeof at === 'number' && Number.isInteger(at) && at >= MIN_INSTANT && at < MAX_INSTANT;
 }
 
+/** Longest time zone name accepted (the longest IANA name has 32 characters). */
+export const MAX_TIME_ZONE_LENGTH = 64;
+
 // An IANA name is segments of letters, digits, `_`, `+` and `-`, each starting with a capital letter
 // ("America/Argentina/Buenos_Aires", "Etc/GMT+5", "UTC"). Intl also takes any case and offsets such
 // as "+05:00"; those are rejected so that a policy names its zone one way only.

@@ -6,6 +6,8 @@ import { MINUTES_PER_WEEK, WEEKDAYS } from './calendar.js';
 
 /** Longest calling-hours entry, in characters. */
 export const MAX_HOURS_ENTRY_LENGTH = 100;
+/** Most entries in one calling-hours list. */
+export const MAX_HOURS_ENTRIES = 100;
 
 /** The calling hours of one level, compiled. */
 export interface CallingHours {

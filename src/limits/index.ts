@@ -1,7 +1,22 @@
 // The limits area's surface for the rest of sipguard (src/policy, src/cases, src/index.ts): the
 // usage ledger and its in-memory implementation, calendar readings, calling hours and limit rules.
-export { checkTimeZone, formatDay, formatMinute, isInstant, WEEKDAYS, ZoneClock } from './calendar.js';
-export { type CallingHours, compileCallingHours, type HoursProblem, withinHours } from './hours.js';
+export {
+  checkTimeZone,
+  formatDay,
+  formatMinute,
+  isInstant,
+  MAX_TIME_ZONE_LENGTH,
+  WEEKDAYS,
+  ZoneClock,
+} from './calendar.js';
+export {
+  type CallingHours,
+  compileCallingHours,
+  type HoursProblem,
+  MAX_HOURS_ENTRIES,
+  MAX_HOURS_ENTRY_LENGTH,
+  withinHours,
+} from './hours.js';
 export {
   type AnswerCall,
   type AnswerResult,
@@ -35,6 +50,7 @@ export { callCostMicros, formatMicros, MICROS_PER_USD } from './money.js';
 export {
   boundsOf,
   DEFAULT_MAX_CALL_SECONDS,
+  DEFAULT_TIME_ZONE,
   type HoursRule,
   hasBounds,
   type LimitFields,

@@ -9,6 +9,8 @@ import { type CounterLevel, type LevelBounds, LIMIT_NAMES, type LimitName } from
 export const MAX_LIMIT_COUNT = 1_000_000;
 /** `maxCallSeconds` when no level sets it: 4 hours. */
 export const DEFAULT_MAX_CALL_SECONDS = 14_400;
+/** The account's `timeZone` when the policy sets none. */
+export const DEFAULT_TIME_ZONE = 'UTC';
 
 /** One level's limit fields as checked: a bound, `null` for "no limit", absent to inherit. Spend in micro-dollars. */
 export type LimitFields = { readonly [L in LimitName]?: number | null };

@@ -2,6 +2,7 @@
 // rate modules), collects every problem, then resolves precedence once per extension.
 import { aggregateError, argumentError } from '../errors.js';
 import { describeValue, hiddenCharacterProblem, pointerSegment, quote } from '../text.js';
+import { LimitResolver, readLevelLimits } from './compile-limits.js';
 import type { DecisionScope, RegistrationDecision } from './decision.js';
 import {
   callingRules,
@@ -204,7 +205,7 @@ function readLevel(
   lists: ListCache,
   report: (issues: readonly PolicyIssue[]) => void,
 ): LevelRules {
-  const level: LevelRules = { path, scope };
+  const level: LevelRules = { path, scope, limits: readLevelLimits(fields, path, scope, report) };
 
   const homeCountry = fields.get('homeCountry');
   if (typeof homeCountry === 'string') {
@@ -315,6 +316,7 @@ class Resolver {
   readonly #phoneContexts: PhoneContexts | undefined;
   readonly #emptyList = IpAllowList.from([]);
   readonly #decksByCap = new Map<string, DeckUnderCap>();
+  readonly #limits: LimitResolver;
   readonly #accountParts: {
     registration: RegistrationRule;
     calling: CallingRule;
@@ -327,6 +329,7 @@ class Resolver {
   constructor(account: LevelRules, rates: RateTable | undefined, phoneContexts: PhoneContexts | undefined) {
     this.#rates = rates;
     this.#phoneContexts = phoneContexts;
+    this.#limits = new LimitResolver(account.limits);
     this.#accountParts = {
       registration: this.#registration(account),
       calling: this.#calling(account),
@@ -339,7 +342,11 @@ class Resolver {
   resolve(level: LevelRules | undefined): ResolvedRules {
     const a = this.#accountParts;
     if (level === undefined) {
-      this.#accountResolved ??= Object.freeze({ ...a });
+      this.#accountResolved ??= Object.freeze({
+        ...a,
+        limits: this.#limits.resolve(undefined),
+        rates: this.#rates,
+      });
       return this.#accountResolved;
     }
     return Object.freeze({
@@ -348,6 +355,8 @@ class Resolver {
       cap: level.cap === undefined ? a.cap : this.#cap(level),
       unknownRate: level.onUnknownRate === undefined ? a.unknownRate : this.#unknownRate(level),
       home: level.homeCountry === undefined ? a.home : this.#home(level),
+      limits: this.#limits.resolve(level.limits),
+      rates: this.#rates,
     });
   }
 

@@ -1,6 +1,13 @@
 // Lint results of a policy: valid but suspicious parts of the document, found once at compile time.
-import type { IpAllowList, IpFinding } from './deps.js';
-import type { LevelRules } from './rules.js';
+import {
+  DEFAULT_MAX_CALL_SECONDS,
+  DEFAULT_TIME_ZONE,
+  type IpAllowList,
+  type IpFinding,
+  LIMIT_NAMES,
+  type LimitFields,
+} from './deps.js';
+import type { LevelLimits, LevelRules } from './rules.js';
 
 /** Codes of policy lint findings (see docs/policy.md); IP-entry findings keep the code src/ip gives them. */
 export type PolicyFindingCode =
@@ -9,6 +16,9 @@ export type PolicyFindingCode =
   | 'override-identical'
   | 'cap-without-rate-table'
   | 'home-country-missing'
+  | 'calling-hours-never'
+  | 'spend-limit-without-rate-table'
+  | 'limit-above-account-total'
   | IpFinding['code'];
 
 /**
@@ -68,6 +78,13 @@ export function collectFindings(
         'no account homeCountry: checkCall denies every call (invalid-number) for extensions that set none, since dialed numbers cannot be read without one',
     });
   }
+  findings.push(
+    ...limitFindings(
+      account.limits,
+      [...extensions.values()].map((level) => level.limits),
+      hasRates,
+    ),
+  );
   for (const level of extensions.values()) findings.push(...identicalOverrides(level, account));
   for (const { list, path } of lists) {
     for (const finding of list.findings) {
@@ -116,5 +133,78 @@ function identicalOverrides(level: LevelRules, account: LevelRules): PolicyFindi
   if (level.homeCountry !== undefined && level.homeCountry === account.homeCountry) {
     same('homeCountry', 'homeCountry');
   }
+  const mine = level.limits;
+  const theirs = account.limits;
+  for (const name of LIMIT_NAMES) {
+    const bound = mine.extensionLimits?.[name];
+    if (bound !== undefined && bound === (theirs.extensionLimits?.[name] ?? null)) {
+      same(`extensionLimits/${name}`, `extensionLimits.${name}`);
+    }
+  }
+  if (
+    mine.maxCallSeconds !== undefined &&
+    mine.maxCallSeconds === (theirs.maxCallSeconds ?? DEFAULT_MAX_CALL_SECONDS)
+  ) {
+    same('maxCallSeconds', 'maxCallSeconds');
+  }
+  const hoursKey = (l: LevelLimits) =>
+    l.callingHours === undefined || l.callingHours === null
+      ? 'none'
+      : JSON.stringify([
+          l.callingHours.hours.entries,
+          l.callingHours.timeZone ?? theirs.timeZone ?? DEFAULT_TIME_ZONE,
+        ]);
+  if (mine.callingHours !== undefined && hoursKey(mine) === hoursKey(theirs))
+    same('callingHours', 'callingHours');
   return found;
+}
+
+// The usage-limit fields: hours that allow nothing, spend without a deck, limits above the total.
+function limitFindings(
+  account: LevelLimits,
+  extensions: readonly LevelLimits[],
+  hasRates: boolean,
+): PolicyFinding[] {
+  const findings: PolicyFinding[] = [];
+  for (const level of [account, ...extensions]) {
+    const hours = level.callingHours;
+    if (hours !== undefined && hours !== null && hours.hours.entries.length === 0) {
+      findings.push({
+        path: `${level.path}/callingHours/allow`,
+        code: 'calling-hours-never',
+        severity: 'error',
+        message: `callingHours.allow is empty: every call except emergency calls is refused${level.scope === 'account' ? ' (for every extension without its own callingHours)' : ''}`,
+      });
+    }
+    const own: readonly [string, LimitFields | undefined][] = [
+      ['extensionLimits', level.extensionLimits],
+      ['accountLimits', level.accountLimits],
+    ];
+    for (const [field, limits] of own) {
+      const spend = limits?.spendPerDay;
+      if (typeof spend === 'number' && !hasRates) {
+        findings.push({
+          path: `${level.path}/${field}/spendPerDay`,
+          code: 'spend-limit-without-rate-table',
+          severity: 'warning',
+          message:
+            'a spendPerDay is set but the policy was compiled without a rate deck: calls without an explicit ratePerMinute have an unknown rate, and are denied (or reserved at zero under onUnknownRate "allow")',
+        });
+      }
+    }
+    const totals = account.accountLimits ?? {};
+    for (const name of LIMIT_NAMES) {
+      const mine = level.extensionLimits?.[name];
+      const total = totals[name];
+      if (typeof mine === 'number' && typeof total === 'number' && mine > total) {
+        findings.push({
+          path: `${level.path}/extensionLimits/${name}`,
+          code: 'limit-above-account-total',
+          severity: 'info',
+          message: `this per-extension ${name} is above the account total (accountLimits.${name}), which is reached first`,
+        });
+      }
+    }
+  }
+  return findings;
 }

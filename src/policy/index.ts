@@ -12,5 +12,24 @@ export type {
   RegistrationDecisionCode,
 } from './decision.js';
 export type { PolicyFinding, PolicyFindingCode } from './findings.js';
+export type {
+  ConcurrencyLimitDecision,
+  LedgerUnavailableDecision,
+  LimitDecision,
+  LimitDecisionCode,
+  LimitField,
+  OutsideCallingHoursDecision,
+  RepeatDialLimitDecision,
+  Reservation,
+  SpendLimitDecision,
+  VelocityLimitDecision,
+} from './limit-decision.js';
 export type { CallRequest, Policy, RegistrationRequest, RegistrationToDrop } from './policy.js';
 export type { PolicyDocument, PolicyRules } from './spec.js';
+export type {
+  CallStart,
+  InvalidStartDecision,
+  ReservedCallDecision,
+  SpendRateUnknownDecision,
+  StartDecision,
+} from './start.js';

@@ -11,15 +11,29 @@ import type {
   RegistrationDecision,
 } from './decision.js';
 import {
+  type AsyncUsageLedger,
+  type BeginResult,
   type CallingOutcome,
   classifyDialed,
   evaluateCalling,
+  isInstant,
   PROBE_INVALID,
   PROBE_NOT_LISTED,
   safeParseRate,
+  type UsageLedger,
+  type UsageQuery,
 } from './deps.js';
 import type { PolicyFinding } from './findings.js';
+import { ledgerUnavailableDecision } from './limit-decision.js';
 import type { ResolvedRules } from './rules.js';
+import {
+  type CallStart,
+  finishStart,
+  isPending,
+  type PendingStart,
+  planStart,
+  type StartDecision,
+} from './start.js';
 
 /** A registration to check: which extension, from which source address. */
 export interface RegistrationRequest {
@@ -89,6 +103,22 @@ export interface Policy {
    * emergency → calling area → rate cap. Never throws.
    */
   checkCall(request: CallRequest): CallDecision;
+  /**
+   * The stateful step (docs/limits.md): `checkCall`, then the calling hours and the usage limits in
+   * force, counted and reserved in `ledger` when the call is allowed. Emergency calls are never
+   * limited. The time comes from `start.at`; nothing reads a clock. Never throws.
+   */
+  startCall(ledger: UsageLedger, start: CallStart): StartDecision;
+  /**
+   * {@link Policy.startCall} with a ledger that answers with promises (a shared store). A ledger that
+   * rejects (out of reach) gives `ledger-unavailable`: fail closed. Never rejects.
+   */
+  startCallAsync(ledger: UsageLedger | AsyncUsageLedger, start: CallStart): Promise<StartDecision>;
+  /**
+   * The ledger query for an account's (and an extension's) counters at `at`, with the spend day
+   * read in the account's time zone: `ledger.usage(policy.usageQuery({ account, extension, at }))`.
+   */
+  usageQuery(query: Omit<UsageQuery, 'day'>): UsageQuery;
 }
 
 /** The one implementation of {@link Policy}, built by compilePolicy. */
@@ -139,6 +169,53 @@ export class CompiledPolicy implements Policy {
       if (!decision.allowed) drop.push({ registration, decision });
     }
     return drop;
+  }
+
+  startCall(ledger: UsageLedger, start: CallStart): StartDecision {
+    const plan = this.#planStart(start);
+    return isPending(plan) ? finishStart(plan, ledger.begin(plan.begin)) : plan;
+  }
+
+  async startCallAsync(ledger: UsageLedger | AsyncUsageLedger, start: CallStart): Promise<StartDecision> {
+    const plan = this.#planStart(start);
+    if (!isPending(plan)) return plan;
+    let result: BeginResult;
+    try {
+      result = await ledger.begin(plan.begin);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : 'the ledger failed';
+      return ledgerUnavailableDecision(plan.context.destination, why);
+    }
+    return finishStart(plan, result);
+  }
+
+  usageQuery(query: Omit<UsageQuery, 'day'>): UsageQuery {
+    const rules = query.extension === undefined ? this.#account : this.#rulesFor(query.extension);
+    const day = isInstant(query.at) ? rules.limits.dayClock.day(query.at) : 0;
+    return { ...query, day };
+  }
+
+  #planStart(start: CallStart): StartDecision | PendingStart {
+    const decision = this.checkCall(start);
+    if (!decision.allowed) return decision;
+    const rules = this.#rulesFor(start.extension);
+    const limits = rules.limits;
+    let rate: string | undefined;
+    let unknownAllowed = rules.unknownRate.allow;
+    if (decision.code === 'rate-within-cap') rate = decision.rate;
+    else if (limits.spendLimited && decision.code !== 'emergency' && decision.destination !== undefined) {
+      // No cap priced the call: price it here for the reservation, as checkCall would.
+      const explicit: unknown = start.ratePerMinute;
+      if (explicit !== undefined) {
+        const parsed = safeParseRate(explicit);
+        if (parsed.success) rate = parsed.rate.toString();
+        else unknownAllowed = false; // a malformed rate is never waved through
+      } else if (rules.rates !== undefined) {
+        const index = rules.rates.lookupIndex(decision.destination.e164);
+        if (index >= 0) rate = rules.rates.rateAt(index).toString();
+      }
+    }
+    return planStart(limits, unknownAllowed, decision, start, rate);
   }
 
   checkCall(request: CallRequest): CallDecision {

@@ -2,7 +2,17 @@
 // rule set of one extension (or of the account, for unlisted extensions) resolved from them. Each
 // resolved part remembers the level it came from; parts inherited from the account are shared objects.
 import type { DecisionScope, RegistrationDecision } from './decision.js';
-import type { CallingRules, ClassifyDialedOptions, DeckUnderCap, IpAllowList, Rate } from './deps.js';
+import type {
+  CallingHours,
+  CallingRules,
+  ClassifyDialedOptions,
+  DeckUnderCap,
+  IpAllowList,
+  LimitFields,
+  LimitRules,
+  Rate,
+  RateTable,
+} from './deps.js';
 
 /** The registration rule in force, with every decision it can return built in advance. */
 export interface RegistrationRule {
@@ -59,6 +69,10 @@ export interface ResolvedRules {
   readonly cap: CapRule;
   readonly unknownRate: UnknownRateRule;
   readonly home: HomeRule;
+  /** The usage limits, calling hours and spend day (the stateful step, `startCall`). */
+  readonly limits: LimitRules;
+  /** The policy's rate deck, to price a call that no cap priced when a spend limit needs its rate. */
+  readonly rates: RateTable | undefined;
 }
 
 /** The rule fields of one level as written, each undefined when the level omits it. */
@@ -74,4 +88,20 @@ export interface LevelRules {
   calling?: { readonly rules: CallingRules; readonly canonical: string };
   cap?: Rate | null;
   onUnknownRate?: 'deny' | 'allow';
+  /** The usage-limit fields (compile-limits.ts). */
+  readonly limits: LevelLimits;
+}
+
+/** The usage-limit fields of one level as written, each undefined when the level omits it. */
+export interface LevelLimits {
+  readonly path: string;
+  readonly scope: DecisionScope;
+  extensionLimits?: LimitFields;
+  maxCallSeconds?: number;
+  /** `null`: the level lifts calling hours. */
+  callingHours?: { readonly hours: CallingHours; readonly timeZone: string | undefined } | null;
+  /** Top level only. */
+  timeZone?: string;
+  /** Top level only. */
+  accountLimits?: LimitFields;
 }

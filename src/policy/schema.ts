@@ -29,11 +29,21 @@ function node(spec: FieldSpec, ruleFieldsRef: boolean): JsonSchema {
           { type: 'null' },
         ],
       };
+    case 'integer':
+      return {
+        description: spec.doc,
+        type: spec.nullable ? ['integer', 'null'] : 'integer',
+        minimum: spec.min,
+        maximum: spec.max,
+      };
     case 'object': {
       // The extension value reuses the account's rule fields through one definition.
       if (ruleFieldsRef && spec.fields === RULE_FIELDS)
         return { description: spec.doc, $ref: '#/definitions/rules' };
-      return objectNode(spec, spec.fields, ruleFieldsRef);
+      const object = objectNode(spec, spec.fields, ruleFieldsRef);
+      if (spec.nullable !== true) return object;
+      const { description, ...shape } = object;
+      return { description, anyOf: [shape, { type: 'null' }] };
     }
     case 'map':
       return {

@@ -3,7 +3,16 @@
 // TypeScript type `PolicyDocument` is derived from it, so the three cannot drift. Meaning that a shape
 // cannot express (does the region exist, does the IP entry parse, is the cap exact money) is checked
 // by the owning module during compilation.
-import { type CallingSelector, MAX_ENTRY_LENGTH, type RegionCode } from './deps.js';
+import {
+  type CallingSelector,
+  MAX_CALL_SECONDS,
+  MAX_ENTRY_LENGTH,
+  MAX_HOURS_ENTRIES,
+  MAX_HOURS_ENTRY_LENGTH,
+  MAX_LIMIT_COUNT,
+  MAX_TIME_ZONE_LENGTH,
+  type RegionCode,
+} from './deps.js';
 
 /** Largest number of extensions in one policy document. */
 export const MAX_EXTENSIONS = 10_000;
@@ -51,12 +60,22 @@ export type FieldSpec =
       readonly item: StringSpec;
       readonly doc: string;
     }
-  /** A money cap: `"$0.0500"`, an exact JSON number, or `null` for no cap (meaning checked by src/rate). */
+  /** A money amount: `"$0.0500"`, an exact JSON number, or `null` for none (meaning checked by src/rate). */
   | { readonly kind: 'cap'; readonly schemaPattern: string; readonly doc: string }
+  /** A whole number from `min` to `max`, or also `null` when `nullable` (a limit that is lifted). */
+  | {
+      readonly kind: 'integer';
+      readonly min: number;
+      readonly max: number;
+      readonly nullable: boolean;
+      readonly doc: string;
+    }
   | {
       readonly kind: 'object';
       readonly fields: Readonly<Record<string, FieldSpec>>;
       readonly required: readonly string[];
+      /** Also `null`, which lifts the rule (as `"callingHours": null` in an extension). */
+      readonly nullable?: boolean;
       readonly doc: string;
     }
   | {
@@ -85,6 +104,39 @@ const selector = textOf<CallingSelector>({
   schemaPattern: '^(?:(?:[A-Z]{2}|\\*|001)(?:/[a-z]+(?:-[a-z]+)*)?|\\+[0-9]{1,15})$',
   doc: 'A calling-area selector: "GB", "GB/mobile", "*/premium-rate", "+1876" or "001".',
 });
+
+// The money format of a cap: at most 6 integer digits and 4 decimals (the runtime check is src/rate's).
+const MONEY_PATTERN = '^\\$?(?:(?:0|[1-9][0-9]{0,5})(?:\\.[0-9]{1,4}0*)?|\\.[0-9]{1,4}0*)$';
+const WEEKDAY = '(?:mon|tue|wed|thu|fri|sat|sun)';
+const DAYS = `${WEEKDAY}(?:-${WEEKDAY})?`;
+
+const timeZone = (doc: string) =>
+  ({
+    kind: 'string',
+    maxLength: MAX_TIME_ZONE_LENGTH,
+    schemaPattern: '^[A-Z][A-Za-z0-9_+-]*(?:/[A-Z][A-Za-z0-9_+-]*)*$',
+    doc,
+  }) as const;
+
+const count = (doc: string) =>
+  ({ kind: 'integer', min: 0, max: MAX_LIMIT_COUNT, nullable: true, doc }) as const;
+
+/** The limits that count, the same in `accountLimits` (totals) and `extensionLimits` (each extension's own). */
+export const LIMIT_FIELDS = {
+  concurrentCalls: count(
+    'Most calls in progress at once (from their start until their end); null for no limit.',
+  ),
+  callsPerMinute: count('Most calls started in one clock minute (UTC); null for no limit.'),
+  callsPerHour: count('Most calls started in one clock hour (UTC); null for no limit.'),
+  callsToSameNumberPerHour: count(
+    'Most calls to one E.164 number in one clock hour (UTC); null for no limit.',
+  ),
+  spendPerDay: {
+    kind: 'cap',
+    schemaPattern: MONEY_PATTERN,
+    doc: 'Most USD the calls started on one local day (in timeZone) may cost, reservations included; at most 4 decimals ("$25.00"); null for no limit.',
+  },
+} as const satisfies Readonly<Record<string, FieldSpec>>;
 
 /** The rule fields, the same at account level and in an extension override. */
 export const RULE_FIELDS = {
@@ -142,13 +194,46 @@ export const RULE_FIELDS = {
   },
   maxRatePerMinute: {
     kind: 'cap',
-    schemaPattern: '^\\$?(?:(?:0|[1-9][0-9]{0,5})(?:\\.[0-9]{1,4}0*)?|\\.[0-9]{1,4}0*)$',
+    schemaPattern: MONEY_PATTERN,
     doc: 'Highest per-minute rate in USD a call may cost, at most 4 decimals ("$0.0500"); null for no cap.',
   },
   onUnknownRate: {
     kind: 'enum',
     values: ['deny', 'allow'],
-    doc: 'What to do when a cap is in force and the rate of a call is not known: "deny" (default) or "allow".',
+    doc: 'What to do when a cap or a spendPerDay is in force and the rate of a call is not known: "deny" (default) or "allow".',
+  },
+  extensionLimits: {
+    kind: 'object',
+    fields: LIMIT_FIELDS,
+    required: [],
+    doc: "Limits on each extension's own counters. At the top level, every extension's default; in an extension, its own values, limit by limit (null lifts one).",
+  },
+  maxCallSeconds: {
+    kind: 'integer',
+    min: 1,
+    max: MAX_CALL_SECONDS,
+    nullable: false,
+    doc: 'The longest a call may last, in seconds (default 14400): a start reserves spend for it, and a call whose end never arrives is released after it.',
+  },
+  callingHours: {
+    kind: 'object',
+    nullable: true,
+    fields: {
+      timeZone: timeZone("The IANA time zone the windows are read in; default the account's timeZone."),
+      allow: {
+        kind: 'list',
+        maxItems: MAX_HOURS_ENTRIES,
+        item: {
+          kind: 'string',
+          maxLength: MAX_HOURS_ENTRY_LENGTH,
+          schemaPattern: `^${DAYS}(?:,${DAYS})* [0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$`,
+          doc: 'Days and a local window: "mon-fri 08:00-18:00", "sat,sun 10:00-14:00"; a window that ends before it starts crosses midnight ("fri 22:00-06:00").',
+        },
+        doc: 'When calls may start; an empty list allows none.',
+      },
+    },
+    required: ['allow'],
+    doc: 'When calls may start, on the local wall clock; null lifts the restriction (in an extension). Emergency calls are never refused.',
   },
 } as const satisfies Readonly<Record<string, FieldSpec>>;
 
@@ -160,6 +245,15 @@ export const DOCUMENT_SPEC = {
       kind: 'string',
       maxLength: MAX_SCHEMA_REFERENCE_LENGTH,
       doc: 'The JSON Schema of this file, for editors (for example "node_modules/sipguard/policy.schema.json"); ignored by sipguard.',
+    },
+    timeZone: timeZone(
+      "The account's IANA time zone (default UTC): the spend day runs from local midnight to local midnight, DST included.",
+    ),
+    accountLimits: {
+      kind: 'object',
+      fields: LIMIT_FIELDS,
+      required: [],
+      doc: 'Limits on the account as a whole: one counter for all extensions together, which no extension can exceed.',
     },
     ...RULE_FIELDS,
     phoneContexts: {
@@ -212,19 +306,25 @@ export type Infer<S> = S extends { readonly kind: 'boolean' }
         ? readonly Infer<I>[]
         : S extends { readonly kind: 'cap' }
           ? string | number | null
-          : S extends {
-                readonly kind: 'object';
-                readonly fields: infer F;
-                readonly required: readonly (infer R)[];
-              }
-            ? Simplify<
-                { readonly [K in keyof F as K extends R ? K : never]: Infer<F[K]> } & {
-                  readonly [K in keyof F as K extends R ? never : K]?: Infer<F[K]>;
+          : S extends { readonly kind: 'integer'; readonly nullable: infer N }
+            ? N extends true
+              ? number | null
+              : number
+            : S extends {
+                  readonly kind: 'object';
+                  readonly fields: infer F;
+                  readonly required: readonly (infer R)[];
                 }
-              >
-            : S extends { readonly kind: 'map'; readonly value: infer V }
-              ? { readonly [id: string]: Infer<V> }
-              : never;
+              ?
+                  | Simplify<
+                      { readonly [K in keyof F as K extends R ? K : never]: Infer<F[K]> } & {
+                        readonly [K in keyof F as K extends R ? never : K]?: Infer<F[K]>;
+                      }
+                    >
+                  | (S extends { readonly nullable: true } ? null : never)
+              : S extends { readonly kind: 'map'; readonly value: infer V }
+                ? { readonly [id: string]: Infer<V> }
+                : never;
 
 /** The rule fields of the account or of one extension (see docs/policy.md). */
 export type PolicyRules = Infer<{ kind: 'object'; fields: typeof RULE_FIELDS; required: [] }>;

@@ -99,9 +99,11 @@ export function planStart(
   request: CallStart,
   rate: string | undefined,
 ): StartDecision | PendingStart {
-  // A denied call needs no limit; an allowed call without a destination is an emergency number.
+  // A denied call needs no limit; an emergency call is never limited (under "apply-rules" it is an
+  // allowed decision without a destination, since the number has no E.164 form).
+  if (!decision.allowed || decision.code === 'emergency') return decision;
   const destination = decision.destination;
-  if (!decision.allowed || destination === undefined) return decision;
+  if (destination === undefined) return decision;
   const raw = request as Partial<Record<'account' | 'callId' | 'at', unknown>>;
   if (!isKey(raw.account)) return invalid(`account (a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters)`);
   if (!isKey(raw.callId)) return invalid(`callId (a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters)`);

@@ -35,8 +35,11 @@ function expected(spec: FieldSpec): string {
     case 'list':
       return 'an array of strings';
     case 'cap':
-      return 'a money amount such as "$0.0500", or null for no cap';
+      return 'a money amount such as "$0.0500", or null for none';
+    case 'integer':
+      return `an integer from ${spec.min} to ${spec.max}${spec.nullable ? ', or null for no limit' : ''}`;
     case 'object':
+      return spec.nullable === true ? 'an object, or null' : 'an object';
     case 'map':
       return 'an object';
   }
@@ -138,7 +141,21 @@ export function checkShape(
       }
       return items;
     }
+    case 'integer':
+      if (value === null && spec.nullable) return null;
+      if (typeof value !== 'number') return wrongType();
+      if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
+        issues.push({
+          path,
+          code: 'invalid-value',
+          message: `${String(value)} is not ${expected(spec)}`,
+          input: String(value),
+        });
+        return undefined;
+      }
+      return value;
     case 'object': {
+      if (value === null && spec.nullable === true) return null;
       if (!isPlainObject(value)) return wrongType();
       const known = Object.keys(spec.fields);
       const result = new Map<string, Shaped>();

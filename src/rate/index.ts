@@ -9,12 +9,12 @@ export {
   type ParseRateOptions,
   parseCap,
   parseMoneyLimit,
-  rateUnits,
-  UNITS_PER_USD,
-  unitsOfCanonical,
   parseRate,
   Rate,
+  rateUnits,
   type SafeParseRateResult,
   safeParseRate,
+  UNITS_PER_USD,
+  unitsOfCanonical,
 } from './money.js';
 export { type DeckUnderCap, deckUnderCap, type RateEntry, RateTable } from './table.js';

@@ -320,7 +320,7 @@ export function parseMoneyLimit(
   raw: unknown,
   path: string,
   noun: string,
-): { units: number | null | undefined; issues: SipguardIssue[] } {
+): { units: number | null | undefined; issues: SipguardIssue<RateErrorCode>[] } {
   if (raw === undefined || raw === null) return { units: raw, issues: [] };
   const result = scanRate(raw, MAX_CAP_DECIMALS, noun);
   if (typeof result === 'string') return { units: unitsOfCanonical(result), issues: [] };

@@ -89,8 +89,9 @@ describe('parseRuleCases', () => {
           call: { extension: '1', dialed: '+44 20 7946 0958', ratePerMinute: '0.02' },
         },
       ],
+      sequences: [],
     });
-    expect(parseRuleCases({ cases: [] })).toEqual({ cases: [] });
+    expect(parseRuleCases({ cases: [] })).toEqual({ cases: [], sequences: [] });
   });
 
   type Row = [doc: unknown, expected: { path: string; code: string }[], reason: string];

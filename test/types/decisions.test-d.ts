@@ -9,8 +9,11 @@ import type {
   DecisionCode,
   DecisionDestination,
   DecisionScope,
+  LimitDecision,
+  LimitDecisionCode,
   RegistrationDecision,
   RegistrationDecisionCode,
+  StartDecision,
 } from '../../src/index.js';
 
 type RegistrationCodes =
@@ -31,13 +34,64 @@ type CallCodes =
   | 'rate-above-cap'
   | 'rate-unknown'
   | 'invalid-request';
+type LimitCodes =
+  | 'concurrency-limit'
+  | 'velocity-limit'
+  | 'repeat-dial-limit'
+  | 'spend-limit'
+  | 'outside-calling-hours'
+  | 'ledger-unavailable';
 
 describe('decision codes are closed unions', () => {
   it('registration, call and all codes', () => {
     expectTypeOf<RegistrationDecisionCode>().toEqualTypeOf<RegistrationCodes>();
     expectTypeOf<CallDecisionCode>().toEqualTypeOf<CallCodes>();
-    expectTypeOf<DecisionCode>().toEqualTypeOf<RegistrationCodes | CallCodes>();
-    expectTypeOf<Decision>().toEqualTypeOf<RegistrationDecision | CallDecision>();
+    expectTypeOf<LimitDecisionCode>().toEqualTypeOf<LimitCodes>();
+    expectTypeOf<DecisionCode>().toEqualTypeOf<RegistrationCodes | CallCodes | LimitCodes>();
+    expectTypeOf<Decision>().toEqualTypeOf<RegistrationDecision | CallDecision | LimitDecision>();
+    expectTypeOf<StartDecision['code']>().toEqualTypeOf<CallCodes | LimitCodes>();
+  });
+});
+
+describe('a limit decision', () => {
+  it('narrows by code to the counter and bound it carries', () => {
+    const check = (d: LimitDecision) => {
+      expectTypeOf(d.allowed).toEqualTypeOf<false>();
+      expectTypeOf(d.destination).toEqualTypeOf<DecisionDestination>();
+      switch (d.code) {
+        case 'concurrency-limit':
+          expectTypeOf(d.counter).toEqualTypeOf<number>();
+          expectTypeOf(d.limit).toEqualTypeOf<
+            'accountLimits.concurrentCalls' | 'extensionLimits.concurrentCalls'
+          >();
+          break;
+        case 'velocity-limit':
+          expectTypeOf(d.limit).toEqualTypeOf<
+            | 'accountLimits.callsPerMinute'
+            | 'accountLimits.callsPerHour'
+            | 'extensionLimits.callsPerMinute'
+            | 'extensionLimits.callsPerHour'
+          >();
+          expectTypeOf(d.window).toEqualTypeOf<string>();
+          break;
+        case 'spend-limit':
+          // Money is canonical text, never a float.
+          expectTypeOf(d.counter).toEqualTypeOf<string>();
+          expectTypeOf(d.reserve).toEqualTypeOf<string>();
+          break;
+        case 'outside-calling-hours':
+          expectTypeOf(d.hours).toEqualTypeOf<readonly string[]>();
+          // @ts-expect-error calling hours carry no counter
+          d.counter;
+          break;
+        case 'repeat-dial-limit':
+        case 'ledger-unavailable':
+          break;
+        default:
+          expectTypeOf(d).toBeNever();
+      }
+    };
+    expectTypeOf(check).toBeFunction();
   });
 });
 

@@ -13,6 +13,14 @@ import {
   type RegionCode,
 } from '../../src/index.js';
 
+interface ExpectedLimits {
+  readonly concurrentCalls?: number | null;
+  readonly callsPerMinute?: number | null;
+  readonly callsPerHour?: number | null;
+  readonly callsToSameNumberPerHour?: number | null;
+  readonly spendPerDay?: string | number | null;
+}
+
 interface ExpectedRules {
   readonly homeCountry?: RegionCode;
   readonly registration?: { readonly restrict: boolean; readonly allowFrom?: readonly string[] };
@@ -23,11 +31,16 @@ interface ExpectedRules {
   };
   readonly maxRatePerMinute?: string | number | null;
   readonly onUnknownRate?: 'deny' | 'allow';
+  readonly extensionLimits?: ExpectedLimits;
+  readonly maxCallSeconds?: number;
+  readonly callingHours?: { readonly timeZone?: string; readonly allow: readonly string[] } | null;
 }
 
 interface ExpectedDocument extends ExpectedRules {
   readonly $schema?: string;
   readonly phoneContexts?: { readonly [domain: string]: RegionCode };
+  readonly timeZone?: string;
+  readonly accountLimits?: ExpectedLimits;
   readonly extensions?: { readonly [id: string]: ExpectedRules };
 }
 
