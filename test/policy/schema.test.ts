@@ -58,6 +58,26 @@ describe('JSON Schema and runtime validation agree', () => {
       },
     ],
     ['restrict false with a list', { registration: { restrict: false, allowFrom: ['192.0.2.1'] } }],
+    [
+      'every usage-limit field',
+      {
+        timeZone: 'America/New_York',
+        accountLimits: { concurrentCalls: 20, callsPerHour: 300, spendPerDay: '$200.00' },
+        extensionLimits: {
+          concurrentCalls: 2,
+          callsPerMinute: 4,
+          callsPerHour: 40,
+          callsToSameNumberPerHour: 5,
+          spendPerDay: 25.5,
+        },
+        maxCallSeconds: 7200,
+        callingHours: { allow: ['mon-fri 07:00-20:00', 'sat,sun 22:00-06:00'] },
+        extensions: {
+          110: { extensionLimits: { concurrentCalls: null, spendPerDay: null }, callingHours: null },
+          111: { callingHours: { timeZone: 'Europe/London', allow: [] } },
+        },
+      },
+    ],
   ])('both accept %s', (_reason, doc) => {
     expect(validate(doc)).toBe(true);
     expect(runtimeAccepts(doc)).toBe(true);
@@ -82,6 +102,19 @@ describe('JSON Schema and runtime validation agree', () => {
     ['a phone-context key that is not a domain name', { phoneContexts: { '+1': 'US' } }],
     ['a phone-context mapped to a lower-case region', { phoneContexts: { 'ims.example.net': 'us' } }],
     ['phoneContexts in an extension', { extensions: { 1: { phoneContexts: {} } } }],
+    ['a fractional limit', { extensionLimits: { concurrentCalls: 2.5 } }],
+    ['a negative limit', { accountLimits: { callsPerMinute: -1 } }],
+    ['a limit over its bound', { accountLimits: { callsPerHour: 1_000_001 } }],
+    ['a limit as text', { extensionLimits: { concurrentCalls: '2' } }],
+    ['a spend limit with 5 decimals', { accountLimits: { spendPerDay: '1.00001' } }],
+    ['a limit the account cannot have', { accountLimits: { maxCallSeconds: 60 } }],
+    ['accountLimits in an extension', { extensions: { 1: { accountLimits: {} } } }],
+    ['a timeZone in an extension', { extensions: { 1: { timeZone: 'UTC' } } }],
+    ['a zero maxCallSeconds', { maxCallSeconds: 0 }],
+    ['a null maxCallSeconds', { maxCallSeconds: null }],
+    ['calling hours without allow', { callingHours: { timeZone: 'UTC' } }],
+    ['a calling-hours entry with a day name', { callingHours: { allow: ['monday 08:00-18:00'] } }],
+    ['a time zone written as an offset', { timeZone: '+02:00' }],
   ])('both reject %s', (_reason, doc) => {
     expect(validate(doc)).toBe(false);
     expect(runtimeAccepts(doc)).toBe(false);
@@ -98,6 +131,10 @@ describe('JSON Schema and runtime validation agree', () => {
       { phoneContexts: { 'ims.example.net': 'ZZ' } },
     ],
     ['one phone-context domain in two cases', { phoneContexts: { 'a.net': 'US', 'A.net': 'US' } }],
+    ['a time zone that does not exist', { timeZone: 'Mars/Olympus_Mons' }],
+    ['a calling-hours window hour 25', { callingHours: { allow: ['mon 08:00-25:00'] } }],
+    ['an empty calling-hours window', { callingHours: { allow: ['mon 08:00-08:00'] } }],
+    ['a day listed twice', { callingHours: { allow: ['mon,mon 08:00-09:00'] } }],
   ])('runtimeOnly: only compilePolicy rejects %s (meaning, not shape)', (_reason, doc) => {
     expect(validate(doc)).toBe(true);
     expect(runtimeAccepts(doc)).toBe(false);
