@@ -1,0 +1,262 @@
+// Rule-set sequences: parsing (every problem with its path) and running a series of timed calls
+// through the stateful step, including the night burst that the usage limits are for.
+import { describe, expect, it } from 'vitest';
+import { parseRuleCases } from '../../src/cases/run-cases.js';
+import { type RuleSequence, runSequences } from '../../src/cases/sequences.js';
+import { SipguardError } from '../../src/errors.js';
+import { compilePolicyJson } from '../../src/policy/compile.js';
+
+const IRSF = '+882 16 1234 5678'; // an international premium range of the kind revenue-share fraud uses
+const policy = compilePolicyJson({
+  homeCountry: 'US',
+  timeZone: 'America/New_York',
+  accountLimits: { concurrentCalls: 6, spendPerDay: '$40' },
+  extensionLimits: { concurrentCalls: 2, callsPerMinute: 3, callsToSameNumberPerHour: 4 },
+  maxCallSeconds: 3600,
+  callingHours: { allow: ['mon-fri 07:00-20:00', 'sat 09:00-13:00'] },
+  extensions: { 199: { callingHours: null } },
+});
+
+function issuesOf(doc: unknown): { path: string; code: string }[] {
+  try {
+    parseRuleCases(doc);
+  } catch (error) {
+    if (error instanceof SipguardError) return error.issues.map((i) => ({ path: i.path, code: i.code }));
+    throw error;
+  }
+  return [];
+}
+
+describe('parseRuleCases: sequences', () => {
+  it('reads a sequence with every field, and a document of sequences only', () => {
+    const doc = parseRuleCases({
+      sequences: [
+        {
+          name: 'burst',
+          account: 'acme',
+          steps: [
+            {
+              at: '2024-06-01T03:00:00-04:00',
+              call: { extension: '101', dialed: IRSF, ratePerMinute: '0.1' },
+              expect: 'deny',
+              code: 'outside-calling-hours',
+              duration: 30,
+              callId: 'x',
+              repeat: 3,
+              every: 2,
+            },
+            { at: '2024-06-01T07:01:00Z', end: { callId: 'x#1', billedSeconds: 0 } },
+          ],
+        },
+      ],
+    });
+    expect(doc).toEqual({
+      cases: [],
+      sequences: [
+        {
+          name: 'burst',
+          account: 'acme',
+          steps: [
+            {
+              at: '2024-06-01T03:00:00-04:00',
+              call: { extension: '101', dialed: IRSF, ratePerMinute: '0.1' },
+              expect: 'deny',
+              code: 'outside-calling-hours',
+              duration: 30,
+              callId: 'x',
+              repeat: 3,
+              every: 2,
+            },
+            { at: '2024-06-01T07:01:00Z', end: { callId: 'x#1', billedSeconds: 0 } },
+          ],
+        },
+      ],
+    });
+  });
+
+  const step = { at: '2024-06-01T03:00:00Z', call: { extension: '1', dialed: IRSF }, expect: 'allow' };
+  it.each([
+    [{ sequences: {} }, [{ path: '/sequences', code: 'wrong-type' }], 'sequences must be a list'],
+    [
+      { sequences: [{ name: 's', steps: [] }] },
+      [{ path: '/sequences/0/steps', code: 'invalid-value' }],
+      'no steps',
+    ],
+    [
+      { sequences: [{ name: 's' }] },
+      [{ path: '/sequences/0/steps', code: 'missing-field' }],
+      'steps missing',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [{ ...step, at: '2024-06-01 03:00' }] }] },
+      [{ path: '/sequences/0/steps/0/at', code: 'invalid-value' }],
+      'a time without a zone',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [step, { ...step, at: '2024-06-01T02:59:59Z' }] }] },
+      [{ path: '/sequences/0/steps/1/at', code: 'invalid-value' }],
+      'steps out of time order',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [{ ...step, repeat: 0, every: -1, duration: 1.5 }] }] },
+      [
+        { path: '/sequences/0/steps/0/duration', code: 'invalid-value' },
+        { path: '/sequences/0/steps/0/repeat', code: 'invalid-value' },
+        { path: '/sequences/0/steps/0/every', code: 'invalid-value' },
+      ],
+      'every bad count, each reported',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [{ ...step, code: 'too-many' }] }] },
+      [{ path: '/sequences/0/steps/0/code', code: 'invalid-value' }],
+      'an unknown code',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [{ at: step.at, expect: 'allow' }] }] },
+      [{ path: '/sequences/0/steps/0', code: 'missing-field' }],
+      'neither call nor end',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [{ at: step.at, end: { callId: 'x' } }] }] },
+      [{ path: '/sequences/0/steps/0/end', code: 'missing-field' }],
+      'an end without billed seconds',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [{ ...step, hangup: 3 }] }] },
+      [{ path: '/sequences/0/steps/0/hangup', code: 'unknown-field' }],
+      'a typo is an error, never a skipped check',
+    ],
+    [{ sequences: [{ steps: [step] }] }, [{ path: '/sequences/0', code: 'missing-field' }], 'no name'],
+  ])('%j → %j (%s)', (doc, expected) => {
+    expect(issuesOf(doc)).toEqual(expected);
+  });
+});
+
+describe('runSequences', () => {
+  it('catches the night burst from a stolen password, and lets the office work by day', () => {
+    const sequences: RuleSequence[] = [
+      {
+        name: 'night burst',
+        steps: [
+          // Saturday 2024-06-01 03:00 in New York: outside the hours, every call of the burst refused.
+          {
+            at: '2024-06-01T03:00:00-04:00',
+            call: { extension: '101', dialed: IRSF, ratePerMinute: '0.04' },
+            repeat: 20,
+            expect: 'deny',
+            code: 'outside-calling-hours',
+          },
+          // 911 at the same time goes through.
+          {
+            at: '2024-06-01T03:00:30-04:00',
+            call: { extension: '101', dialed: '911' },
+            expect: 'allow',
+            code: 'emergency',
+          },
+        ],
+      },
+      {
+        name: 'daytime burst',
+        steps: [
+          // Monday 10:00: two calls in progress, then the third is refused by the extension's limit.
+          {
+            at: '2024-06-03T10:00:00-04:00',
+            call: { extension: '101', dialed: IRSF, ratePerMinute: '0.04' },
+            repeat: 2,
+            expect: 'allow',
+          },
+          {
+            at: '2024-06-03T10:00:05-04:00',
+            call: { extension: '101', dialed: IRSF, ratePerMinute: '0.04' },
+            expect: 'deny',
+            code: 'concurrency-limit',
+          },
+          // Short test calls that end on their own: the per-minute limit then the repeat-dial limit.
+          {
+            at: '2024-06-03T10:01:00-04:00',
+            call: { extension: '102', dialed: IRSF, ratePerMinute: '0.04' },
+            duration: 5,
+            repeat: 3,
+            every: 10,
+            expect: 'allow',
+          },
+          {
+            at: '2024-06-03T10:01:40-04:00',
+            call: { extension: '102', dialed: IRSF, ratePerMinute: '0.04' },
+            expect: 'deny',
+            code: 'velocity-limit',
+          },
+          {
+            at: '2024-06-03T10:02:00-04:00',
+            call: { extension: '102', dialed: IRSF, ratePerMinute: '0.04' },
+            duration: 5,
+            expect: 'allow',
+          },
+          {
+            at: '2024-06-03T10:02:30-04:00',
+            call: { extension: '102', dialed: IRSF, ratePerMinute: '0.04' },
+            expect: 'deny',
+            code: 'repeat-dial-limit',
+          },
+          // The account total: 199 has no hours, but the account's $40 a day binds (each reserves $2.40).
+          {
+            at: '2024-06-03T10:05:00-04:00',
+            call: { extension: '199', dialed: '+44 20 7946 0958', ratePerMinute: '0.04' },
+            callId: 'uk',
+            expect: 'allow',
+          },
+          { at: '2024-06-03T10:06:00-04:00', end: { callId: 'uk', billedSeconds: 60 } },
+        ],
+      },
+    ];
+    const results = runSequences(policy, sequences);
+    expect(results.filter((r) => !r.passed)).toEqual([]);
+    expect(results).toHaveLength(20 + 1 + 2 + 1 + 3 + 1 + 1 + 1 + 1);
+    expect(results[0]?.name).toBe('night burst › step 1 (call 1 of 20)');
+    expect(results[3]?.name).toBe('night burst › step 1 (call 4 of 20)');
+  });
+
+  it('reports a wrong expectation as a failure with the actual decision', () => {
+    const results = runSequences(policy, [
+      {
+        name: 'wrong',
+        steps: [
+          { at: '2024-06-01T03:00:00-04:00', call: { extension: '101', dialed: IRSF }, expect: 'allow' },
+        ],
+      },
+    ]);
+    expect(results).toEqual([
+      expect.objectContaining({
+        name: 'wrong › step 1',
+        passed: false,
+        expected: { allowed: true },
+        actual: expect.objectContaining({ code: 'outside-calling-hours' }),
+      }),
+    ]);
+  });
+
+  it('reserves each call in progress at its maximum, so that concurrent calls cannot overshoot the day', () => {
+    const uk = { extension: '199', dialed: '+44 20 7946 0958', ratePerMinute: '0.5' };
+    const results = runSequences(policy, [
+      {
+        name: 'spend',
+        steps: [
+          // $0.50/min × 3600 s reserves $30 of the account's $40; each of these ends after a minute ($0.50).
+          { at: '2024-06-03T10:00:00-04:00', call: uk, duration: 60, repeat: 3, every: 120, expect: 'allow' },
+          // One call in progress holds $30 more: $31.50 spent or reserved.
+          { at: '2024-06-03T11:00:00-04:00', call: uk, expect: 'allow' },
+          // A second concurrent call would take the day to $61.50.
+          { at: '2024-06-03T11:00:10-04:00', call: uk, expect: 'deny', code: 'spend-limit' },
+        ],
+      },
+    ]);
+    expect(results.map((r) => r.passed)).toEqual([true, true, true, true, true]);
+    expect(results[4]?.actual).toMatchObject({
+      limit: 'accountLimits.spendPerDay',
+      counter: '31.5',
+      bound: '40',
+      reserve: '30',
+      day: '2024-06-03',
+    });
+  });
+});
