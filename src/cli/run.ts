@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { IpAllowList, parseIpEntry, runCases, SipguardError } from '../index.js';
+import { IpAllowList, parseIpEntry, runCases, runSequences, SipguardError } from '../index.js';
 import { quote } from '../text.js';
 import { FileError, readJsonFile } from './files.js';
 import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
@@ -120,13 +120,16 @@ const evaluate: Command = {
 const test: Command = {
   usage: 'sipguard test <cases.json> [--policy policy.json] [--json]',
   summary: 'run rule-set test cases against a policy',
-  help: 'Runs every case of the cases file against its policy (paths relative to the cases file) and prints\neach failure with expected and actual decisions, then "N passed, N failed".\nExit 0 all passed, 1 any failed, 3 invalid policy or cases file.',
+  help: 'Runs every case and every sequence of calls of the cases file against its policy (paths relative to\nthe cases file) and prints each failure with expected and actual decisions, then "N passed, N failed".\nExit 0 all passed, 1 any failed, 3 invalid policy or cases file.',
   options: { policy: { type: 'string' } },
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one cases file');
     const loaded = await loadCases(ctx.io, file, str(ctx, 'policy'));
     const policy = await loadPolicy(ctx.io, loaded.policyFile, loaded.ratesFile);
-    const results = runCases(policy, loaded.cases.cases);
+    const results = [
+      ...runCases(policy, loaded.cases.cases),
+      ...runSequences(policy, loaded.cases.sequences),
+    ];
     const failed = results.filter((r) => !r.passed).length;
     const passed = results.length - failed;
     if (ctx.json) {

@@ -75,7 +75,7 @@ describe('parseRuleCases: sequences', () => {
   });
 
   const step = { at: '2024-06-01T03:00:00Z', call: { extension: '1', dialed: IRSF }, expect: 'allow' };
-  it.each([
+  it.each<[doc: unknown, expected: { path: string; code: string }[], reason: string]>([
     [{ sequences: {} }, [{ path: '/sequences', code: 'wrong-type' }], 'sequences must be a list'],
     [
       { sequences: [{ name: 's', steps: [] }] },
