@@ -4,6 +4,7 @@
 // idle account hold.
 import type { BeginCall, LevelBounds } from '../../src/limits/ledger.js';
 import { MemoryLedger } from '../../src/limits/memory-ledger.js';
+import { compilePolicy } from '../../src/policy/index.js';
 import { type BenchMeasure, type BenchSuite, prng, retainedBytes } from '../harness.js';
 
 const ACCOUNTS = 100_000;
@@ -118,6 +119,17 @@ export const limitsSuite: BenchSuite = {
     const destinations = picks.map((_, i) => DESTINATIONS[i % DESTINATIONS.length] ?? '');
     let serial = 0;
     let at = T0 + 1_000;
+    // The whole stateful step on the same ledger: checkCall (a cached classification, a cap), the
+    // calling hours and the spend day in New York, then the ledger; the end goes to the ledger.
+    const policy = compilePolicy({
+      homeCountry: 'US',
+      timeZone: 'America/New_York',
+      maxRatePerMinute: '$0.05',
+      accountLimits: { concurrentCalls: 100, callsPerMinute: 10_000, spendPerDay: '$100000' },
+      extensionLimits: { concurrentCalls: 10, callsPerMinute: 1_000, callsToSameNumberPerHour: 10_000 },
+      maxCallSeconds: 3_600,
+      callingHours: { allow: ['mon-sun 00:00-24:00'] },
+    });
     const floor = new Map<string, number>();
     for (let i = 0; i < ACCOUNTS; i++) floor.set(accountKey(i), 1);
     return [
@@ -137,6 +149,30 @@ export const limitsSuite: BenchSuite = {
                 at += 1;
                 const begun = ledger.begin(beginOf(account, callId, destinations[i] ?? '', at, 3_600));
                 if (begun.status !== 'reserved') throw new Error(`bench call refused: ${begun.status}`);
+                const ended = ledger.end({ account, callId, at, billedSeconds: 42 });
+                if (ended.status === 'settled') settled++;
+              }
+              return settled;
+            },
+          },
+          {
+            name: 'policy.startCall + ledger.end (checkCall, hours, day, ledger)',
+            batch: BATCH,
+            run: () => {
+              let settled = 0;
+              for (let i = 0; i < BATCH; i++) {
+                const account = keys[i] ?? '';
+                const callId = `p${serial++}`;
+                at += 1;
+                const decision = policy.startCall(ledger, {
+                  account,
+                  callId,
+                  extension: '100',
+                  dialed: '+44 20 7946 0958',
+                  ratePerMinute: '0.0125',
+                  at,
+                });
+                if (!decision.allowed) throw new Error(`bench call refused: ${decision.code}`);
                 const ended = ledger.end({ account, callId, at, billedSeconds: 42 });
                 if (ended.status === 'settled') settled++;
               }

@@ -32,8 +32,3 @@ export function formatMicros(micros: number): string {
     .replace(/0+$/, '');
   return fraction === '' ? String(whole) : `${whole}.${fraction}`;
 }
-
-/** A money limit in 10^-8 USD units (at most 4 decimals, so a whole number of micro-dollars) as micro-dollars. */
-export function microsOfUnits(units: number): number {
-  return units / 100;
-}

@@ -11,7 +11,6 @@ export {
   parseMoneyLimit,
   parseRate,
   Rate,
-  rateUnits,
   type SafeParseRateResult,
   safeParseRate,
   UNITS_PER_USD,

@@ -297,14 +297,9 @@ function problem(code: RateErrorCode, noun: string, input: string, why: string):
 export const UNITS_PER_USD = 100_000_000;
 
 /**
- * The exact amount of `rate` as a whole number of 10^-8 USD. At most 999999.99999999 USD, so the
- * result is below 2^53 and exact.
+ * The exact amount of a rate's canonical text (as `Rate#toString` and decisions give it) as a whole
+ * number of 10^-8 USD: at most 999999.99999999 USD, so the result is below 2^53 and exact.
  */
-export function rateUnits(rate: Rate): number {
-  return unitsOfCanonical(rate.toString());
-}
-
-/** {@link rateUnits} of a rate's canonical text (as `Rate#toString` and decisions give it). */
 export function unitsOfCanonical(text: string): number {
   const point = text.indexOf('.');
   if (point < 0) return Number(text) * UNITS_PER_USD;

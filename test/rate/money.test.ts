@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SipguardError } from '../../src/errors.js';
-import { parseCap, parseRate, Rate, safeParseRate } from '../../src/rate/index.js';
+import { parseCap, parseRate, Rate, safeParseRate, unitsOfCanonical } from '../../src/rate/index.js';
 
 describe('parseRate: accepted text', () => {
   it.each([
@@ -296,6 +296,23 @@ describe('Rate: properties', () => {
         if (result.success) expect(result.rate.toString()).toBe(text);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('unitsOfCanonical', () => {
+  it('counts 10^-8 USD exactly, against BigInt arithmetic on the text', () => {
+    const canonical = fc
+      .tuple(fc.nat(999_999), fc.option(fc.stringMatching(/^[0-9]{0,7}[1-9]$/), { nil: undefined }))
+      .map(([whole, fraction]) => (fraction === undefined ? String(whole) : `${whole}.${fraction}`));
+    fc.assert(
+      fc.property(canonical, (text) => {
+        const [whole = '0', fraction = ''] = text.split('.');
+        const expected = BigInt(whole) * 100_000_000n + BigInt(fraction.padEnd(8, '0'));
+        expect(BigInt(unitsOfCanonical(text))).toBe(expected);
+        // The text is what Rate#toString gives back for it.
+        expect(parseRate(text).toString()).toBe(text);
+      }),
     );
   });
 });
