@@ -4,7 +4,7 @@
 // --- Rule-set tests (src/cases, docs/testing-rule-sets.md): expectations checked against a policy.
 export type { RuleCase, RuleCaseResult, RuleCasesDocument } from './cases/run-cases.js';
 export { parseRuleCases, runCases } from './cases/run-cases.js';
-export type { RuleSequence, SequenceCallResult, SequenceStep } from './cases/sequences.js';
+export type { RuleSequence, SequenceStep } from './cases/sequences.js';
 export { runSequences } from './cases/sequences.js';
 
 export type {

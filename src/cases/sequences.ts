@@ -3,7 +3,8 @@
 import { MemoryLedger } from '../limits/index.js';
 import type { DecisionCode } from '../policy/decision.js';
 import type { Policy } from '../policy/policy.js';
-import type { CallStart, StartDecision } from '../policy/start.js';
+import type { CallStart } from '../policy/start.js';
+import type { RuleCaseResult } from './run-cases.js';
 
 /** Most steps in one sequence, and most calls one step may repeat. */
 export const MAX_SEQUENCE_STEPS = 1_000;
@@ -40,14 +41,6 @@ export interface RuleSequence {
   readonly steps: readonly SequenceStep[];
 }
 
-/** The outcome of one call of a sequence. */
-export interface SequenceCallResult {
-  readonly name: string;
-  readonly passed: boolean;
-  readonly expected: { readonly allowed: boolean; readonly code?: DecisionCode };
-  readonly actual: StartDecision;
-}
-
 interface ScheduledEnd {
   readonly at: number;
   readonly callId: string;
@@ -59,8 +52,8 @@ interface ScheduledEnd {
  * `policy.startCall`, calls with a `duration` end on their own, `end` steps end the calls they name.
  * Never throws; a call passes when allowed (and code, if given) match.
  */
-export function runSequences(policy: Policy, sequences: readonly RuleSequence[]): SequenceCallResult[] {
-  const results: SequenceCallResult[] = [];
+export function runSequences(policy: Policy, sequences: readonly RuleSequence[]): RuleCaseResult[] {
+  const results: RuleCaseResult[] = [];
   for (const sequence of sequences) {
     const ledger = new MemoryLedger();
     const account = sequence.account ?? 'cases';

@@ -29,48 +29,27 @@ function issuesOf(doc: unknown): { path: string; code: string }[] {
 
 describe('parseRuleCases: sequences', () => {
   it('reads a sequence with every field, and a document of sequences only', () => {
-    const doc = parseRuleCases({
-      sequences: [
+    const sequence = {
+      name: 'burst',
+      account: 'acme',
+      steps: [
         {
-          name: 'burst',
-          account: 'acme',
-          steps: [
-            {
-              at: '2024-06-01T03:00:00-04:00',
-              call: { extension: '101', dialed: IRSF, ratePerMinute: '0.1' },
-              expect: 'deny',
-              code: 'outside-calling-hours',
-              duration: 30,
-              callId: 'x',
-              repeat: 3,
-              every: 2,
-            },
-            { at: '2024-06-01T07:01:00Z', end: { callId: 'x#1', billedSeconds: 0 } },
-          ],
+          at: '2024-06-01T03:00:00-04:00',
+          call: { extension: '101', dialed: IRSF, ratePerMinute: '0.1' },
+          expect: 'deny',
+          code: 'outside-calling-hours',
+          duration: 30,
+          callId: 'x',
+          repeat: 3,
+          every: 2,
         },
+        { at: '2024-06-01T07:01:00Z', end: { callId: 'x#1', billedSeconds: 0 } },
       ],
-    });
-    expect(doc).toEqual({
+    };
+    // Every field is kept as written: the parsed document equals a deep copy of the input.
+    expect(parseRuleCases({ sequences: [sequence] })).toEqual({
       cases: [],
-      sequences: [
-        {
-          name: 'burst',
-          account: 'acme',
-          steps: [
-            {
-              at: '2024-06-01T03:00:00-04:00',
-              call: { extension: '101', dialed: IRSF, ratePerMinute: '0.1' },
-              expect: 'deny',
-              code: 'outside-calling-hours',
-              duration: 30,
-              callId: 'x',
-              repeat: 3,
-              every: 2,
-            },
-            { at: '2024-06-01T07:01:00Z', end: { callId: 'x#1', billedSeconds: 0 } },
-          ],
-        },
-      ],
+      sequences: [structuredClone(sequence)],
     });
   });
 
