@@ -57,7 +57,7 @@ function readTimeZone(
   return undefined;
 }
 
-/** Reads the limit fields of one level (`top`: also the account-only fields). */
+/** Reads the limit fields of one level; at account scope also the top-level-only `timeZone` and `accountLimits`. */
 export function readLevelLimits(
   fields: ShapedObject,
   path: string,
