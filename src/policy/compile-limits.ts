@@ -1,5 +1,5 @@
 // The usage-limit fields of a policy: read from the checked shape (meaning from src/limits and
-// src/rate), resolved once per extension into LimitRules, and linted. compile.ts calls these.
+// src/rate) and resolved once per extension into LimitRules; compile.ts calls these, findings.ts lints them.
 import type { DecisionScope } from './decision.js';
 import {
   boundsOf,
