@@ -11,7 +11,9 @@ const doc = readFileSync(DOC, 'utf8');
 
 describe('the performance report', () => {
   it('latest.json comes from a full run of every suite', () => {
-    expect(new Set(report.figures.map((f) => f.suite))).toEqual(new Set(['ip', 'rate', 'calling', 'policy', 'limits']));
+    expect(new Set(report.figures.map((f) => f.suite))).toEqual(
+      new Set(['ip', 'rate', 'calling', 'policy', 'limits']),
+    );
     expect(new Set(report.measures.map((m) => m.suite))).toEqual(new Set(['ip', 'rate', 'limits', 'bundle']));
     expect(report.runs).toBeGreaterThanOrEqual(2);
     expect(report.exactHeap).toBe(true);
