@@ -2,8 +2,8 @@
 import { aggregateError, argumentError, type PolicyErrorCode, type SipguardIssue } from '../errors.js';
 import type { Decision, DecisionCode } from '../policy/decision.js';
 import type { CallRequest, Policy, RegistrationRequest } from '../policy/policy.js';
-import type { StartDecision } from '../policy/start.js';
 import { describeValue, pointerSegment, quote } from '../text.js';
+import type { RuleCaseResult } from './result.js';
 import { MAX_REPEAT, MAX_SEQUENCE_STEPS, type RuleSequence, type SequenceStep } from './sequences.js';
 
 /** One expectation: a registration or a call, and whether it should be allowed (and with which code). */
@@ -28,13 +28,7 @@ export interface RuleCasesDocument {
   readonly sequences: readonly RuleSequence[];
 }
 
-/** The outcome of one case, or of one call of a sequence (whose decision is `startCall`'s). */
-export interface RuleCaseResult {
-  readonly name: string;
-  readonly passed: boolean;
-  readonly expected: { readonly allowed: boolean; readonly code?: DecisionCode };
-  readonly actual: Decision | StartDecision;
-}
+export type { RuleCaseResult } from './result.js';
 
 // A Record over the union makes the compiler reject a missing or extra code.
 const DECISION_CODES: Readonly<Record<DecisionCode, true>> = {

@@ -4,7 +4,7 @@ import { MemoryLedger } from '../limits/index.js';
 import type { DecisionCode } from '../policy/decision.js';
 import type { Policy } from '../policy/policy.js';
 import type { CallStart } from '../policy/start.js';
-import type { RuleCaseResult } from './run-cases.js';
+import type { RuleCaseResult } from './result.js';
 
 /** Most steps in one sequence, and most calls one step may repeat. */
 export const MAX_SEQUENCE_STEPS = 1_000;

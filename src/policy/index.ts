@@ -4,26 +4,24 @@ export { type CompilePolicyOptions, compilePolicy, compilePolicyJson } from './c
 export type {
   CallDecision,
   CallDecisionCode,
+  ConcurrencyLimitDecision,
   Decision,
   DecisionCode,
   DecisionDestination,
   DecisionScope,
-  RegistrationDecision,
-  RegistrationDecisionCode,
-} from './decision.js';
-export type { PolicyFinding, PolicyFindingCode } from './findings.js';
-export type {
-  ConcurrencyLimitDecision,
   LedgerUnavailableDecision,
   LimitDecision,
   LimitDecisionCode,
   LimitField,
   OutsideCallingHoursDecision,
+  RegistrationDecision,
+  RegistrationDecisionCode,
   RepeatDialLimitDecision,
   Reservation,
   SpendLimitDecision,
   VelocityLimitDecision,
-} from './limit-decision.js';
+} from './decision.js';
+export type { PolicyFinding, PolicyFindingCode } from './findings.js';
 export type { CallRequest, Policy, RegistrationRequest, RegistrationToDrop } from './policy.js';
 export type { PolicyDocument, PolicyRules } from './spec.js';
 export type {

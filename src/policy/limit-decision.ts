@@ -1,8 +1,14 @@
-// Decisions of the stateful step (policy.startCall): the limit that refused a call, with the
-// counter and the bound, and the reservation an allowed call holds. Built only when a call is
-// refused, so the messages may allocate.
+// Builds the decisions of the stateful step (policy.startCall) that refuse a call: the limit, with
+// the counter and the bound. Built only when a call is refused, so the messages may allocate.
 
-import type { DecisionDestination, DecisionScope } from './decision.js';
+import type {
+  DecisionDestination,
+  DecisionScope,
+  LedgerUnavailableDecision,
+  LimitDecision,
+  LimitField,
+  OutsideCallingHoursDecision,
+} from './decision.js';
 import {
   type CounterLevel,
   formatDay,
@@ -12,94 +18,6 @@ import {
   type LimitReached,
   WEEKDAYS,
 } from './deps.js';
-
-/** The policy field whose counter refused a call: `accountLimits.*` (the account's total) or `extensionLimits.*`. */
-export type LimitField<L extends LimitName = LimitName> = `${'accountLimits' | 'extensionLimits'}.${L}`;
-
-interface LimitDecisionOf<C extends string> {
-  readonly allowed: false;
-  readonly code: C;
-  /** The level whose rule set the bound (an inherited extension default is the account's). */
-  readonly scope: DecisionScope;
-  readonly message: string;
-  readonly destination: DecisionDestination;
-}
-
-/** `concurrency-limit`: as many calls in progress as the bound allows. */
-export interface ConcurrencyLimitDecision extends LimitDecisionOf<'concurrency-limit'> {
-  readonly limit: LimitField<'concurrentCalls'>;
-  /** Calls in progress before this one. */
-  readonly counter: number;
-  readonly bound: number;
-}
-
-/** `velocity-limit`: as many calls started in the clock minute or hour as the bound allows. */
-export interface VelocityLimitDecision extends LimitDecisionOf<'velocity-limit'> {
-  readonly limit: LimitField<'callsPerMinute' | 'callsPerHour'>;
-  /** Calls started in the window before this one. */
-  readonly counter: number;
-  readonly bound: number;
-  /** When the window began, ISO 8601 UTC. */
-  readonly window: string;
-}
-
-/** `repeat-dial-limit`: as many calls to this number in the clock hour as the bound allows. */
-export interface RepeatDialLimitDecision extends LimitDecisionOf<'repeat-dial-limit'> {
-  readonly limit: LimitField<'callsToSameNumberPerHour'>;
-  readonly counter: number;
-  readonly bound: number;
-  readonly window: string;
-}
-
-/** `spend-limit`: the day's spend and this call's reservation would exceed the bound. */
-export interface SpendLimitDecision extends LimitDecisionOf<'spend-limit'> {
-  readonly limit: LimitField<'spendPerDay'>;
-  /** USD spent or reserved on the local day before this call, canonical text. */
-  readonly counter: string;
-  /** The limit, USD. */
-  readonly bound: string;
-  /** What this call would reserve: its rate × maxCallSeconds, USD. */
-  readonly reserve: string;
-  /** The local day, `YYYY-MM-DD`, in `timeZone`. */
-  readonly day: string;
-  readonly timeZone: string;
-}
-
-/** `outside-calling-hours`: the call starts outside the calling hours in force. */
-export interface OutsideCallingHoursDecision extends LimitDecisionOf<'outside-calling-hours'> {
-  /** The local day and time of the start, such as `sat 03:07`. */
-  readonly localTime: string;
-  readonly timeZone: string;
-  /** The calling-hours entries in force. */
-  readonly hours: readonly string[];
-}
-
-/** `ledger-unavailable`: the ledger cannot record the call (full, or out of reach): fail closed. */
-export interface LedgerUnavailableDecision extends LimitDecisionOf<'ledger-unavailable'> {}
-
-/** A decision of the stateful step that refuses a call because of a limit. */
-export type LimitDecision =
-  | ConcurrencyLimitDecision
-  | VelocityLimitDecision
-  | RepeatDialLimitDecision
-  | SpendLimitDecision
-  | OutsideCallingHoursDecision
-  | LedgerUnavailableDecision;
-
-/** Codes of {@link LimitDecision}. */
-export type LimitDecisionCode = LimitDecision['code'];
-
-/** What an allowed call holds in the ledger. */
-export interface Reservation {
-  /** USD reserved against `spendPerDay`: the rate × `maxCallSeconds`, rounded up to the micro-dollar. */
-  readonly reserved: string;
-  /** End the call by then (Kamailio: `dlg_set_timeout`): the ledger releases it after this long. */
-  readonly maxCallSeconds: number;
-  /** When the ledger releases the call if no end arrives, ms since 1970 (later if it is answered later). */
-  readonly releaseAt: number;
-  /** The call had begun already (a repeated start): nothing was counted again. */
-  readonly duplicate: boolean;
-}
 
 /** The context a refusal is explained in. */
 export interface RefusalContext {
