@@ -2,6 +2,8 @@
 // tracks (begun, or known only from an early answer or end) and the ids of calls that ended. Nothing
 // runs in the background: expiry happens when an event or a query for the account passes the
 // earliest release time, and idle state goes when the caller prunes (or when the ledger is full).
+import { argumentError } from '../errors.js';
+import { describeValue } from '../text.js';
 import { HOUR_MS, isInstant, MINUTE_MS } from './calendar.js';
 import {
   type AnswerCall,
@@ -280,6 +282,13 @@ function refusal(
   return undefined;
 }
 
+// A wrong option is the caller's mistake, reported like every other wrong argument (docs/errors.md).
+function positiveOption(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+  throw argumentError(`MemoryLedger option ${name} must be a positive integer, got ${describeValue(value)}`);
+}
+
 /**
  * The in-memory {@link UsageLedger}: one process's counters, for a single `sipguard serve` or a
  * library user. Memory is bounded by `maxCalls` and `maxAccounts`; call {@link MemoryLedger.prune}
@@ -294,16 +303,13 @@ export class MemoryLedger implements UsageLedger {
   #lastFullPrune = Number.NEGATIVE_INFINITY;
 
   constructor(options?: MemoryLedgerOptions) {
-    this.#maxCalls = options?.maxCalls ?? DEFAULT_MAX_CALLS;
-    this.#maxAccounts = options?.maxAccounts ?? DEFAULT_MAX_ACCOUNTS;
-    for (const [name, value] of [
-      ['maxCalls', this.#maxCalls],
-      ['maxAccounts', this.#maxAccounts],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 1) {
-        throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
-      }
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw argumentError(
+        `MemoryLedger options must be an object such as { maxCalls }, got ${describeValue(options)}`,
+      );
     }
+    this.#maxCalls = positiveOption('maxCalls', options?.maxCalls, DEFAULT_MAX_CALLS);
+    this.#maxAccounts = positiveOption('maxAccounts', options?.maxAccounts, DEFAULT_MAX_ACCOUNTS);
   }
 
   /** How much the ledger holds: accounts with counters, and tracked calls plus remembered ended ids. */

@@ -1,8 +1,9 @@
 // The memory ledger, case by case: idempotency, out-of-order events, release at the maximum
 // duration, resets, pruning and its bounds, and input it refuses. Costs by hand.
 import { describe, expect, it } from 'vitest';
+import { SipguardError } from '../../src/errors.js';
 import { type BeginCall, EVENT_RETENTION_MS } from '../../src/limits/ledger.js';
-import { MemoryLedger } from '../../src/limits/memory-ledger.js';
+import { MemoryLedger, type MemoryLedgerOptions } from '../../src/limits/memory-ledger.js';
 import { callCostMicros, formatMicros, MAX_CALL_COST_MICROS } from '../../src/limits/money.js';
 
 const T0 = Date.UTC(2024, 5, 3, 9, 0, 0);
@@ -285,9 +286,21 @@ describe('MemoryLedger: reset, prune and bounds on memory', () => {
     expect(ledger.begin(begin({ callId: 'c3', at: later, maxCallSeconds: 60 })).status).toBe('reserved');
   });
 
-  it('rejects bad options', () => {
-    expect(() => new MemoryLedger({ maxCalls: 0 })).toThrow(RangeError);
-    expect(() => new MemoryLedger({ maxAccounts: 1.5 })).toThrow('maxAccounts must be a positive integer');
+  it.each([
+    [{ maxCalls: 0 }, 'MemoryLedger option maxCalls must be a positive integer, got the number 0'],
+    [{ maxAccounts: 1.5 }, 'MemoryLedger option maxAccounts must be a positive integer, got the number 1.5'],
+    [{ maxCalls: '10' }, 'MemoryLedger option maxCalls must be a positive integer, got the string "10"'],
+    [42, 'MemoryLedger options must be an object such as { maxCalls }, got the number 42'],
+    [null, 'MemoryLedger options must be an object such as { maxCalls }, got null'],
+  ])('rejects the options %j with invalid-argument', (options, message) => {
+    const make = () => new MemoryLedger(options as MemoryLedgerOptions);
+    expect(make).toThrow(SipguardError);
+    expect(make).toThrow(`invalid argument: ${message}`);
+    try {
+      make();
+    } catch (error) {
+      expect(SipguardError.is(error) && error.code).toBe('invalid-argument');
+    }
   });
 });
 
