@@ -10,12 +10,15 @@ import {
   type AnswerResult,
   type BeginCall,
   type BeginResult,
+  type CounterLevel,
   type EndCall,
   type EndResult,
   EVENT_RETENTION_MS,
   type LevelBounds,
   type LevelUsage,
   LIMIT_NAMES,
+  type LimitName,
+  type LimitReached,
   MAX_BILLED_SECONDS,
   MAX_CALL_SECONDS,
   MAX_LEDGER_KEY_LENGTH,
@@ -202,6 +205,24 @@ function eventProblem(event: AnswerCall | EndCall): string | undefined {
   return undefined;
 }
 
+// A level's counter for `limit`, as a call at `hour` to `destination` sees it.
+function counterOf(counters: Counters, limit: LimitName, hour: number, destination: string): number {
+  switch (limit) {
+    case 'concurrentCalls':
+      return counters.active;
+    case 'callsPerMinute':
+      return counters.inMinute;
+    case 'callsPerHour':
+      return counters.inHour;
+    case 'callsToSameNumberPerHour':
+      return counters.repeats(hour, destination);
+    case 'spendPerDay':
+      return counters.spent;
+  }
+}
+
+const LEVELS: readonly CounterLevel[] = Object.freeze(['extension', 'account']);
+
 // Checks the bounds in LIMIT_NAMES order, for each limit the extension's counter before the
 // account's; undefined when every bound holds.
 function refusal(
@@ -212,72 +233,17 @@ function refusal(
   hour: number,
   destination: string,
   reserve: number,
-): BeginResult | undefined {
-  let bound = extensionBounds.concurrentCalls;
-  if (bound !== undefined && extension.active >= bound) {
-    return {
-      status: 'limited',
-      limit: 'concurrentCalls',
-      level: 'extension',
-      counter: extension.active,
-      bound,
-    };
-  }
-  bound = accountBounds.concurrentCalls;
-  if (bound !== undefined && total.active >= bound) {
-    return { status: 'limited', limit: 'concurrentCalls', level: 'account', counter: total.active, bound };
-  }
-  bound = extensionBounds.callsPerMinute;
-  if (bound !== undefined && extension.inMinute >= bound) {
-    return {
-      status: 'limited',
-      limit: 'callsPerMinute',
-      level: 'extension',
-      counter: extension.inMinute,
-      bound,
-    };
-  }
-  bound = accountBounds.callsPerMinute;
-  if (bound !== undefined && total.inMinute >= bound) {
-    return { status: 'limited', limit: 'callsPerMinute', level: 'account', counter: total.inMinute, bound };
-  }
-  bound = extensionBounds.callsPerHour;
-  if (bound !== undefined && extension.inHour >= bound) {
-    return { status: 'limited', limit: 'callsPerHour', level: 'extension', counter: extension.inHour, bound };
-  }
-  bound = accountBounds.callsPerHour;
-  if (bound !== undefined && total.inHour >= bound) {
-    return { status: 'limited', limit: 'callsPerHour', level: 'account', counter: total.inHour, bound };
-  }
-  bound = extensionBounds.callsToSameNumberPerHour;
-  if (bound !== undefined) {
-    const counter = extension.repeats(hour, destination);
-    if (counter >= bound) {
-      return { status: 'limited', limit: 'callsToSameNumberPerHour', level: 'extension', counter, bound };
+): LimitReached | undefined {
+  for (const limit of LIMIT_NAMES) {
+    for (const level of LEVELS) {
+      const bound = (level === 'extension' ? extensionBounds : accountBounds)[limit];
+      if (bound === undefined) continue;
+      const counter = counterOf(level === 'extension' ? extension : total, limit, hour, destination);
+      if (limit === 'spendPerDay') {
+        // Spend refuses a call whose reservation would take the day over the bound.
+        if (counter + reserve > bound) return { status: 'limited', limit, level, counter, bound, reserve };
+      } else if (counter >= bound) return { status: 'limited', limit, level, counter, bound };
     }
-  }
-  bound = accountBounds.callsToSameNumberPerHour;
-  if (bound !== undefined) {
-    const counter = total.repeats(hour, destination);
-    if (counter >= bound) {
-      return { status: 'limited', limit: 'callsToSameNumberPerHour', level: 'account', counter, bound };
-    }
-  }
-  bound = extensionBounds.spendPerDay;
-  if (bound !== undefined && extension.spent + reserve > bound) {
-    const counter = extension.spent;
-    return { status: 'limited', limit: 'spendPerDay', level: 'extension', counter, bound, reserve };
-  }
-  bound = accountBounds.spendPerDay;
-  if (bound !== undefined && total.spent + reserve > bound) {
-    return {
-      status: 'limited',
-      limit: 'spendPerDay',
-      level: 'account',
-      counter: total.spent,
-      bound,
-      reserve,
-    };
   }
   return undefined;
 }
