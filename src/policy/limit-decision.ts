@@ -45,6 +45,11 @@ function fieldOf<L extends LimitName>(level: CounterLevel, limit: L): LimitField
   return `${level === 'account' ? 'accountLimits' : 'extensionLimits'}.${limit}`;
 }
 
+// The start of the clock-aligned (UTC) window of `size` ms that the ledger counted `at` in.
+function windowOf(at: number, size: number): string {
+  return new Date(Math.floor(at / size) * size).toISOString();
+}
+
 function limitText(field: string, scope: DecisionScope, level: CounterLevel): string {
   return level === 'extension'
     ? `${field}, set by ${scope === 'account' ? "the account's default" : 'the extension'}`
@@ -73,9 +78,7 @@ export function limitDecision(reached: LimitReached, context: RefusalContext): L
     case 'callsPerMinute':
     case 'callsPerHour': {
       const limit = fieldOf(reached.level, reached.limit);
-      const size = reached.limit === 'callsPerMinute' ? MINUTE : HOUR;
-      const start = Math.floor(context.at / size) * size;
-      const window = new Date(start).toISOString();
+      const window = windowOf(context.at, reached.limit === 'callsPerMinute' ? MINUTE : HOUR);
       const span = reached.limit === 'callsPerMinute' ? 'minute' : 'hour';
       return {
         allowed: false,
@@ -91,7 +94,7 @@ export function limitDecision(reached: LimitReached, context: RefusalContext): L
     }
     case 'callsToSameNumberPerHour': {
       const limit = fieldOf(reached.level, reached.limit);
-      const window = new Date(Math.floor(context.at / HOUR) * HOUR).toISOString();
+      const window = windowOf(context.at, HOUR);
       return {
         allowed: false,
         code: 'repeat-dial-limit',
