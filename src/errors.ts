@@ -24,6 +24,10 @@ export type RateErrorCode =
   | 'invalid-prefix'
   | 'duplicate-prefix'
   | 'invalid-row'
+  | 'missing-column'
+  | 'ambiguous-column'
+  | 'invalid-date'
+  | 'invalid-billing-increment'
   | 'empty-rate-deck';
 
 /** Codes for a problem in a policy document (see docs/policy.md). */
@@ -77,6 +81,8 @@ export interface SipguardIssue<C extends SipguardIssueCode = SipguardIssueCode> 
   readonly input?: string;
   /** 1-based line number, for line-oriented inputs such as a CSV rate deck. */
   readonly line?: number;
+  /** 1-based column: the field of a CSV rate deck, or the character of a JSON text. */
+  readonly column?: number;
 }
 
 /** A {@link SipguardError} with code `C`, whose issues have the codes an error of that code can carry. */

@@ -1,23 +1,83 @@
-// Splitting one line of a CSV rate deck into fields. Quoted fields follow RFC 4180 within a line
-// (`"Korea, Republic of"`, `""` for a quote); a quoted field cannot span lines.
+// Reading the text of a CSV rate deck: lines (CR, LF and CRLF all end one), the delimiter (comma,
+// semicolon or tab, detected from the first row unless given), and the fields of one line. Quoted
+// fields follow RFC 4180 within a line (`"Korea, Republic of"`, `""` for a quote); a quoted field
+// cannot span lines.
 
 const QUOTE = 34;
-const COMMA = 44;
 const SPACE = 32;
 const TAB = 9;
+const CR = 13;
+const LF = 10;
+
+/** The delimiters a deck may use. */
+export type CsvDelimiter = ',' | ';' | '\t';
+
+/** The delimiters tried, in the order that breaks a tie in their counts. */
+export const CSV_DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
 
 /** The fields of one line, or a message saying why the line is not valid CSV. */
 export type SplitLine = { readonly fields: string[] } | { readonly error: string };
 
-/** Splits a line (without its line break) on commas; unquoted fields are trimmed of spaces and tabs. */
-export function splitCsvLine(line: string): SplitLine {
+/**
+ * Calls `visit` with each line of `text` (without its line end) and its 1-based number. CR, LF and
+ * CRLF each end a line; a leading UTF-8 byte-order mark, as spreadsheets write it, is skipped.
+ */
+export function forEachLine(text: string, visit: (line: string, lineNo: number) => void): void {
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // The next CR and LF at or after `start`, searched again only once passed: a deck with no CR
+  // at all costs one search for it, not one per line.
+  let cr = text.indexOf('\r', start);
+  let lf = text.indexOf('\n', start);
+  let lineNo = 0;
+  while (start <= text.length) {
+    if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
+    if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+    let end = text.length;
+    if (lf !== -1) end = lf;
+    if (cr !== -1 && cr < end) end = cr;
+    let next = end + 1;
+    if (end === cr && text.charCodeAt(end + 1) === LF) next++;
+    lineNo++;
+    visit(text.slice(start, end), lineNo);
+    start = next;
+  }
+}
+
+/** The delimiter of a deck whose first row is `line`: the one found most often outside quotes. */
+export function detectDelimiter(line: string): CsvDelimiter {
+  const counts = [0, 0, 0];
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === QUOTE) quoted = !quoted;
+    else if (!quoted) {
+      const d = c === 44 ? 0 : c === 59 ? 1 : c === TAB ? 2 : -1;
+      if (d >= 0) counts[d] = (counts[d] ?? 0) + 1;
+    }
+  }
+  let best = 0;
+  for (let d = 1; d < counts.length; d++) if ((counts[d] ?? 0) > (counts[best] ?? 0)) best = d;
+  return CSV_DELIMITERS[best] ?? ',';
+}
+
+/**
+ * Splits a line (without its line end) on `delimiter`; unquoted fields are trimmed of spaces and
+ * tabs (of spaces only when the delimiter is a tab).
+ */
+export function splitCsvLine(line: string, delimiter: CsvDelimiter = ','): SplitLine {
+  const blank = delimiter === '\t' ? isSpace : isBlank;
   // Fast path: most deck lines have no quotes at all.
-  if (!line.includes('"')) return { fields: line.split(',').map(trimBlanks) };
+  if (!line.includes('"')) {
+    const fields = line.split(delimiter);
+    for (let i = 0; i < fields.length; i++) fields[i] = trim(fields[i] ?? '', blank);
+    return { fields };
+  }
+  const sep = delimiter.charCodeAt(0);
   const fields: string[] = [];
   const n = line.length;
   let i = 0;
   for (;;) {
-    while (i < n && isBlank(line.charCodeAt(i))) i++;
+    while (i < n && blank(line.charCodeAt(i))) i++;
     if (i < n && line.charCodeAt(i) === QUOTE) {
       let value = '';
       let from = i + 1;
@@ -35,22 +95,22 @@ export function splitCsvLine(line: string): SplitLine {
         i++;
         break;
       }
-      if (!closed) return { error: 'has a quoted field with no closing quote' };
-      while (i < n && isBlank(line.charCodeAt(i))) i++;
-      if (i < n && line.charCodeAt(i) !== COMMA) {
-        return { error: `has text after the closing quote of field ${fields.length + 1}` };
+      if (!closed) return { error: `has a quoted field (column ${fields.length + 1}) with no closing quote` };
+      while (i < n && blank(line.charCodeAt(i))) i++;
+      if (i < n && line.charCodeAt(i) !== sep) {
+        return { error: `has text after the closing quote of column ${fields.length + 1}` };
       }
       fields.push(value);
     } else {
-      let end = line.indexOf(',', i);
+      let end = line.indexOf(delimiter, i);
       if (end === -1) end = n;
-      const value = trimBlanks(line.slice(i, end));
-      if (value.includes('"')) return { error: `has a quote inside unquoted field ${fields.length + 1}` };
+      const value = trim(line.slice(i, end), blank);
+      if (value.includes('"')) return { error: `has a quote inside unquoted column ${fields.length + 1}` };
       fields.push(value);
       i = end;
     }
     if (i >= n) return { fields };
-    i++; // the comma
+    i++; // the delimiter
   }
 }
 
@@ -58,10 +118,24 @@ function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
 }
 
-function trimBlanks(text: string): string {
+function isSpace(c: number): boolean {
+  return c === SPACE;
+}
+
+function trim(text: string, blank: (c: number) => boolean): string {
   let start = 0;
   let end = text.length;
-  while (start < end && isBlank(text.charCodeAt(start))) start++;
-  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
+  while (start < end && blank(text.charCodeAt(start))) start++;
+  while (end > start && blank(text.charCodeAt(end - 1))) end--;
   return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/** True for a line that holds no row: blank, or a `#` comment. */
+export function isSkippedLine(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === CR) continue;
+    return c === 35; // '#'
+  }
+  return true;
 }

@@ -1,96 +1,211 @@
 // Loading a rate deck, from entries or CSV text: every row checked, every problem collected with its
-// path (and line), duplicates found in the digit trie the prefix index is laid out from.
+// path, line and column, duplicates found in the digit trie the prefix index is laid out from.
 import { aggregateError, argumentError, type RateErrorCode, type SipguardIssue } from '../errors.js';
 import { describeValue, hiddenCharacterProblem, quote } from '../text.js';
-import { splitCsvLine } from './csv.js';
+import {
+  type ChosenColumn,
+  chooseColumns,
+  DECK_ROLES,
+  type DeckColumn,
+  type DeckColumnRole,
+  roleOfHeader,
+} from './columns.js';
+import { type CsvDelimiter, detectDelimiter, forEachLine, isSkippedLine, splitCsvLine } from './csv.js';
+import { type BillingIncrement, parseBillingIncrement, parseEffectiveDate } from './dates.js';
 import { MAX_RATE_DECIMALS, type Rate, type RateProblem, rateFromCanonical, scanRate } from './money.js';
 import { DigitTrie } from './prefix-index.js';
 
 type DeckIssue = SipguardIssue<RateErrorCode | 'wrong-type'>;
 
-/** One input entry of {@link RateTable.from}; other fields (such as a description) are ignored. */
+/** One input entry of {@link RateTable.from}; other fields are ignored. */
 export interface RateEntryInput {
   readonly prefix: string;
   readonly rate: string | number;
+  /** When the rate takes effect: `"2026-03-01"` (midnight UTC), an ISO date-time, or a `Date`. */
+  readonly effectiveFrom?: string | Date;
+  /** How calls are billed, as carriers write it: `"60/60"`, `"30/6"`, `"1/1"`. */
+  readonly billingIncrement?: string;
+  /** A per-call charge in USD, in the money format of rates. */
+  readonly connectionFee?: string | number;
+  readonly description?: string;
 }
 
-/** Options of {@link RateTable.fromCsv}. */
+/**
+ * Options of {@link RateTable.fromCsv}. Columns are found from the header row by name unless given
+ * here, by 0-based index or by header text; a deck without a header has the prefix, the rate and a
+ * description in its first three columns.
+ */
 export interface RateDeckCsvOptions {
-  /** 0-based column of the prefix. Set both columns or neither; when set, rows may have any other columns. */
-  readonly prefixColumn?: number;
-  /** 0-based column of the rate (see `prefixColumn`). */
-  readonly rateColumn?: number;
+  /** The field delimiter; detected from the first row (the most frequent of the three) when absent. */
+  readonly delimiter?: CsvDelimiter;
+  /** Whether the first row is a header; detected when absent (see docs/rates.md). */
+  readonly header?: boolean;
+  readonly prefixColumn?: DeckColumn;
+  readonly rateColumn?: DeckColumn;
+  readonly effectiveDateColumn?: DeckColumn;
+  readonly billingIncrementColumn?: DeckColumn;
+  readonly connectionFeeColumn?: DeckColumn;
+  readonly descriptionColumn?: DeckColumn;
 }
 
 /** E.164 numbers have at most 15 digits, so no longer prefix can ever match. */
 export const MAX_PREFIX_DIGITS = 15;
 
-/** A deck as it loads: prefixes and rates by entry index, and the trie of its prefixes. */
+/** The optional facts of a row, each kept only by decks that have them. */
+interface RowExtras {
+  readonly from?: number;
+  readonly billing?: BillingIncrement;
+  readonly fee?: Rate;
+  readonly description?: string;
+}
+
+/**
+ * A deck as it loads, by row in input order: its prefix (as an id of distinct prefixes, whose digits
+ * are in the trie), rate and optional facts.
+ */
 export class DeckBuilder {
   readonly trie = new DigitTrie();
+  /** Digits of each distinct prefix, by prefix id (ids in order of first appearance). */
   readonly prefixes: string[] = [];
+  /** Per row: its prefix id. In a deck without dates each row has a prefix of its own, so this is 0, 1, 2, … */
+  readonly rowPrefix: number[] = [];
   readonly rates: Rate[] = [];
+  /** Per row, when the deck has effective dates: the instant the row takes effect (ms, UTC). */
+  from: number[] | undefined;
+  billing: (BillingIncrement | undefined)[] | undefined;
+  fees: (Rate | undefined)[] | undefined;
+  descriptions: (string | undefined)[] | undefined;
   // One Rate per distinct amount: real decks repeat a few hundred amounts across many prefixes.
   readonly #rateByText = new Map<string, Rate>();
-  // Per entry: the caller's tag (input index or line number), to name the earlier of two duplicates.
+  // Per row: the caller's tag (input index or line number), to name the earlier of two duplicates;
+  // and the previous row of the same prefix (-1 for none), to find a repeated date.
   readonly #tags: number[] = [];
+  readonly #sameBefore: number[] = [];
+  readonly #lastRowOf: number[] = [];
 
-  /** Adds an entry; returns the `tag` of the entry already holding this prefix, if any. */
-  add(digits: string, canonicalRate: string, tag: number): number | undefined {
-    const earlier = this.trie.insert(digits, this.prefixes.length);
-    if (earlier >= 0) return this.#tags[earlier];
-    this.prefixes.push(digits);
-    this.#tags.push(tag);
-    let rate = this.#rateByText.get(canonicalRate);
+  constructor(dated: boolean, billing: boolean, fees: boolean, descriptions: boolean) {
+    if (dated) this.from = [];
+    if (billing) this.billing = [];
+    if (fees) this.fees = [];
+    if (descriptions) this.descriptions = [];
+  }
+
+  /** The rate value of a canonical amount, shared with every other row of the same amount. */
+  rate(canonical: string): Rate {
+    let rate = this.#rateByText.get(canonical);
     if (rate === undefined) {
-      rate = rateFromCanonical(canonicalRate);
-      this.#rateByText.set(canonicalRate, rate);
+      rate = rateFromCanonical(canonical);
+      this.#rateByText.set(canonical, rate);
     }
+    return rate;
+  }
+
+  /**
+   * Adds a row; returns the `tag` of the row it repeats (the same prefix, and in a dated deck the
+   * same effective date), if any.
+   */
+  add(digits: string, rate: Rate, extras: RowExtras, tag: number): number | undefined {
+    const known = this.trie.insert(digits, this.prefixes.length);
+    const from = this.from;
+    let before = -1;
+    if (known >= 0) {
+      if (from === undefined) return this.#tags[known];
+      for (let row = this.#lastRowOf[known] ?? -1; row >= 0; row = this.#sameBefore[row] ?? -1) {
+        if (from[row] === extras.from) return this.#tags[row];
+      }
+      before = this.#lastRowOf[known] ?? -1;
+    }
+    const prefixId = known >= 0 ? known : this.prefixes.length;
+    if (known < 0) this.prefixes.push(digits);
+    const row = this.rates.length;
+    this.#lastRowOf[prefixId] = row;
+    this.#sameBefore.push(before);
+    this.rowPrefix.push(prefixId);
     this.rates.push(rate);
+    this.#tags.push(tag);
+    from?.push(extras.from ?? Number.NEGATIVE_INFINITY);
+    this.billing?.push(extras.billing);
+    this.fees?.push(extras.fee);
+    this.descriptions?.push(extras.description);
     return undefined;
   }
 }
 
-/** One row of a deck: its prefix and rate as checked, the prefix as written, where it is. */
+/** A checked field: its value, or the problem with it. */
+type Checked<T> = T | RateProblem;
+const isProblem = <T>(value: Checked<T>): value is RateProblem =>
+  typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
+
+/** One row of a deck: its fields as checked, the prefix as written, where it is. */
 interface CheckedRow {
-  readonly prefix: string | RateProblem;
-  readonly rate: string | RateProblem;
+  readonly prefix: Checked<string>;
+  readonly rate: Checked<string>;
+  readonly from?: Checked<number>;
+  readonly billing?: Checked<BillingIncrement>;
+  readonly fee?: Checked<string>;
+  readonly description?: string;
   readonly written: string;
   /** The row's path: `/<index>` for an entry, `/lines/<line>` for a CSV line. */
   readonly at: string;
   /** The row's 1-based line in a CSV deck. */
   readonly line?: number;
+  /** Per field, the 1-based column it was read from, in a CSV deck. */
+  readonly columns?: Partial<Record<DeckColumnRole, number>>;
   /** How the row is named to the one it duplicates: its input index, or its line number. */
   readonly tag: number;
 }
 
 // Collects a deck's rows and every problem with them, the same way for RateTable.from and fromCsv.
 class DeckLoader {
-  readonly #deck = new DeckBuilder();
+  readonly #deck: DeckBuilder;
   readonly #issues: DeckIssue[] = [];
   readonly #duplicate: (row: CheckedRow, earlier: number) => string;
 
-  constructor(duplicate: (row: CheckedRow, earlier: number) => string) {
+  constructor(deck: DeckBuilder, duplicate: (row: CheckedRow, earlier: number) => string) {
+    this.#deck = deck;
     this.#duplicate = duplicate;
   }
 
-  /** Records a problem of a row as a whole. */
+  /** Records a problem of a row as a whole, or of the deck. */
   reject(issue: DeckIssue): void {
     this.#issues.push(issue);
   }
 
-  /** Adds a row, or records why it cannot be added: a bad prefix or rate, or a repeated prefix. */
+  /** Adds a row, or records why it cannot be added: a bad field, or a repeated prefix (and date). */
   add(row: CheckedRow): void {
-    const { prefix, rate, at } = row;
-    const line = row.line === undefined ? {} : { line: row.line };
-    if (typeof prefix !== 'string') this.#issues.push({ path: `${at}/prefix`, ...line, ...prefix });
-    if (typeof rate !== 'string') this.#issues.push({ path: `${at}/rate`, ...line, ...rate });
-    if (typeof prefix !== 'string' || typeof rate !== 'string') return;
-    const earlier = this.#deck.add(prefix, rate, row.tag);
+    const { at } = row;
+    const where = (field: DeckColumnRole) => {
+      const column = row.columns?.[field];
+      return {
+        path: `${at}/${field}`,
+        ...(row.line === undefined ? {} : { line: row.line }),
+        ...(column === undefined ? {} : { column }),
+      };
+    };
+    let bad = false;
+    const check = <T>(field: DeckColumnRole, value: Checked<T> | undefined): T | undefined => {
+      if (value === undefined || !isProblem(value)) return value;
+      bad = true;
+      this.#issues.push({ ...where(field), ...value });
+      return undefined;
+    };
+    const prefix = check('prefix', row.prefix);
+    const rate = check('rate', row.rate);
+    const from = check('effectiveDate', row.from);
+    const billing = check('billingIncrement', row.billing);
+    const fee = check('connectionFee', row.fee);
+    if (bad || prefix === undefined || rate === undefined) return;
+    const deck = this.#deck;
+    const extras: RowExtras = {
+      ...(from === undefined ? {} : { from }),
+      ...(billing === undefined ? {} : { billing }),
+      ...(fee === undefined ? {} : { fee: deck.rate(fee) }),
+      ...(row.description === undefined ? {} : { description: row.description }),
+    };
+    const earlier = deck.add(prefix, deck.rate(rate), extras, row.tag);
     if (earlier !== undefined) {
       this.#issues.push({
-        path: `${at}/prefix`,
-        ...line,
+        ...where('prefix'),
         code: 'duplicate-prefix',
         message: this.#duplicate(row, earlier),
         input: row.written,
@@ -100,7 +215,7 @@ class DeckLoader {
 
   /** The deck, or one `invalid-rate-deck` error with every problem; a deck without rows is one. */
   finish(empty: string): DeckBuilder {
-    if (this.#issues.length === 0 && this.#deck.prefixes.length === 0) {
+    if (this.#issues.length === 0 && this.#deck.rates.length === 0) {
       this.#issues.push({ path: '', code: 'empty-rate-deck', message: empty });
     }
     if (this.#issues.length > 0) throw aggregateError('invalid-rate-deck', 'invalid rate deck', this.#issues);
@@ -118,10 +233,25 @@ export function loadEntries(entries: readonly RateEntryInput[]): DeckBuilder {
     };
     throw aggregateError('invalid-rate-deck', 'invalid rate deck', [issue]);
   }
-  const loader = new DeckLoader((row, earlier) => `prefix ${quote(row.written)} duplicates entry ${earlier}`);
   const list: readonly unknown[] = entries;
-  list.forEach((entry, index) => {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+  const objects = list.map((entry) =>
+    typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? entry : undefined,
+  );
+  const has = (key: string) => objects.some((o) => o !== undefined && ownDataValue(o, key) !== undefined);
+  const deck = new DeckBuilder(
+    has('effectiveFrom'),
+    has('billingIncrement'),
+    has('connectionFee'),
+    has('description'),
+  );
+  const dated = deck.from !== undefined;
+  const loader = new DeckLoader(deck, (row, earlier) =>
+    dated
+      ? `prefix ${quote(row.written)} with the same effective date duplicates entry ${earlier}`
+      : `prefix ${quote(row.written)} duplicates entry ${earlier}`,
+  );
+  objects.forEach((entry, index) => {
+    if (entry === undefined) {
       loader.reject({
         path: `/${index}`,
         code: 'invalid-row',
@@ -130,10 +260,26 @@ export function loadEntries(entries: readonly RateEntryInput[]): DeckBuilder {
       return;
     }
     const prefixValue = ownDataValue(entry, 'prefix');
-    const prefix = checkPrefix(prefixValue);
+    const description = ownDataValue(entry, 'description');
+    const optional = <T>(key: string, read: (value: unknown) => Checked<T>): Checked<T> | undefined => {
+      const value = ownDataValue(entry, key);
+      return value === undefined ? undefined : read(value);
+    };
+    const from = optional('effectiveFrom', checkDateValue);
     loader.add({
-      prefix,
+      prefix: checkPrefix(prefixValue),
       rate: scanRate(ownDataValue(entry, 'rate'), MAX_RATE_DECIMALS, 'rate'),
+      ...(from !== undefined
+        ? { from }
+        : dated
+          ? { from: { code: 'invalid-date', message: 'entry has no effectiveFrom, and other entries do' } }
+          : {}),
+      ...optionalField('billing', optional('billingIncrement', checkIncrementValue)),
+      ...optionalField(
+        'fee',
+        optional('connectionFee', (v) => scanRate(v, MAX_RATE_DECIMALS, 'connection fee')),
+      ),
+      ...(typeof description === 'string' ? { description } : {}),
       written: typeof prefixValue === 'string' ? prefixValue : '',
       at: `/${index}`,
       tag: index,
@@ -142,8 +288,97 @@ export function loadEntries(entries: readonly RateEntryInput[]): DeckBuilder {
   return loader.finish('the rate deck has no entries');
 }
 
+const optionalField = <K extends string, V>(key: K, value: V | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+
+function checkDateValue(value: unknown): Checked<number> {
+  if (value instanceof Date) {
+    const time = value.getTime();
+    return Number.isNaN(time) ? { code: 'invalid-date', message: 'effectiveFrom is an invalid Date' } : time;
+  }
+  if (typeof value !== 'string') {
+    return {
+      code: 'invalid-date',
+      message: `effectiveFrom must be a date string or a Date, got ${describeValue(value)}`,
+    };
+  }
+  return dateOf(value);
+}
+
+function checkIncrementValue(value: unknown): Checked<BillingIncrement> {
+  if (typeof value !== 'string') {
+    return {
+      code: 'invalid-billing-increment',
+      message: `billingIncrement must be a string such as "60/60", got ${describeValue(value)}`,
+    };
+  }
+  return incrementOf(value);
+}
+
+function dateOf(text: string): Checked<number> {
+  const read = parseEffectiveDate(text);
+  return typeof read === 'number'
+    ? read
+    : { code: 'invalid-date', message: `invalid effective date: ${read}`, input: text };
+}
+
+function incrementOf(text: string): Checked<BillingIncrement> {
+  const read = parseBillingIncrement(text);
+  return typeof read === 'string'
+    ? { code: 'invalid-billing-increment', message: `invalid billing increment: ${read}`, input: text }
+    : read;
+}
+
+const OPTION_ROLES: readonly (readonly [DeckColumnRole, keyof RateDeckCsvOptions])[] = DECK_ROLES.map(
+  (role) => [role, `${role}Column` as keyof RateDeckCsvOptions] as const,
+);
+
+/** The options of `fromCsv`, checked: a wrong one is `invalid-argument`, thrown before the text is read. */
+function csvOptions(options: unknown): {
+  delimiter: CsvDelimiter | undefined;
+  header: boolean | undefined;
+  columns: Partial<Record<DeckColumnRole, DeckColumn>>;
+} {
+  if (options === undefined) return { delimiter: undefined, header: undefined, columns: {} };
+  if (typeof options !== 'object' || options === null) {
+    throw argumentError(`fromCsv options must be an object, got ${describeValue(options)}`);
+  }
+  const read = (key: string): unknown => ownDataValue(options, key);
+  const delimiter = read('delimiter');
+  if (delimiter !== undefined && delimiter !== ',' && delimiter !== ';' && delimiter !== '\t') {
+    throw argumentError(`delimiter must be ",", ";" or "\\t", got ${describeValue(delimiter)}`);
+  }
+  const header = read('header');
+  if (header !== undefined && typeof header !== 'boolean') {
+    throw argumentError(`header must be true or false, got ${describeValue(header)}`);
+  }
+  const columns: Partial<Record<DeckColumnRole, DeckColumn>> = {};
+  const byIndex = new Map<number, string>();
+  for (const [role, key] of OPTION_ROLES) {
+    const value = read(key);
+    if (value === undefined) continue;
+    if (typeof value === 'number') {
+      if (!Number.isInteger(value) || value < 0) {
+        throw argumentError(
+          `${key} must be a non-negative integer or a header name, got ${describeValue(value)}`,
+        );
+      }
+      const other = byIndex.get(value);
+      if (other !== undefined) throw argumentError(`${other} and ${key} must differ, both are ${value}`);
+      byIndex.set(value, key);
+    } else if (typeof value !== 'string' || value.trim() === '') {
+      throw argumentError(
+        `${key} must be a non-negative integer or a header name, got ${describeValue(value)}`,
+      );
+    }
+    columns[role] = value;
+  }
+  return { delimiter, header, columns };
+}
+
 /** The rows of `RateTable.fromCsv`, checked; throws `invalid-rate-deck` with every problem. */
 export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder {
+  const given = csvOptions(options);
   if (typeof text !== 'string') {
     const issue: DeckIssue = {
       path: '',
@@ -152,58 +387,163 @@ export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder
     };
     throw aggregateError('invalid-rate-deck', 'invalid rate deck', [issue]);
   }
-  const columns = csvColumns(options);
-  const loader = new DeckLoader(
-    (row, earlier) => `prefix ${quote(row.written)} on line ${row.tag} duplicates line ${earlier}`,
-  );
-  let seenFirstRow = false;
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte-order mark, as spreadsheets write
-  let lineNo = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    const next = end + 1;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    const line = text.slice(start, end);
-    start = next;
-    lineNo++;
-    if (isSkippedLine(line)) continue;
+  const problems: DeckIssue[] = [];
+  let delimiter = given.delimiter;
+  let columns: Partial<Record<DeckColumnRole, ChosenColumn>> | undefined;
+  let header: readonly string[] | undefined;
+  let deck: DeckBuilder | undefined;
+  let loader: DeckLoader | undefined;
+
+  forEachLine(text, (line, lineNo) => {
+    if (isSkippedLine(line) || problems.length > 0) return;
     const at = `/lines/${lineNo}`;
-    const rowProblem = (message: string) =>
-      loader.reject({
+    delimiter ??= detectDelimiter(line);
+    const split = splitCsvLine(line, delimiter);
+    const rowProblem = (message: string, column?: number) => {
+      const issue: DeckIssue = {
         path: at,
         line: lineNo,
+        ...(column === undefined ? {} : { column }),
         code: 'invalid-row',
         message: `line ${lineNo} ${message}`,
         input: line,
-      });
-    const split = splitCsvLine(line);
+      };
+      if (loader === undefined) problems.push(issue);
+      else loader.reject(issue);
+    };
+    if (columns === undefined) {
+      // The first row: a header, or the first data row.
+      const fields = 'fields' in split ? split.fields : undefined;
+      const isHeader = given.header ?? (fields !== undefined && looksLikeHeader(fields, given.columns));
+      if (isHeader && fields === undefined) {
+        rowProblem('error' in split ? split.error : '');
+        return;
+      }
+      header = isHeader ? fields : undefined;
+      const chosen = chooseColumns(given.columns, header);
+      if ('problems' in chosen) {
+        for (const p of chosen.problems) {
+          problems.push(
+            header === undefined
+              ? { path: '', ...p }
+              : { path: at, line: lineNo, code: p.code, message: `line ${lineNo}: ${p.message}` },
+          );
+        }
+        return;
+      }
+      columns = chosen.columns;
+      deck = new DeckBuilder(
+        columns.effectiveDate !== undefined,
+        columns.billingIncrement !== undefined,
+        columns.connectionFee !== undefined,
+        columns.description !== undefined,
+      );
+      const dateColumn = columns.effectiveDate;
+      loader = new DeckLoader(deck, (row, earlier) =>
+        dateColumn === undefined
+          ? `line ${row.line}, ${columns?.prefix?.label}: prefix ${quote(row.written)} duplicates line ${earlier}`
+          : `line ${row.line}, ${columns?.prefix?.label}: prefix ${quote(row.written)} has two rates with the same effective date (${dateColumn.label}), here and on line ${earlier}`,
+      );
+      if (isHeader) return;
+    }
+    if (loader === undefined || columns === undefined) return;
     if ('error' in split) {
       rowProblem(split.error);
-      seenFirstRow = true;
-      continue;
+      return;
     }
     const { fields } = split;
-    const prefixText = fields[columns.prefix];
-    const rateText = fields[columns.rate];
+    const { prefix: prefixColumn, rate: rateColumn } = columns;
+    if (prefixColumn === undefined || rateColumn === undefined) return;
+    const prefixText = fields[prefixColumn.index];
+    const rateText = fields[rateColumn.index];
+    if (prefixText === undefined || rateText === undefined) {
+      const missing = prefixText === undefined ? prefixColumn : rateColumn;
+      rowProblem(
+        `has ${fields.length} field${fields.length === 1 ? '' : 's'}; the ${missing === prefixColumn ? 'prefix' : 'rate'} is read from ${missing.label}`,
+      );
+      return;
+    }
+    const located = (role: DeckColumnRole, value: RateProblem): RateProblem => ({
+      ...value,
+      message: `line ${lineNo}, ${columns?.[role]?.label}: ${value.message}`,
+    });
+    const readField = <T>(
+      role: DeckColumnRole,
+      read: (text: string) => Checked<T>,
+    ): Checked<T> | undefined => {
+      const column = columns?.[role];
+      if (column === undefined) return undefined;
+      const value = read(fields[column.index] ?? '');
+      return isProblem(value) ? located(role, value) : value;
+    };
+    const optionalText = (role: DeckColumnRole): string | undefined => {
+      const column = columns?.[role];
+      const value = column === undefined ? undefined : fields[column.index];
+      return value === undefined || value === '' ? undefined : value;
+    };
     const prefix = checkPrefix(prefixText);
     const rate = scanRate(rateText, MAX_RATE_DECIMALS, 'rate');
-    const isFirstRow = !seenFirstRow;
-    seenFirstRow = true;
-    if (isFirstRow && typeof prefix !== 'string' && typeof rate !== 'string') continue; // the header row
-    if (columns.count !== undefined && (fields.length < 2 || fields.length > columns.count)) {
-      rowProblem(`has ${fields.length} fields; expected prefix, rate and an optional description`);
-      continue;
+    const billingText = optionalText('billingIncrement');
+    const feeText = optionalText('connectionFee');
+    const description = optionalText('description');
+    const from = readField('effectiveDate', (t) =>
+      t === ''
+        ? {
+            code: 'invalid-date',
+            message: 'invalid effective date: the field is empty; give the date the rate takes effect',
+          }
+        : dateOf(t),
+    );
+    const billing = billingText === undefined ? undefined : readField('billingIncrement', incrementOf);
+    const fee =
+      feeText === undefined
+        ? undefined
+        : readField('connectionFee', (t) => scanRate(t, MAX_RATE_DECIMALS, 'connection fee'));
+    const columnsOf: Partial<Record<DeckColumnRole, number>> = {};
+    for (const role of DECK_ROLES) {
+      const column = columns[role];
+      if (column !== undefined) columnsOf[role] = column.index + 1;
     }
-    if (prefixText === undefined || rateText === undefined) {
-      rowProblem(
-        `has ${fields.length} fields; expected at least ${Math.max(columns.prefix, columns.rate) + 1}`,
-      );
-      continue;
-    }
-    loader.add({ prefix, rate, written: prefixText, at, line: lineNo, tag: lineNo });
+    loader.add({
+      prefix: isProblem(prefix) ? located('prefix', prefix) : prefix,
+      rate: isProblem(rate) ? located('rate', rate) : rate,
+      ...(from === undefined ? {} : { from }),
+      ...(billing === undefined ? {} : { billing }),
+      ...(fee === undefined ? {} : { fee }),
+      ...(description === undefined ? {} : { description }),
+      written: prefixText,
+      at,
+      line: lineNo,
+      columns: columnsOf,
+      tag: lineNo,
+    });
+  });
+  if (problems.length > 0) throw aggregateError('invalid-rate-deck', 'invalid rate deck', problems);
+  if (loader === undefined) {
+    throw aggregateError('invalid-rate-deck', 'invalid rate deck', [
+      { path: '', code: 'empty-rate-deck', message: 'the rate deck has no rows' },
+    ]);
   }
   return loader.finish('the rate deck has no rows');
+}
+
+/**
+ * Whether a first row is a header: a field names a column role ("Prefix", "Rate", …), or neither the
+ * prefix nor the rate field (as the options or the positions say) is a valid value.
+ */
+function looksLikeHeader(
+  fields: readonly string[],
+  given: Partial<Record<DeckColumnRole, DeckColumn>>,
+): boolean {
+  if (fields.some((f) => roleOfHeader(f) !== undefined)) return true;
+  const at = (role: 'prefix' | 'rate', fallback: number) => {
+    const option = given[role];
+    return typeof option === 'number' ? option : fallback;
+  };
+  if (typeof given.prefix === 'string' || typeof given.rate === 'string') return true;
+  const prefix = checkPrefix(fields[at('prefix', 0)]);
+  const rate = scanRate(fields[at('rate', 1)], MAX_RATE_DECIMALS, 'rate');
+  return typeof prefix !== 'string' && typeof rate !== 'string';
 }
 
 // Only own data properties count: an inherited `prefix` (a polluted Object.prototype) or a getter
@@ -239,36 +579,4 @@ function checkPrefix(raw: unknown): string | RateProblem {
     );
   }
   return digits;
-}
-
-function csvColumns(options: RateDeckCsvOptions | undefined): {
-  prefix: number;
-  rate: number;
-  count: number | undefined;
-} {
-  const prefix: unknown = options?.prefixColumn;
-  const rate: unknown = options?.rateColumn;
-  if (prefix === undefined && rate === undefined) return { prefix: 0, rate: 1, count: 3 };
-  if (prefix === undefined || rate === undefined) {
-    throw argumentError('set both prefixColumn and rateColumn, or neither');
-  }
-  const column = (name: string, value: unknown): number => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw argumentError(`${name} must be a non-negative integer, got ${describeValue(value)}`);
-    }
-    return value;
-  };
-  const p = column('prefixColumn', prefix);
-  const r = column('rateColumn', rate);
-  if (p === r) throw argumentError(`prefixColumn and rateColumn must differ, both are ${p}`);
-  return { prefix: p, rate: r, count: undefined };
-}
-
-function isSkippedLine(line: string): boolean {
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 32 || c === 9) continue;
-    return c === 35; // '#'
-  }
-  return true;
 }

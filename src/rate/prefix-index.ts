@@ -30,6 +30,30 @@ export class DigitTrie {
     return -1;
   }
 
+  /**
+   * Per entry (`count` of them): the entry of its longest proper prefix in the trie, or -1. Read by
+   * dated decks, whose lookup falls back to a shorter prefix when a longer one has no row in force.
+   */
+  parents(count: number): Int32Array {
+    const parents = new Int32Array(count).fill(-1);
+    // Depth-first, carrying the nearest entry above each node.
+    const nodes: number[] = [0];
+    const above: number[] = [-1];
+    while (nodes.length > 0) {
+      const node = nodes.pop() ?? 0;
+      const nearest = above.pop() ?? -1;
+      const own = (this.entryAt[node] ?? 0) - 1;
+      if (own >= 0) parents[own] = nearest;
+      for (let d = 0; d < 10; d++) {
+        const child = this.children[node * 10 + d] ?? 0;
+        if (child === 0) continue;
+        nodes.push(child);
+        above.push(own >= 0 ? own : nearest);
+      }
+    }
+    return parents;
+  }
+
   #newNode(): number {
     if (this.nodeCount === this.entryAt.length) {
       const grownEntryAt = new Int32Array(this.entryAt.length * 2);

@@ -38,16 +38,16 @@ describe('a wrong argument is a SipguardError with a code and a message naming w
     ],
     ['RateTable.fromCsv of null', () => RateTable.fromCsv(null as never), 'invalid-rate-deck', /got null/],
     [
-      'RateTable.fromCsv with one column option',
-      () => RateTable.fromCsv('1,0.1', { prefixColumn: 1 }),
+      'RateTable.fromCsv with an unknown delimiter',
+      () => RateTable.fromCsv('1|0.1', { delimiter: '|' as never }),
       'invalid-argument',
-      /set both prefixColumn and rateColumn/,
+      /delimiter must be ",", ";" or "\\t", got the string "\|"/,
     ],
     [
-      'RateTable.fromCsv with a column given as text',
-      () => RateTable.fromCsv('1,0.1', { prefixColumn: '0' as never, rateColumn: 1 }),
+      'RateTable.fromCsv with a column given as blank text',
+      () => RateTable.fromCsv('1,0.1', { prefixColumn: ' ', rateColumn: 1 }),
       'invalid-argument',
-      /prefixColumn must be a non-negative integer, got the string "0"/,
+      /prefixColumn must be a non-negative integer or a header name, got the string " "/,
     ],
     [
       'RateTable.fromCsv with a column as an object, whose toString is never run',
@@ -57,7 +57,7 @@ describe('a wrong argument is a SipguardError with a code and a message naming w
           rateColumn: { toString: () => '1' } as never,
         }),
       'invalid-argument',
-      /rateColumn must be a non-negative integer, got an object/,
+      /rateColumn must be a non-negative integer or a header name, got an object/,
     ],
     [
       'RateTable.from of a string',

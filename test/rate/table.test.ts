@@ -231,7 +231,7 @@ describe('RateTable.fromCsv', () => {
       '+1,0.3', // 5: duplicate of line 2
       '0044,1e-2', // 6: bad prefix and bad rate
       '5,"unterminated', // 7: bad CSV
-      '1,2,3,4', // 8: too many fields
+      '2,0.2,two,extra', // 8: an extra column, ignored
       '7', // 9: too few fields
       '', // 10
       '33,0.123456789', // 11: too many decimals
@@ -247,21 +247,22 @@ describe('RateTable.fromCsv', () => {
       [6, '/lines/6/prefix', 'invalid-prefix'],
       [6, '/lines/6/rate', 'invalid-rate'],
       [7, '/lines/7', 'invalid-row'],
-      [8, '/lines/8', 'invalid-row'],
       [9, '/lines/9', 'invalid-row'],
       [11, '/lines/11/rate', 'too-many-decimals'],
       [12, '/lines/12', 'invalid-row'],
       [13, '/lines/13', 'invalid-row'],
     ]);
     const byLine = (n: number) => e.issues.find((i) => i.line === n)?.message;
-    expect(byLine(5)).toBe('prefix "+1" on line 5 duplicates line 2');
-    expect(byLine(7)).toBe('line 7 has a quoted field with no closing quote');
-    expect(byLine(8)).toBe('line 8 has 4 fields; expected prefix, rate and an optional description');
-    expect(byLine(9)).toBe('line 9 has 1 fields; expected prefix, rate and an optional description');
-    expect(byLine(12)).toBe('line 12 has text after the closing quote of field 2');
-    expect(byLine(13)).toBe('line 13 has a quote inside unquoted field 2');
-    expect(e.issues.find((i) => i.line === 8)?.input).toBe('1,2,3,4');
-    expect(e.message).toContain('invalid rate deck: 10 problems: /lines/4/prefix: invalid prefix "abc"');
+    expect(byLine(5)).toBe('line 5, column 1 ("prefix"): prefix "+1" duplicates line 2');
+    expect(byLine(7)).toBe('line 7 has a quoted field (column 2) with no closing quote');
+    expect(byLine(9)).toBe('line 9 has 1 field; the rate is read from column 2 ("rate")');
+    expect(byLine(12)).toBe('line 12 has text after the closing quote of column 2');
+    expect(byLine(13)).toBe('line 13 has a quote inside unquoted column 2');
+    expect(e.issues.find((i) => i.line === 9)?.input).toBe('7');
+    expect(e.issues.find((i) => i.line === 11)?.column).toBe(2);
+    expect(e.message).toContain(
+      'invalid rate deck: 9 problems: /lines/4/prefix: line 4, column 1 ("prefix"): invalid prefix "abc"',
+    );
   });
 
   it.each([
@@ -278,15 +279,15 @@ describe('RateTable.fromCsv', () => {
   it('reads other column layouts when told where the prefix and rate are', () => {
     const csv =
       'Destination,Prefix,Rate,Effective\n"Jamaica, mobile",1876,0.15,2026-01-01\nUK,44,0.02,2026-01-01\n';
-    const table = RateTable.fromCsv(csv, { prefixColumn: 1, rateColumn: 2 });
-    expect(table.lookup('+18765551234')?.rate.toString()).toBe('0.15');
+    const table = RateTable.fromCsv(csv, { prefixColumn: 1, rateColumn: 2, effectiveDateColumn: 3 });
+    expect(table.lookup('+18765551234', Date.UTC(2026, 0, 1))?.rate.toString()).toBe('0.15');
     const e = thrown(() => RateTable.fromCsv(`${csv}France,33\n`, { prefixColumn: 1, rateColumn: 2 }));
     expect(e.issues).toEqual([
       {
         path: '/lines/4',
         line: 4,
         code: 'invalid-row',
-        message: 'line 4 has 2 fields; expected at least 3',
+        message: 'line 4 has 2 fields; the rate is read from column 3 ("Rate")',
         input: 'France,33',
       },
     ]);
@@ -299,8 +300,11 @@ describe('RateTable.fromCsv', () => {
     [{ prefixColumn: -1, rateColumn: 1 }, 'a negative column'],
     [{ prefixColumn: 0, rateColumn: 1.5 }, 'a fractional column'],
     [{ prefixColumn: 1, rateColumn: 1 }, 'the same column twice'],
-    [{ prefixColumn: 1 }, 'only the prefix column'],
-    [{ rateColumn: 0 }, 'only the rate column'],
+    [{ prefixColumn: 1, effectiveDateColumn: 1 }, 'two roles in one column'],
+    [{ rateColumn: '' }, 'an empty header name'],
+    [{ delimiter: '|' as never }, 'a delimiter other than comma, semicolon or tab'],
+    [{ header: 'yes' as never }, 'a header flag that is not a boolean'],
+    ['prefix' as never, 'options that are not an object'],
   ])('rejects column options %j as invalid-argument (%s)', (options) => {
     expect(() => RateTable.fromCsv('1,0.1', options)).toThrow(
       expect.objectContaining({ name: 'SipguardError', code: 'invalid-argument' }),
