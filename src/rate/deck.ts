@@ -59,6 +59,19 @@ interface RowExtras {
   readonly description?: string;
 }
 
+/** What a loaded deck keeps, by row in input order: the loader's trie and bookkeeping are dropped. */
+export interface DeckRows {
+  /** Digits of each distinct prefix, by prefix id. */
+  readonly prefixes: readonly string[];
+  /** Per row: its prefix id, in a dated deck; without dates row i has prefix i. */
+  readonly rowPrefix: readonly number[] | undefined;
+  readonly rates: readonly Rate[];
+  readonly from: readonly number[] | undefined;
+  readonly billing: readonly (BillingIncrement | undefined)[] | undefined;
+  readonly fees: readonly (Rate | undefined)[] | undefined;
+  readonly descriptions: readonly (string | undefined)[] | undefined;
+}
+
 /**
  * A deck as it loads, by row in input order: its prefix (as an id of distinct prefixes, whose digits
  * are in the trie), rate and optional facts.
@@ -88,6 +101,20 @@ export class DeckBuilder {
     if (billing) this.billing = [];
     if (fees) this.fees = [];
     if (descriptions) this.descriptions = [];
+  }
+
+  /** The rows alone, without the trie and the loader's bookkeeping (tens of MB for a large deck). */
+  rows(): DeckRows {
+    const { prefixes, rowPrefix, rates, from, billing, fees, descriptions } = this;
+    return {
+      prefixes,
+      rowPrefix: from === undefined ? undefined : rowPrefix,
+      rates,
+      from,
+      billing,
+      fees,
+      descriptions,
+    };
   }
 
   /** The rate value of a canonical amount, shared with every other row of the same amount. */
@@ -393,6 +420,7 @@ export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder
   let header: readonly string[] | undefined;
   let deck: DeckBuilder | undefined;
   let loader: DeckLoader | undefined;
+  let columnNumbers: Partial<Record<DeckColumnRole, number>> = {};
 
   forEachLine(text, (line, lineNo) => {
     if (isSkippedLine(line) || problems.length > 0) return;
@@ -432,6 +460,13 @@ export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder
         return;
       }
       columns = chosen.columns;
+      // The same for every row: the 1-based column of each role, for the row's issues.
+      const numbers: Partial<Record<DeckColumnRole, number>> = {};
+      for (const role of DECK_ROLES) {
+        const column = columns[role];
+        if (column !== undefined) numbers[role] = column.index + 1;
+      }
+      columnNumbers = numbers;
       deck = new DeckBuilder(
         columns.effectiveDate !== undefined,
         columns.billingIncrement !== undefined,
@@ -499,11 +534,6 @@ export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder
       feeText === undefined
         ? undefined
         : readField('connectionFee', (t) => scanRate(t, MAX_RATE_DECIMALS, 'connection fee'));
-    const columnsOf: Partial<Record<DeckColumnRole, number>> = {};
-    for (const role of DECK_ROLES) {
-      const column = columns[role];
-      if (column !== undefined) columnsOf[role] = column.index + 1;
-    }
     loader.add({
       prefix: isProblem(prefix) ? located('prefix', prefix) : prefix,
       rate: isProblem(rate) ? located('rate', rate) : rate,
@@ -514,7 +544,7 @@ export function loadCsv(text: string, options?: RateDeckCsvOptions): DeckBuilder
       written: prefixText,
       at,
       line: lineNo,
-      columns: columnsOf,
+      columns: columnNumbers,
       tag: lineNo,
     });
   });

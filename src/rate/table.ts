@@ -4,9 +4,10 @@
 
 import { argumentError } from '../errors.js';
 import { describeValue } from '../text.js';
-import type { BillingIncrement } from './dates.js';
+import { type BillingIncrement, parseEffectiveDate } from './dates.js';
 import {
   type DeckBuilder,
+  type DeckRows,
   loadCsv,
   loadEntries,
   type RateDeckCsvOptions,
@@ -28,12 +29,19 @@ export interface RateEntry {
   readonly description?: string;
 }
 
-/** A moment for a dated lookup: a `Date`, or milliseconds since 1970 UTC (as `Date.now()` gives). */
-export type RateTime = Date | number;
+/**
+ * A moment for a dated lookup: a `Date`, milliseconds since 1970 UTC (as `Date.now()` gives), or ISO
+ * 8601 text read as deck dates are (`"2026-07-01"` is midnight UTC, `"2026-07-01T12:00:00+02:00"`).
+ */
+export type RateTime = Date | number | string;
 
 /** Milliseconds of `at`, or NaN when it is not a valid time. */
 export function timeOf(at: unknown): number {
   if (typeof at === 'number') return Number.isFinite(at) ? at : Number.NaN;
+  if (typeof at === 'string') {
+    const ms = parseEffectiveDate(at);
+    return typeof ms === 'number' ? ms : Number.NaN;
+  }
   return at instanceof Date ? at.getTime() : Number.NaN;
 }
 
@@ -97,12 +105,13 @@ export class RateTable {
   readonly hasEffectiveDates: boolean;
   readonly #index: PrefixIndex;
   readonly #dated: DatedRows | undefined;
-  readonly #deck: DeckBuilder;
+  readonly #deck: DeckRows;
 
   private constructor(deck: DeckBuilder) {
     this.#index = new PrefixIndex(deck.trie);
     this.#dated = deck.from === undefined ? undefined : new DatedRows(deck, deck.from);
-    this.#deck = deck;
+    // Not the builder: its trie and bookkeeping are garbage once the index is laid out.
+    this.#deck = deck.rows();
     this.size = deck.rates.length;
     this.hasEffectiveDates = deck.from !== undefined;
     Object.freeze(this);
@@ -157,8 +166,7 @@ export class RateTable {
   entryAt(index: number): RateEntry {
     const rate = this.rateAt(index);
     const deck = this.#deck;
-    const from = deck.from?.[index];
-    const effectiveFrom = from === undefined ? undefined : isoOf(from);
+    const effectiveFrom = this.effectiveFromAt(index);
     const billing = deck.billing?.[index];
     const fee = deck.fees?.[index];
     const description = deck.descriptions?.[index];
@@ -174,12 +182,20 @@ export class RateTable {
 
   /** The prefix (digits, no `+`) of row `index`; throws `invalid-argument` outside 0 to `size - 1`. */
   prefixAt(index: number): string {
-    return this.#deck.prefixes[entryAt(this.#deck.rowPrefix, index)] ?? '';
+    entryAt(this.#deck.rates, index);
+    return this.#deck.prefixes[this.#deck.rowPrefix?.[index] ?? index] ?? '';
   }
 
   /** The rate of row `index`; throws `invalid-argument` outside 0 to `size - 1`. */
   rateAt(index: number): Rate {
     return entryAt(this.#deck.rates, index);
+  }
+
+  /** When row `index` takes effect (ISO 8601, UTC), in a deck with effective dates. */
+  effectiveFromAt(index: number): string | undefined {
+    entryAt(this.#deck.rates, index);
+    const from = this.#deck.from?.[index];
+    return from === undefined ? undefined : isoOf(from);
   }
 
   /** The billing increment of row `index`, when the deck has one for it. */
