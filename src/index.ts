@@ -117,10 +117,14 @@ export { compilePolicy, compilePolicyJson } from './policy/index.js';
 // --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks.
 // Not exported: parseCap (the policy validates `maxRatePerMinute` with it) and the scanner internals.
 export type {
+  BillingIncrement,
+  CsvDelimiter,
+  DeckColumn,
   ParseRateOptions,
   RateDeckCsvOptions,
   RateEntry,
   RateEntryInput,
+  RateTime,
   SafeParseRateResult,
 } from './rate/index.js';
 export { parseRate, Rate, RateTable, safeParseRate } from './rate/index.js';

@@ -1,4 +1,4 @@
-import type { LimitName, NumberType } from './deps.js';
+import type { BillingIncrement, LimitName, NumberType } from './deps.js';
 
 /** The level whose rule decided: the account's top-level rule or the extension's own override. */
 export type DecisionScope = 'account' | 'extension';
@@ -80,6 +80,12 @@ export interface RateCapDecision<C extends 'rate-within-cap' | 'rate-above-cap',
   readonly cap: string;
   /** The rate-deck prefix whose rate was used; absent when the request carried the rate. */
   readonly ratePrefix?: string;
+  /** When the deck row used took effect (ISO 8601, UTC), in a deck with effective dates. */
+  readonly rateEffectiveFrom?: string;
+  /** How the deck row used bills calls, when the deck says; shown, never compared with the cap. */
+  readonly billingIncrement?: BillingIncrement;
+  /** The per-call charge of the deck row used (USD, canonical text); shown, never compared with the cap. */
+  readonly connectionFee?: string;
 }
 
 /** `rate-within-cap`: the rate is at most the cap. */

@@ -55,12 +55,15 @@ export {
   phoneContextDomain,
 } from '../phone/index.js';
 export {
+  type BillingIncrement,
   type DeckUnderCap,
   deckUnderCap,
   parseCap,
   parseMoneyLimit,
   type Rate,
   RateTable,
+  type RateTime,
   safeParseRate,
+  timeOf,
   unitsOfCanonical,
 } from '../rate/index.js';

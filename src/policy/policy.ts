@@ -19,7 +19,10 @@ import {
   isInstant,
   PROBE_INVALID,
   PROBE_NOT_LISTED,
+  type RateTable,
+  type RateTime,
   safeParseRate,
+  timeOf,
   type UsageLedger,
   type UsageQuery,
 } from './deps.js';
@@ -49,6 +52,12 @@ export interface CallRequest {
   readonly dialed: string;
   /** The known per-minute USD rate of this call (`"0.0125"`); it takes precedence over the rate deck. */
   readonly ratePerMinute?: string;
+  /**
+   * When the call is placed: a `Date`, milliseconds since 1970 UTC or ISO 8601 text. Needed with a
+   * rate deck that has effective dates, to pick the row in force (sipguard reads no clock); ignored
+   * otherwise.
+   */
+  readonly at?: RateTime;
 }
 
 /** A held registration the policy no longer allows, with the decision that says why. */
@@ -313,21 +322,27 @@ export class CompiledPolicy implements Policy {
         };
       }
       const above = parsed.rate.compare(cap) > 0;
-      return rateDecision(
-        above,
-        capRule.scope,
-        destination,
-        parsed.rate.toString(),
-        capText,
-        undefined,
-        areaMatched,
-      );
+      return rateDecision(above, capRule.scope, destination, parsed.rate.toString(), capText, areaMatched);
     }
 
     const deck = capRule.deck;
     if (deck !== undefined) {
       const { table } = deck;
-      const index = table.lookupIndex(destination.e164);
+      const at: unknown = request.at;
+      // Read once: lookupIndex takes the milliseconds. A dated deck cannot be read without the time
+      // of the call: refused, whatever onUnknownRate says.
+      const time = timeOf(at);
+      if (table.hasEffectiveDates && Number.isNaN(time)) {
+        return {
+          allowed: false,
+          code: 'rate-unknown',
+          scope: capRule.scope,
+          destination,
+          cap: capText,
+          message: `the rate deck has effective dates and the request's time (at) is ${at === undefined ? 'missing' : `not a time (${describeValue(at)}; give a Date, milliseconds or ISO 8601 text)`}; with a cap in force the call is denied`,
+        };
+      }
+      const index = table.lookupIndex(destination.e164, time);
       if (index >= 0) {
         const above = deck.above[index] === 1;
         return rateDecision(
@@ -336,8 +351,9 @@ export class CompiledPolicy implements Policy {
           destination,
           table.rateAt(index).toString(),
           capText,
-          table.prefixAt(index),
           areaMatched,
+          table,
+          index,
         );
       }
     }
@@ -407,22 +423,48 @@ function emergencyAreaDecision(outcome: CallingOutcome, scope: DecisionScope, di
   }
 }
 
+type DeckRowFacts = Mutable<
+  Pick<RateWithinCapDecision, 'ratePrefix' | 'rateEffectiveFrom' | 'billingIncrement' | 'connectionFee'>
+>;
+
+// `table` and `index` name the deck row used; without them the rate came with the request.
 function rateDecision(
   above: boolean,
   scope: DecisionScope,
   destination: DecisionDestination,
   rate: string,
   cap: string,
-  ratePrefix: string | undefined,
   areaMatched: string | undefined,
+  table?: RateTable,
+  index?: number,
 ): CallDecision {
-  const source = ratePrefix === undefined ? 'the request' : `rate-deck prefix ${ratePrefix}`;
-  if (above) {
-    const message = `the rate to ${destination.e164} is $${rate}/min (from ${source}), above the cap of $${cap}; call denied`;
-    return ratePrefix === undefined
-      ? { allowed: false, code: 'rate-above-cap', scope, destination, rate, cap, message }
-      : { allowed: false, code: 'rate-above-cap', scope, destination, rate, cap, message, ratePrefix };
+  const facts: DeckRowFacts = {};
+  let source = 'the request';
+  let charges = '';
+  if (table !== undefined && index !== undefined) {
+    facts.ratePrefix = table.prefixAt(index);
+    source = `rate-deck prefix ${facts.ratePrefix}`;
+    const from = table.effectiveFromAt(index);
+    if (from !== undefined) {
+      facts.rateEffectiveFrom = from;
+      source += ` in force since ${from}`;
+    }
+    const billing = table.billingIncrementAt(index);
+    const fee = table.connectionFeeAt(index)?.toString();
+    if (billing !== undefined) facts.billingIncrement = billing;
+    if (fee !== undefined) facts.connectionFee = fee;
+    // The FAQ's cap is on the per-minute rate: the other charges are told, never compared.
+    const parts = [
+      ...(billing === undefined ? [] : [`billed ${billing.initialSeconds}/${billing.incrementSeconds}`]),
+      ...(fee === undefined ? [] : [`connection fee $${fee}`]),
+    ];
+    if (parts.length > 0) charges = ` (${parts.join(', ')}; not compared with the cap)`;
   }
+  if (above) {
+    const message = `the rate to ${destination.e164} is $${rate}/min (from ${source}), above the cap of $${cap}${charges}; call denied`;
+    return { allowed: false, code: 'rate-above-cap', scope, destination, rate, cap, message, ...facts };
+  }
+  const message = `the rate to ${destination.e164} is $${rate}/min (from ${source}), within the cap of $${cap}${charges}`;
   const decision: Mutable<RateWithinCapDecision> = {
     allowed: true,
     code: 'rate-within-cap',
@@ -430,9 +472,9 @@ function rateDecision(
     destination,
     rate,
     cap,
-    message: `the rate to ${destination.e164} is $${rate}/min (from ${source}), within the cap of $${cap}`,
+    message,
+    ...facts,
   };
-  if (ratePrefix !== undefined) decision.ratePrefix = ratePrefix;
   if (areaMatched !== undefined) decision.matched = areaMatched;
   return decision;
 }

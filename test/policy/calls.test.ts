@@ -372,3 +372,109 @@ describe('checkCall with RFC 3966 phone-contexts', () => {
     expect(decision.message).toContain('(unmapped-phone-context)');
   });
 });
+
+describe('checkCall with a dated carrier deck', () => {
+  // Shaped like test/rate/fixtures/wholesale-semicolon.csv: UK mobile drops to 0.0190 on 2026-04-15,
+  // Jamaica mobile rises above the cap on 2026-07-01, Sierra Leone mobile starts on 2026-09-01.
+  const deck = RateTable.fromCsv(
+    [
+      'Destination;Prefix;Rate;Effective Date;Billing Increment;Connection Fee',
+      'United Kingdom - Mobile;447;0.0210;2026-01-01;1/1;',
+      'United Kingdom - Mobile;447;0.0190;2026-04-15;1/1;',
+      'Jamaica - Mobile;1876;0.0150;2026-01-01;60/60;0.0100',
+      'Jamaica - Mobile;1876;0.1750;2026-07-01;60/60;0.0100',
+    ].join('\r\n'),
+  );
+  const dated = compilePolicy(
+    { homeCountry: 'US', maxRatePerMinute: '0.0500', extensions: { 106: { onUnknownRate: 'allow' } } },
+    { rates: deck },
+  );
+  const march = Date.UTC(2026, 2, 1);
+  const august = new Date(Date.UTC(2026, 7, 1));
+
+  it.each<Row>([
+    [
+      'the row in force at the call time decides (before the change)',
+      { extension: '100', dialed: '+18765550100', at: march },
+      {
+        allowed: true,
+        code: 'rate-within-cap',
+        rate: '0.015',
+        ratePrefix: '1876',
+        rateEffectiveFrom: '2026-01-01T00:00:00.000Z',
+        billingIncrement: { initialSeconds: 60, incrementSeconds: 60 },
+        connectionFee: '0.01',
+      },
+    ],
+    [
+      'a later row takes over on its date (a Date is accepted)',
+      { extension: '100', dialed: '+18765550100', at: august },
+      {
+        allowed: false,
+        code: 'rate-above-cap',
+        rate: '0.175',
+        rateEffectiveFrom: '2026-07-01T00:00:00.000Z',
+      },
+    ],
+    [
+      'the connection fee is shown but not added to the per-minute rate (0.0150 + 0.0100 fee, cap 0.05)',
+      { extension: '100', dialed: '+18765550100', at: Date.UTC(2026, 5, 30, 23, 59, 59, 999) },
+      { allowed: true, code: 'rate-within-cap', rate: '0.015', connectionFee: '0.01' },
+    ],
+    [
+      'a row with no fee carries no connectionFee',
+      { extension: '100', dialed: '+447911123456', at: Date.UTC(2026, 3, 15) },
+      {
+        allowed: true,
+        code: 'rate-within-cap',
+        rate: '0.019',
+        rateEffectiveFrom: '2026-04-15T00:00:00.000Z',
+      },
+    ],
+    [
+      'before the first row of a prefix the rate is unknown',
+      { extension: '100', dialed: '+447911123456', at: Date.UTC(2025, 11, 31) },
+      { allowed: false, code: 'rate-unknown' },
+    ],
+    [
+      'without a time a dated deck cannot be read: denied',
+      { extension: '100', dialed: '+447911123456' },
+      { allowed: false, code: 'rate-unknown' },
+    ],
+    [
+      'onUnknownRate "allow" does not let a missing time through',
+      { extension: '106', dialed: '+447911123456' },
+      { allowed: false, code: 'rate-unknown' },
+    ],
+    [
+      'an invalid time is denied',
+      { extension: '100', dialed: '+447911123456', at: Number.NaN },
+      { allowed: false, code: 'rate-unknown' },
+    ],
+  ])('%s', (_reason, request, expected) => {
+    expect(dated.checkCall(request)).toMatchObject(expected);
+  });
+
+  it('says what was shown but not compared, and why a missing time denies', () => {
+    const fee = dated.checkCall({ extension: '100', dialed: '+18765550100', at: march });
+    expect(fee.message).toBe(
+      'the rate to +18765550100 is $0.015/min (from rate-deck prefix 1876 in force since 2026-01-01T00:00:00.000Z), within the cap of $0.05 (billed 60/60, connection fee $0.01; not compared with the cap)',
+    );
+    const noTime = dated.checkCall({ extension: '106', dialed: '+447911123456' });
+    expect(noTime.message).toContain(
+      "the rate deck has effective dates and the request's time (at) is missing",
+    );
+    const badTime = dated.checkCall({ extension: '100', dialed: '+447911123456', at: '2026-31-01' });
+    expect(badTime.message).toContain(
+      'not a time (the string "2026-31-01"; give a Date, milliseconds or ISO 8601 text)',
+    );
+  });
+
+  it('an undated deck ignores the time and carries no date fields', () => {
+    const decision = policy.checkCall({ extension: '100', dialed: '201 555 0123', at: Number.NaN });
+    expect(decision).toMatchObject({ code: 'rate-within-cap', ratePrefix: '1201' });
+    expect(
+      'rateEffectiveFrom' in decision || 'billingIncrement' in decision || 'connectionFee' in decision,
+    ).toBe(false);
+  });
+});

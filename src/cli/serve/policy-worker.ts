@@ -68,9 +68,11 @@ function answer(policy: Policy, request: WorkerRequest): unknown {
       return tuple(policy.checkRegistration({ extension: request[2], sourceIp: request[3] }));
     case 'call': {
       const [, , extension, dialed, rate] = request;
+      // The time of the call, for a deck with effective dates (the library reads no clock).
+      const at = Date.now();
       return tuple(
         policy.checkCall(
-          rate === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute: rate },
+          rate === undefined ? { extension, dialed, at } : { extension, dialed, ratePerMinute: rate, at },
         ),
       );
     }
