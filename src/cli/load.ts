@@ -3,6 +3,7 @@ import {
   compilePolicyJson,
   type Policy,
   parseRuleCases,
+  type RateDeckCsvOptions,
   RateTable,
   type RuleCasesDocument,
   SipguardError,
@@ -20,11 +21,15 @@ export function problemsOf(file: string, error: SipguardError): FileProblem[] {
   }));
 }
 
-/** Reads and compiles a rate deck CSV. */
-export async function loadRates(io: CliIo, file: string): Promise<RateTable> {
+/** Reads and compiles a rate deck CSV, with the columns and delimiter of `deckOptions` when given. */
+export async function loadRates(
+  io: CliIo,
+  file: string,
+  deckOptions?: RateDeckCsvOptions,
+): Promise<RateTable> {
   const text = await readTextFile(io.readText, file);
   try {
-    return RateTable.fromCsv(text);
+    return RateTable.fromCsv(text, deckOptions);
   } catch (e) {
     if (e instanceof SipguardError) throw new FileError(problemsOf(file, e));
     throw e;
@@ -35,12 +40,17 @@ export async function loadRates(io: CliIo, file: string): Promise<RateTable> {
  * Reads and compiles a policy (and its rate deck, when given). Every problem of both files is
  * collected before failing, so one run shows everything to fix.
  */
-export async function loadPolicy(io: CliIo, file: string, ratesFile?: string): Promise<Policy> {
+export async function loadPolicy(
+  io: CliIo,
+  file: string,
+  ratesFile?: string,
+  deckOptions?: RateDeckCsvOptions,
+): Promise<Policy> {
   const problems: FileProblem[] = [];
   let rates: RateTable | undefined;
   if (ratesFile !== undefined) {
     try {
-      rates = await loadRates(io, ratesFile);
+      rates = await loadRates(io, ratesFile, deckOptions);
     } catch (e) {
       if (!(e instanceof FileError)) throw e;
       problems.push(...e.problems);

@@ -1,7 +1,15 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { IpAllowList, parseIpEntry, runCases, runSequences, SipguardError } from '../index.js';
+import {
+  IpAllowList,
+  parseIpEntry,
+  type RateDeckCsvOptions,
+  runCases,
+  runSequences,
+  SipguardError,
+} from '../index.js';
 import { quote } from '../text.js';
+import { readDeckOptions } from './deck-options.js';
 import { FileError, readJsonFile } from './files.js';
 import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
 import { type CliIo, ExitCode } from './io.js';
@@ -39,6 +47,22 @@ const str = (ctx: Context, name: string): string | undefined => {
 
 const printJson = (io: CliIo, value: unknown) => io.out(JSON.stringify(value, null, 2));
 
+/** How --rates is read: `--rates-columns` and `--rates-delimiter` (docs/cli.md). */
+const RATES_OPTIONS: OptionSpec = {
+  rates: { type: 'string' },
+  'rates-columns': { type: 'string' },
+  'rates-delimiter': { type: 'string' },
+};
+
+function deckOptions(ctx: Context): RateDeckCsvOptions {
+  const read = readDeckOptions(str(ctx, 'rates-columns'), str(ctx, 'rates-delimiter'));
+  if ('error' in read) throw new UsageError(read.error);
+  if (str(ctx, 'rates') === undefined && Object.keys(read.options).length > 0) {
+    throw new UsageError('--rates-columns and --rates-delimiter apply to a deck given with --rates');
+  }
+  return read.options;
+}
+
 function positional(ctx: Context, count: number, what: string): string[] {
   if (ctx.positionals.length !== count) {
     throw new UsageError(`expected ${what}, got ${ctx.positionals.length} argument(s)`);
@@ -47,15 +71,17 @@ function positional(ctx: Context, count: number, what: string): string[] {
 }
 
 const check: Command = {
-  usage: 'sipguard check <policy.json> [--rates deck.csv] [--json]',
+  usage:
+    'sipguard check <policy.json> [--rates deck.csv [--rates-columns role=column,...] [--rates-delimiter ;]] [--json]',
   summary: 'validate a policy and list its findings',
   help: 'Validates the policy (and the rate deck) and prints every problem with its JSON path, then the\nfindings. Exit 0 when valid (warnings allowed), 3 when invalid or unreadable.',
-  options: { rates: { type: 'string' } },
+  options: RATES_OPTIONS,
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one policy file');
     const rates = str(ctx, 'rates');
+    const deck = deckOptions(ctx);
     try {
-      const policy = await loadPolicy(ctx.io, file, rates);
+      const policy = await loadPolicy(ctx.io, file, rates, deck);
       if (ctx.json) printJson(ctx.io, { file, valid: true, problems: [], findings: policy.findings });
       else {
         const n = policy.findings.length;
@@ -80,15 +106,16 @@ const check: Command = {
 
 const evaluate: Command = {
   usage:
-    'sipguard eval <policy.json> --extension <id> (--source-ip <ip> | --dialed <number> [--rate <usd>]) [--rates deck.csv] [--json]',
+    'sipguard eval <policy.json> --extension <id> (--source-ip <ip> | --dialed <number> [--rate <usd>] [--at <time>]) [--rates deck.csv [--rates-columns ...] [--rates-delimiter ;]] [--json]',
   summary: 'decide one registration or call and explain why',
-  help: 'Prints the decision with its code, the level that decided (account or extension), the matched\nrule and, for calls, the destination and rate. Exit 0 allowed, 2 denied, 3 invalid policy.',
+  help: 'Prints the decision with its code, the level that decided (account or extension), the matched\nrule and, for calls, the destination and rate. A dated deck is read at --at (ISO 8601: 2026-07-01,\nmidnight UTC, or 2026-07-01T12:00:00Z), or now. Exit 0 allowed, 2 denied, 3 invalid policy.',
   options: {
-    rates: { type: 'string' },
+    ...RATES_OPTIONS,
     extension: { type: 'string' },
     'source-ip': { type: 'string' },
     dialed: { type: 'string' },
     rate: { type: 'string' },
+    at: { type: 'string' },
   },
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one policy file');
@@ -102,15 +129,17 @@ const evaluate: Command = {
     }
     if (rate !== undefined && dialed === undefined)
       throw new UsageError('--rate applies to calls only (with --dialed)');
-    const policy = await loadPolicy(ctx.io, file, str(ctx, 'rates'));
+    const atText = str(ctx, 'at');
+    if (atText !== undefined && dialed === undefined)
+      throw new UsageError('--at applies to calls only (with --dialed)');
+    // The CLI reads the clock so the library need not; a bad --at is reported by the dated deck's decision.
+    const at = atText ?? Date.now();
+    const policy = await loadPolicy(ctx.io, file, str(ctx, 'rates'), deckOptions(ctx));
+    const call = { extension, dialed: dialed ?? '', at };
     const decision =
       sourceIp !== undefined
         ? policy.checkRegistration({ extension, sourceIp })
-        : policy.checkCall(
-            rate === undefined
-              ? { extension, dialed: dialed ?? '' }
-              : { extension, dialed: dialed ?? '', ratePerMinute: rate },
-          );
+        : policy.checkCall(rate === undefined ? call : { ...call, ratePerMinute: rate });
     if (ctx.json) printJson(ctx.io, decision);
     else for (const line of formatDecision(decision, ctx.p)) ctx.io.out(line);
     return decision.allowed ? ExitCode.ok : ExitCode.denied;
