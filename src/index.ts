@@ -99,6 +99,7 @@ export type {
   PolicyDocument,
   PolicyFinding,
   PolicyFindingCode,
+  PolicyFindingSeverity,
   PolicyRules,
   RegistrationDecision,
   RegistrationDecisionCode,

@@ -35,15 +35,10 @@ export function formatProblems(problems: readonly FileProblem[], p: Paint): stri
   );
 }
 
-/** One line per finding, most severe first as the policy orders them. */
+/** One line per finding, in the policy's order. */
 export function formatFindings(findings: readonly PolicyFinding[], p: Paint): string[] {
   return findings.map((f) => {
-    const severity =
-      f.severity === 'error'
-        ? p.red(f.severity)
-        : f.severity === 'warning'
-          ? p.yellow(f.severity)
-          : p.dim(f.severity);
+    const severity = f.severity === 'warning' ? p.yellow(f.severity) : p.dim(f.severity);
     return `  ${severity} ${p.bold(f.path || '(root)')} ${p.dim(f.code)}: ${f.message}`;
   });
 }

@@ -71,6 +71,8 @@ export const ExitCode = {
   invalid: 3,
   /** The command line itself is wrong: unknown command or option, missing argument. */
   usage: 4,
+  /** `check --strict`: the policy is valid but has at least one warning. */
+  warnings: 5,
   /** Standard output was closed before everything was written (128 + SIGPIPE, as a shell reports it). */
   outputClosed: 141,
 } as const;

@@ -72,25 +72,39 @@ function positional(ctx: Context, count: number, what: string): string[] {
 
 const check: Command = {
   usage:
-    'sipguard check <policy.json> [--rates deck.csv [--rates-columns role=column,...] [--rates-delimiter ;]] [--json]',
+    'sipguard check <policy.json> [--strict] [--rates deck.csv [--rates-columns role=column,...] [--rates-delimiter ;]] [--json]',
   summary: 'validate a policy and list its findings',
-  help: 'Validates the policy (and the rate deck) and prints every problem with its JSON path, then the\nfindings. Exit 0 when valid (warnings allowed), 3 when invalid or unreadable.',
-  options: RATES_OPTIONS,
+  help: 'Validates the policy (and the rate deck) and prints every problem with its JSON path, then the\nfindings. Exit 0 when valid, 3 when invalid or unreadable; with --strict, 5 when valid with a warning\n(info findings never fail).',
+  options: { ...RATES_OPTIONS, strict: { type: 'boolean' } },
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one policy file');
     const rates = str(ctx, 'rates');
     const deck = deckOptions(ctx);
     try {
       const policy = await loadPolicy(ctx.io, file, rates, deck);
-      if (ctx.json) printJson(ctx.io, { file, valid: true, problems: [], findings: policy.findings });
-      else {
+      const strict = ctx.values.strict === true;
+      // Under --strict every warning fails the check; info findings never do.
+      const failedBy = strict ? policy.findings.filter((f) => f.severity === 'warning') : [];
+      if (ctx.json) {
+        printJson(ctx.io, {
+          file,
+          valid: true,
+          problems: [],
+          findings: policy.findings,
+          ...(strict ? { strict, passed: failedBy.length === 0, failedBy } : {}),
+        });
+      } else {
         const n = policy.findings.length;
         ctx.io.out(
-          `${ctx.p.green('✓')} ${file} is valid${n === 0 ? '' : `, ${n} finding${n === 1 ? '' : 's'}:`}`,
+          `${failedBy.length > 0 ? ctx.p.red('✗') : ctx.p.green('✓')} ${file} is valid${n === 0 ? '' : `, ${n} finding${n === 1 ? '' : 's'}:`}`,
         );
         for (const line of formatFindings(policy.findings, ctx.p)) ctx.io.out(line);
+        if (failedBy.length > 0) {
+          const w = failedBy.length;
+          ctx.io.out(`--strict: ${w} warning${w === 1 ? ' fails' : 's fail'} the check`);
+        }
       }
-      return ExitCode.ok;
+      return failedBy.length > 0 ? ExitCode.warnings : ExitCode.ok;
     } catch (e) {
       if (!(e instanceof FileError)) throw e;
       if (ctx.json) printJson(ctx.io, { file, valid: false, problems: e.problems, findings: [] });
@@ -343,7 +357,8 @@ function mainHelp(): string {
   lines.push(
     '',
     'Every command takes --json for machine-readable output and --help.',
-    'Exit codes: 0 ok/allowed, 1 test failures, 2 denied, 3 invalid or unreadable input, 4 usage error.',
+    'Exit codes: 0 ok/allowed, 1 test failures, 2 denied, 3 invalid or unreadable input, 4 usage error,',
+    '5 warnings under check --strict.',
     'Docs: docs/cli.md',
   );
   return lines.join('\n');

@@ -12,8 +12,11 @@ export type IpFindingCode =
   | 'host-bits-set'
   | 'allow-everything';
 
-/** How much a finding matters. IP lists emit `warning` and `info`; `error` is for callers that escalate. */
-export type IpFindingSeverity = 'error' | 'warning' | 'info';
+/**
+ * How much a finding matters: `warning`, likely a mistake (`sipguard check --strict` fails on it), or
+ * `info`, worth a look. There is no `error`: a finding is about a list that compiled.
+ */
+export type IpFindingSeverity = 'warning' | 'info';
 
 /** An observation about entry `index` (and, for the pairwise ones, the entry `relatedIndex`). */
 export interface IpFinding {

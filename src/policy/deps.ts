@@ -2,7 +2,7 @@
 // interfaces are named once.
 export { compileAllowList, IpAllowList, PROBE_INVALID, PROBE_NOT_LISTED } from '../ip/allow-list.js';
 export { MAX_ENTRY_LENGTH } from '../ip/entry.js';
-export type { IpFinding } from '../ip/findings.js';
+export type { IpFinding, IpFindingSeverity } from '../ip/findings.js';
 export {
   type AsyncUsageLedger,
   type BeginCall,

@@ -4,6 +4,7 @@ import {
   DEFAULT_TIME_ZONE,
   type IpAllowList,
   type IpFinding,
+  type IpFindingSeverity,
   LIMIT_NAMES,
   type LimitFields,
 } from './deps.js';
@@ -21,6 +22,9 @@ export type PolicyFindingCode =
   | 'limit-above-account-total'
   | IpFinding['code'];
 
+/** `warning` (likely a mistake; `sipguard check --strict` fails on it) or `info`; nothing that compiles is an error. */
+export type PolicyFindingSeverity = IpFindingSeverity;
+
 /**
  * A lint result: the policy is valid and compiles, but something in it deserves a look.
  * `path` is a JSON pointer into the document.
@@ -28,7 +32,7 @@ export type PolicyFindingCode =
 export interface PolicyFinding {
   readonly path: string;
   readonly code: PolicyFindingCode;
-  readonly severity: 'error' | 'warning' | 'info';
+  readonly severity: PolicyFindingSeverity;
   readonly message: string;
 }
 
@@ -48,7 +52,8 @@ export function collectFindings(
       findings.push({
         path: at,
         code: 'registration-denies-all',
-        severity: 'error',
+        // Legitimate (the FAQ's "denies all"), so not an error; but a lock-out when unintended.
+        severity: 'warning',
         message: `restrict is true with an empty allowFrom: this denies all registrations, including your own${level.scope === 'account' ? ' (for every extension without its own registration rule)' : ''}`,
       });
     }
@@ -172,7 +177,7 @@ function limitFindings(
       findings.push({
         path: `${level.path}/callingHours/allow`,
         code: 'calling-hours-never',
-        severity: 'error',
+        severity: 'warning',
         message: `callingHours.allow is empty: every call except emergency calls is refused${level.scope === 'account' ? ' (for every extension without its own callingHours)' : ''}`,
       });
     }

@@ -21,7 +21,7 @@ export type {
   SpendLimitDecision,
   VelocityLimitDecision,
 } from './decision.js';
-export type { PolicyFinding, PolicyFindingCode } from './findings.js';
+export type { PolicyFinding, PolicyFindingCode, PolicyFindingSeverity } from './findings.js';
 export type { CallRequest, Policy, RegistrationRequest, RegistrationToDrop } from './policy.js';
 export type { PolicyDocument, PolicyRules } from './spec.js';
 export type {

@@ -15,12 +15,12 @@ describe('policy findings', () => {
     [
       'restriction on with an empty list at account level',
       { registration: { restrict: true, allowFrom: [] } },
-      [{ path: '/registration', code: 'registration-denies-all', severity: 'error' }],
+      [{ path: '/registration', code: 'registration-denies-all', severity: 'warning' }],
     ],
     [
       'restriction on without allowFrom in an extension',
       { extensions: { 7: { registration: { restrict: true } } } },
-      [{ path: '/extensions/7/registration', code: 'registration-denies-all', severity: 'error' }],
+      [{ path: '/extensions/7/registration', code: 'registration-denies-all', severity: 'warning' }],
     ],
     [
       'a list kept while restrict is false',

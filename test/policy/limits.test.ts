@@ -373,8 +373,8 @@ describe('limits: findings', () => {
     });
     expect(policy.findings.map((f) => [f.path, f.code, f.severity])).toEqual(
       expect.arrayContaining([
-        ['/callingHours/allow', 'calling-hours-never', 'error'],
-        ['/extensions/8/callingHours/allow', 'calling-hours-never', 'error'],
+        ['/callingHours/allow', 'calling-hours-never', 'warning'],
+        ['/extensions/8/callingHours/allow', 'calling-hours-never', 'warning'],
         ['/extensionLimits/spendPerDay', 'spend-limit-without-rate-table', 'warning'],
         ['/extensions/7/extensionLimits/concurrentCalls', 'limit-above-account-total', 'info'],
         ['/extensions/7/extensionLimits/spendPerDay', 'override-identical', 'info'],

@@ -207,3 +207,13 @@ describe('a call decision narrows by code', () => {
     expectTypeOf<Decision<'unrestricted'>['code']>().toEqualTypeOf<'unrestricted'>();
   });
 });
+
+describe('finding severities', () => {
+  it('are warning or info: nothing that compiles is an error', () => {
+    expectTypeOf<import('../../src/index.js').PolicyFindingSeverity>().toEqualTypeOf<'warning' | 'info'>();
+    expectTypeOf<import('../../src/index.js').PolicyFinding['severity']>().toEqualTypeOf<
+      'warning' | 'info'
+    >();
+    expectTypeOf<import('../../src/index.js').IpFindingSeverity>().toEqualTypeOf<'warning' | 'info'>();
+  });
+});
