@@ -85,6 +85,23 @@ export interface SipguardIssue<C extends SipguardIssueCode = SipguardIssueCode> 
   readonly column?: number;
 }
 
+/**
+ * Every issue as one line for a person, in order: its path (`(root)` for the document itself), line
+ * and column where known, code and message. Unlike an error's message, nothing is left out.
+ */
+export function formatIssues(issues: readonly SipguardIssue[]): string {
+  return issues
+    .map((issue) => {
+      const where = [
+        ...(issue.line === undefined ? [] : [`line ${issue.line}`]),
+        ...(issue.column === undefined ? [] : [`column ${issue.column}`]),
+      ];
+      const at = `${excerpt(issue.path) || '(root)'}${where.length === 0 ? '' : ` (${where.join(', ')})`}`;
+      return `${at} ${issue.code}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
 /** A {@link SipguardError} with code `C`, whose issues have the codes an error of that code can carry. */
 export interface SipguardErrorOf<C extends SipguardErrorCode> extends Error {
   readonly name: 'SipguardError';

@@ -17,7 +17,7 @@ export type {
   SipguardIssueCode,
   SipguardIssueCodeOf,
 } from './errors.js';
-export { SipguardError } from './errors.js';
+export { formatIssues, SipguardError } from './errors.js';
 
 // --- IP allow-lists (src/ip, docs/ip-allow-lists.md): strict entry parsing and fast matching.
 // Not exported: the IPv4 scanner and IPv6 parser internals.
@@ -74,7 +74,6 @@ export type {
   RegionCode,
 } from './phone/index.js';
 export { classifyDialed, emergencyNumbersOf } from './phone/index.js';
-
 // --- Policies (src/policy, docs/policy.md, docs/decisions.md): compile a policy document once, then
 // check registrations and calls. `Policy` is an interface (build one with compilePolicy); not exported:
 // the document spec, whose JSON Schema ships as the file `sipguard/policy.schema.json`.
@@ -108,12 +107,13 @@ export type {
   RepeatDialLimitDecision,
   Reservation,
   ReservedCallDecision,
+  SafeCompilePolicyResult,
   SpendLimitDecision,
   SpendRateUnknownDecision,
   StartDecision,
   VelocityLimitDecision,
 } from './policy/index.js';
-export { compilePolicy, compilePolicyJson } from './policy/index.js';
+export { compilePolicy, compilePolicyJson, safeCompilePolicy } from './policy/index.js';
 
 // --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks.
 // Not exported: parseCap (the policy validates `maxRatePerMinute` with it) and the scanner internals.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateError, SipguardError, singleIssueError } from '../src/errors.js';
+import { aggregateError, formatIssues, SipguardError, singleIssueError } from '../src/errors.js';
+import { safeCompilePolicy } from '../src/policy/compile.js';
 
 describe('SipguardError', () => {
   it('carries code, message, issues and input of a single problem', () => {
@@ -76,5 +77,50 @@ describe('SipguardError.is and instanceof', () => {
 
   it('keep the brand out of JSON and Object.keys', () => {
     expect(Object.keys(error)).toEqual(['name', 'code', 'issues', 'input']);
+  });
+});
+
+describe('formatIssues and safeCompilePolicy', () => {
+  it('prints every issue, one line each, with path, line and column where known', () => {
+    expect(
+      formatIssues([
+        { path: '', code: 'wrong-type', message: 'a policy must be an object' },
+        { path: '/lines/4/rate', line: 4, column: 3, code: 'invalid-rate', message: 'bad' },
+        { path: '/calling/allow/0', code: 'invalid-selector', message: 'no such region' },
+      ]),
+    ).toBe(
+      [
+        '(root) wrong-type: a policy must be an object',
+        '/lines/4/rate (line 4, column 3) invalid-rate: bad',
+        '/calling/allow/0 invalid-selector: no such region',
+      ].join('\n'),
+    );
+  });
+
+  it('safeCompilePolicy returns every problem instead of "and N more"', () => {
+    const bad = {
+      homeCountry: 'UK',
+      registration: { restrict: 'yes', allowFrom: ['10.0.0.256', '1.2.3.4/33'] },
+      maxRatePerMinute: 'cheap',
+    };
+    const result = safeCompilePolicy(bad);
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(result.issues.map((i) => i.path).sort()).toEqual(
+      [
+        '/homeCountry',
+        '/maxRatePerMinute',
+        '/registration/allowFrom/0',
+        '/registration/allowFrom/1',
+        '/registration/restrict',
+      ].sort(),
+    );
+    const ok = safeCompilePolicy({ homeCountry: 'US' });
+    expect(ok.success && typeof ok.policy.checkCall).toBe('function');
+  });
+
+  it('safeCompilePolicy reports a wrong options argument as an issue', () => {
+    const result = safeCompilePolicy({ homeCountry: 'US' }, { rates: 'deck.csv' } as never);
+    expect(result).toMatchObject({ success: false, issues: [{ code: 'invalid-argument' }] });
   });
 });

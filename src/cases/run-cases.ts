@@ -57,7 +57,12 @@ const DECISION_CODES: Readonly<Record<DecisionCode, true>> = {
 const isDecisionCode = (value: unknown): value is DecisionCode =>
   typeof value === 'string' && Object.hasOwn(DECISION_CODES, value);
 
-/** Evaluates every case against `policy`. Never throws; a case passes when allowed (and code, if given) match. */
+/**
+ * Evaluates every case against `policy`. Each case is validated first, as parseRuleCases does: a
+ * malformed one (`"expect": "allowed"`, a `sourceIP` typo, a missing field) is never run and fails
+ * with its problems and their paths, so a wrong test cannot pass. Never throws for a case; throws
+ * `invalid-argument` when `policy` is not a Policy or `cases` not an array.
+ */
 export function runCases(policy: Policy, cases: readonly RuleCase[]): RuleCaseResult[] {
   const checks: unknown = policy;
   if (
@@ -67,16 +72,24 @@ export function runCases(policy: Policy, cases: readonly RuleCase[]): RuleCaseRe
   ) {
     throw argumentError(`runCases takes a Policy from compilePolicy, got ${describeValue(checks)}`);
   }
-  if (!Array.isArray(cases)) {
+  const list: unknown = cases;
+  if (!Array.isArray(list)) {
     throw argumentError(
-      `runCases takes the cases as an array (parseRuleCases(doc).cases), got ${describeValue(cases)}`,
+      `runCases takes the cases as an array (parseRuleCases(doc).cases), got ${describeValue(list)}`,
     );
   }
-  return cases.map((c) => {
+  return list.map((raw: unknown, index): RuleCaseResult => {
+    const issues: SipguardIssue<PolicyErrorCode>[] = [];
+    const c = readCase(raw, `/${index}`, (path, code, message) => issues.push({ path, code, message }));
+    if (c === undefined || issues.length > 0) {
+      const name = isObject(raw) && typeof raw.name === 'string' ? raw.name : `case ${index}`;
+      return { outcome: 'malformed', name, passed: false, issues };
+    }
     const actual: Decision = c.register ? policy.checkRegistration(c.register) : policy.checkCall(c.call);
     const allowed = c.expect === 'allow';
     const passed = actual.allowed === allowed && (c.code === undefined || actual.code === c.code);
     return {
+      outcome: passed ? 'passed' : 'failed',
       name: c.name,
       passed,
       expected: c.code === undefined ? { allowed } : { allowed, code: c.code },
@@ -88,51 +101,129 @@ export function runCases(policy: Policy, cases: readonly RuleCase[]): RuleCaseRe
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+type Problem = (path: string, code: PolicyErrorCode, message: string) => void;
+
+function stringField(
+  obj: Record<string, unknown>,
+  key: string,
+  path: string,
+  required: boolean,
+  problem: Problem,
+): string | undefined {
+  if (!Object.hasOwn(obj, key)) {
+    if (required) problem(path, 'missing-field', `${path || 'the document'} needs a ${quote(key)} string`);
+    return undefined;
+  }
+  const value = obj[key];
+  if (typeof value !== 'string') {
+    problem(`${path}/${key}`, 'wrong-type', `${quote(key)} must be a string, not ${describeValue(value)}`);
+    return undefined;
+  }
+  return value;
+}
+
+function onlyFields(
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  path: string,
+  problem: Problem,
+) {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      problem(
+        `${path}/${pointerSegment(key)}`,
+        'unknown-field',
+        `unknown field ${quote(key)}; expected one of ${allowed.join(', ')}`,
+      );
+    }
+  }
+}
+
+// One case at `path`, checked field by field: every problem is reported, then the case, if whole.
+function readCase(raw: unknown, path: string, problem: Problem): RuleCase | undefined {
+  if (!isObject(raw)) {
+    problem(path, 'wrong-type', `a case must be an object, not ${describeValue(raw)}`);
+    return undefined;
+  }
+  onlyFields(raw, ['name', 'register', 'call', 'expect', 'code'], path, problem);
+  const name = stringField(raw, 'name', path, true, problem);
+  const expectText = stringField(raw, 'expect', path, true, problem);
+  const expect: RuleCase['expect'] | undefined =
+    expectText === 'allow' || expectText === 'deny' ? expectText : undefined;
+  if (expectText !== undefined && expect === undefined) {
+    problem(
+      `${path}/expect`,
+      'invalid-value',
+      `"expect" must be "allow" or "deny", not ${quote(expectText)}`,
+    );
+  }
+  let code: DecisionCode | undefined;
+  if (Object.hasOwn(raw, 'code')) {
+    if (isDecisionCode(raw.code)) code = raw.code;
+    else {
+      problem(
+        `${path}/code`,
+        'invalid-value',
+        `${describeValue(raw.code)} is not a decision code (see docs/decisions.md)`,
+      );
+    }
+  }
+  const hasRegister = Object.hasOwn(raw, 'register');
+  const hasCall = Object.hasOwn(raw, 'call');
+  if (hasRegister === hasCall) {
+    problem(
+      path,
+      hasRegister ? 'invalid-value' : 'missing-field',
+      'a case needs exactly one of "register" or "call"',
+    );
+    return undefined;
+  }
+  const requestPath = `${path}/${hasRegister ? 'register' : 'call'}`;
+  const request = hasRegister ? raw.register : raw.call;
+  if (!isObject(request)) {
+    problem(requestPath, 'wrong-type', `the request must be an object, not ${describeValue(request)}`);
+    return undefined;
+  }
+  const fields = hasRegister ? ['extension', 'sourceIp'] : ['extension', 'dialed', 'ratePerMinute', 'at'];
+  onlyFields(request, fields, requestPath, problem);
+  const extension = stringField(request, 'extension', requestPath, true, problem);
+  // Every field is checked before giving up on the case, so all its problems are reported at once.
+  const sourceIp = hasRegister ? stringField(request, 'sourceIp', requestPath, true, problem) : undefined;
+  const dialed = hasCall ? stringField(request, 'dialed', requestPath, true, problem) : undefined;
+  const ratePerMinute = hasCall
+    ? stringField(request, 'ratePerMinute', requestPath, false, problem)
+    : undefined;
+  // The time of the call, ISO 8601, for a dated deck; checked by the policy like any request's.
+  const at = hasCall ? stringField(request, 'at', requestPath, false, problem) : undefined;
+  if (name === undefined || extension === undefined || expect === undefined) return undefined;
+  const head = code === undefined ? { name, expect } : { name, expect, code };
+  if (sourceIp !== undefined) return { ...head, register: { extension, sourceIp } };
+  if (dialed === undefined) return undefined;
+  return {
+    ...head,
+    call: {
+      extension,
+      dialed,
+      ...(ratePerMinute === undefined ? {} : { ratePerMinute }),
+      ...(at === undefined ? {} : { at }),
+    },
+  };
+}
+
 /**
  * Validates a parsed cases document. Throws one `SipguardError` (`invalid-cases`) listing every
  * problem with its JSON path; unknown fields are errors, so a typo cannot silently skip a check.
  */
 export function parseRuleCases(doc: unknown): RuleCasesDocument {
   const issues: SipguardIssue<PolicyErrorCode>[] = [];
-  const problem = (path: string, code: PolicyErrorCode, message: string) =>
-    issues.push({ path, code, message });
-
-  const stringField = (
-    obj: Record<string, unknown>,
-    key: string,
-    path: string,
-    required: boolean,
-  ): string | undefined => {
-    if (!Object.hasOwn(obj, key)) {
-      if (required) problem(path, 'missing-field', `${path || 'the document'} needs a ${quote(key)} string`);
-      return undefined;
-    }
-    const value = obj[key];
-    if (typeof value !== 'string') {
-      problem(`${path}/${key}`, 'wrong-type', `${quote(key)} must be a string, not ${describeValue(value)}`);
-      return undefined;
-    }
-    return value;
-  };
-  const onlyFields = (obj: Record<string, unknown>, allowed: readonly string[], path: string) => {
-    for (const key of Object.keys(obj)) {
-      if (!allowed.includes(key)) {
-        problem(
-          `${path}/${pointerSegment(key)}`,
-          'unknown-field',
-          `unknown field ${quote(key)}; expected one of ${allowed.join(', ')}`,
-        );
-      }
-    }
-  };
-
+  const problem: Problem = (path, code, message) => issues.push({ path, code, message });
   if (!isObject(doc)) {
     problem('', 'wrong-type', `a cases document must be an object, not ${describeValue(doc)}`);
     throw aggregateError('invalid-cases', 'invalid cases document', issues);
   }
-  onlyFields(doc, ['policy', 'rates', 'cases', 'sequences'], '');
-  const policy = stringField(doc, 'policy', '', false);
-  const rates = stringField(doc, 'rates', '', false);
+  onlyFields(doc, ['policy', 'rates', 'cases', 'sequences'], '', problem);
+  const policy = stringField(doc, 'policy', '', false, problem);
+  const rates = stringField(doc, 'rates', '', false, problem);
   const cases: RuleCase[] = [];
   const rawCases = doc.cases;
   const sequences = Object.hasOwn(doc, 'sequences') ? readSequences(doc.sequences) : [];
@@ -142,65 +233,8 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
     problem('/cases', 'wrong-type', `"cases" must be a list, not ${describeValue(rawCases)}`);
   else {
     rawCases.forEach((raw: unknown, index) => {
-      const path = `/cases/${index}`;
-      if (!isObject(raw)) {
-        problem(path, 'wrong-type', `a case must be an object, not ${describeValue(raw)}`);
-        return;
-      }
-      onlyFields(raw, ['name', 'register', 'call', 'expect', 'code'], path);
-      const name = stringField(raw, 'name', path, true);
-      const expectText = stringField(raw, 'expect', path, true);
-      const expect: RuleCase['expect'] | undefined =
-        expectText === 'allow' || expectText === 'deny' ? expectText : undefined;
-      if (expectText !== undefined && expect === undefined) {
-        problem(
-          `${path}/expect`,
-          'invalid-value',
-          `"expect" must be "allow" or "deny", not ${quote(expectText)}`,
-        );
-      }
-      let code: DecisionCode | undefined;
-      if (Object.hasOwn(raw, 'code')) {
-        if (isDecisionCode(raw.code)) code = raw.code;
-        else
-          problem(
-            `${path}/code`,
-            'invalid-value',
-            `${describeValue(raw.code)} is not a decision code (see docs/decisions.md)`,
-          );
-      }
-      const hasRegister = Object.hasOwn(raw, 'register');
-      const hasCall = Object.hasOwn(raw, 'call');
-      if (hasRegister === hasCall) {
-        problem(
-          path,
-          hasRegister ? 'invalid-value' : 'missing-field',
-          'a case needs exactly one of "register" or "call"',
-        );
-        return;
-      }
-      const requestPath = `${path}/${hasRegister ? 'register' : 'call'}`;
-      const request = hasRegister ? raw.register : raw.call;
-      if (!isObject(request)) {
-        problem(requestPath, 'wrong-type', `the request must be an object, not ${describeValue(request)}`);
-        return;
-      }
-      const fields = hasRegister ? ['extension', 'sourceIp'] : ['extension', 'dialed', 'ratePerMinute'];
-      onlyFields(request, fields, requestPath);
-      const extension = stringField(request, 'extension', requestPath, true);
-      // Every field is checked before giving up on the case, so all its problems are reported at once.
-      const sourceIp = hasRegister ? stringField(request, 'sourceIp', requestPath, true) : undefined;
-      const dialed = hasCall ? stringField(request, 'dialed', requestPath, true) : undefined;
-      const ratePerMinute = hasCall ? stringField(request, 'ratePerMinute', requestPath, false) : undefined;
-      if (name === undefined || extension === undefined || expect === undefined) return;
-      const head = code === undefined ? { name, expect } : { name, expect, code };
-      if (sourceIp !== undefined) cases.push({ ...head, register: { extension, sourceIp } });
-      if (dialed !== undefined) {
-        cases.push({
-          ...head,
-          call: ratePerMinute === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute },
-        });
-      }
+      const c = readCase(raw, `/cases/${index}`, problem);
+      if (c !== undefined) cases.push(c);
     });
   }
   if (issues.length > 0) throw aggregateError('invalid-cases', 'invalid cases document', issues);
@@ -216,10 +250,10 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
       problem(path, 'wrong-type', `the request must be an object, not ${describeValue(request)}`);
       return undefined;
     }
-    onlyFields(request, ['extension', 'dialed', 'ratePerMinute'], path);
-    const extension = stringField(request, 'extension', path, true);
-    const dialed = stringField(request, 'dialed', path, true);
-    const ratePerMinute = stringField(request, 'ratePerMinute', path, false);
+    onlyFields(request, ['extension', 'dialed', 'ratePerMinute'], path, problem);
+    const extension = stringField(request, 'extension', path, true, problem);
+    const dialed = stringField(request, 'dialed', path, true, problem);
+    const ratePerMinute = stringField(request, 'ratePerMinute', path, false, problem);
     if (extension === undefined || dialed === undefined) return undefined;
     return ratePerMinute === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute };
   }
@@ -250,9 +284,9 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
         problem(path, 'wrong-type', `a sequence must be an object, not ${describeValue(rawSequence)}`);
         return;
       }
-      onlyFields(rawSequence, ['name', 'account', 'steps'], path);
-      const name = stringField(rawSequence, 'name', path, true);
-      const account = stringField(rawSequence, 'account', path, false);
+      onlyFields(rawSequence, ['name', 'account', 'steps'], path, problem);
+      const name = stringField(rawSequence, 'name', path, true, problem);
+      const account = stringField(rawSequence, 'account', path, false, problem);
       const rawSteps = rawSequence.steps;
       if (!Array.isArray(rawSteps) || rawSteps.length === 0 || rawSteps.length > MAX_SEQUENCE_STEPS) {
         problem(
@@ -270,7 +304,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
           problem(stepPath, 'wrong-type', `a step must be an object, not ${describeValue(rawStep)}`);
           return;
         }
-        const at = stringField(rawStep, 'at', stepPath, true);
+        const at = stringField(rawStep, 'at', stepPath, true, problem);
         let time: number | undefined;
         if (at !== undefined) {
           time = ISO_INSTANT.test(at) ? Date.parse(at) : Number.NaN;
@@ -290,14 +324,14 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
           } else previous = time;
         }
         if (Object.hasOwn(rawStep, 'end')) {
-          onlyFields(rawStep, ['at', 'end'], stepPath);
+          onlyFields(rawStep, ['at', 'end'], stepPath, problem);
           const end = rawStep.end;
           if (!isObject(end)) {
             problem(`${stepPath}/end`, 'wrong-type', `"end" must be an object, not ${describeValue(end)}`);
             return;
           }
-          onlyFields(end, ['callId', 'billedSeconds'], `${stepPath}/end`);
-          const callId = stringField(end, 'callId', `${stepPath}/end`, true);
+          onlyFields(end, ['callId', 'billedSeconds'], `${stepPath}/end`, problem);
+          const callId = stringField(end, 'callId', `${stepPath}/end`, true, problem);
           const billedSeconds = count(end, 'billedSeconds', `${stepPath}/end`, 0, 604_800);
           if (!Object.hasOwn(end, 'billedSeconds'))
             problem(`${stepPath}/end`, 'missing-field', '"end" needs "billedSeconds"');
@@ -310,13 +344,14 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
           rawStep,
           ['at', 'call', 'expect', 'code', 'duration', 'callId', 'repeat', 'every'],
           stepPath,
+          problem,
         );
         const call = Object.hasOwn(rawStep, 'call')
           ? callRequest(rawStep.call, `${stepPath}/call`)
           : undefined;
         if (!Object.hasOwn(rawStep, 'call'))
           problem(stepPath, 'missing-field', 'a step needs "call" or "end"');
-        const expectText = stringField(rawStep, 'expect', stepPath, true);
+        const expectText = stringField(rawStep, 'expect', stepPath, true, problem);
         const expect = expectText === 'allow' || expectText === 'deny' ? expectText : undefined;
         if (expectText !== undefined && expect === undefined) {
           problem(
@@ -338,7 +373,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
         const duration = count(rawStep, 'duration', stepPath, 0, 86_400);
         const repeat = count(rawStep, 'repeat', stepPath, 1, MAX_REPEAT);
         const every = count(rawStep, 'every', stepPath, 0, 86_400);
-        const callId = stringField(rawStep, 'callId', stepPath, false);
+        const callId = stringField(rawStep, 'callId', stepPath, false, problem);
         if (at === undefined || call === undefined || expect === undefined) return;
         steps.push({
           at,

@@ -85,9 +85,11 @@ export function runSequences(policy: Policy, sequences: readonly RuleSequence[])
         }
         const allowed = step.expect === 'allow';
         const which = repeat === 1 ? '' : ` (call ${k + 1} of ${repeat})`;
+        const passed = actual.allowed === allowed && (step.code === undefined || actual.code === step.code);
         results.push({
+          outcome: passed ? 'passed' : 'failed',
           name: `${sequence.name} › step ${index + 1}${which}`,
-          passed: actual.allowed === allowed && (step.code === undefined || actual.code === step.code),
+          passed,
           expected: step.code === undefined ? { allowed } : { allowed, code: step.code },
           actual,
         });

@@ -163,7 +163,7 @@ const evaluate: Command = {
 const test: Command = {
   usage: 'sipguard test <cases.json> [--policy policy.json] [--json]',
   summary: 'run rule-set test cases against a policy',
-  help: 'Runs every case and every sequence of calls of the cases file against its policy (paths relative to\nthe cases file) and prints each failure with expected and actual decisions, then "N passed, N failed".\nExit 0 all passed, 1 any failed, 3 invalid policy or cases file.',
+  help: 'Runs every case and every sequence of calls of the cases file against its policy (paths relative to\nthe cases file) and prints each case and call (✓ or ✗), each failure with expected and actual decisions,\nthen "N passed, N failed". Exit 0 all passed, 1 any failed, 3 invalid policy or cases file.',
   options: { policy: { type: 'string' } },
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one cases file');
@@ -179,6 +179,11 @@ const test: Command = {
       printJson(ctx.io, { file, passed, failed, results });
     } else {
       for (const r of results) {
+        if (r.outcome === 'malformed') {
+          ctx.io.out(`${ctx.p.red('✗')} ${r.name}: malformed case, not run`);
+          for (const issue of r.issues) ctx.io.out(`    ${issue.path} ${issue.code}: ${issue.message}`);
+          continue;
+        }
         if (r.passed) {
           ctx.io.out(
             `${ctx.p.green('✓')} ${r.name} ${ctx.p.dim(`(${r.actual.allowed ? 'allow' : 'deny'} ${r.actual.code})`)}`,

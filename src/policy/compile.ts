@@ -1,6 +1,6 @@
 // compilePolicy: validates the whole document (shape from the spec, meaning from the ip, phone and
 // rate modules), collects every problem, then resolves precedence once per extension.
-import { aggregateError, argumentError } from '../errors.js';
+import { aggregateError, argumentError, SipguardError, type SipguardIssue } from '../errors.js';
 import { describeValue, hiddenCharacterProblem, pointerSegment, quote } from '../text.js';
 import { LimitResolver, readLevelLimits } from './compile-limits.js';
 import type { DecisionScope, RegistrationDecision } from './decision.js';
@@ -47,6 +47,25 @@ const isList = (value: Shaped | undefined): value is ShapedList => Array.isArray
  */
 export function compilePolicy(doc: PolicyDocument, options?: CompilePolicyOptions): Policy {
   return compilePolicyJson(doc, options);
+}
+
+/** What {@link safeCompilePolicy} returns: the policy, or every problem with its path. */
+export type SafeCompilePolicyResult =
+  | { readonly success: true; readonly policy: Policy; readonly issues?: never }
+  | { readonly success: false; readonly issues: readonly SipguardIssue[]; readonly policy?: never };
+
+/**
+ * {@link compilePolicyJson} without throwing, as valibot's `safeParse`: `{ success: true, policy }`,
+ * or `{ success: false, issues }` with every problem of the document (or the one of a wrong
+ * `options`). Print them with `formatIssues`.
+ */
+export function safeCompilePolicy(doc: unknown, options?: CompilePolicyOptions): SafeCompilePolicyResult {
+  try {
+    return { success: true, policy: compilePolicyJson(doc, options) };
+  } catch (e) {
+    if (SipguardError.is(e)) return { success: false, issues: e.issues };
+    throw e;
+  }
 }
 
 /**

@@ -1,6 +1,12 @@
 // The policy area's surface for the rest of sipguard (src/index.ts, src/cli, src/cases). The public
 // names are re-exported one by one from src/index.ts; the spec, shape walker and schema builder stay internal.
-export { type CompilePolicyOptions, compilePolicy, compilePolicyJson } from './compile.js';
+export {
+  type CompilePolicyOptions,
+  compilePolicy,
+  compilePolicyJson,
+  type SafeCompilePolicyResult,
+  safeCompilePolicy,
+} from './compile.js';
 export type {
   CallDecision,
   CallDecisionCode,

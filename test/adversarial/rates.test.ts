@@ -130,7 +130,11 @@ describe('adversarial rate decks', () => {
     ['"1876,0.1', [[1, '/lines/1', 'invalid-row']], 'no closing quote'],
     ['18"76,0.1', [[1, '/lines/1', 'invalid-row']], 'a quote inside an unquoted field'],
     ['1876,"0.1"""', [[1, '/lines/1/rate', 'invalid-rate']], 'an escaped quote after the amount'],
-    ['1876,0.1\r\r\n44,0.2x', [[3, '/lines/3/rate', 'invalid-rate']], 'a lone CR is a line end, and CRLF one more'],
+    [
+      '1876,0.1\r\r\n44,0.2x',
+      [[3, '/lines/3/rate', 'invalid-rate']],
+      'a lone CR is a line end, and CRLF one more',
+    ],
     ['1876,0.1\u0000', [[1, '/lines/1/rate', 'invalid-rate']], 'NUL after the rate'],
     [
       '１８７６,0.1',

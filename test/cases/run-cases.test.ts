@@ -180,3 +180,72 @@ describe('parseRuleCases', () => {
     expect(issuesOf(doc)).toEqual(expected);
   });
 });
+
+describe('runCases on cases that were never parsed (raw JSON)', () => {
+  // Each row is a case a wrong test would let pass: a deny it would read, or a deny it would cause.
+  it.each<[string, unknown, { path: string; code: string }[]]>([
+    [
+      '"expect": "allowed" is not read as deny',
+      { name: 'typo in expect', register: { extension: '1', sourceIp: '192.0.2.1' }, expect: 'allowed' },
+      [{ path: '/0/expect', code: 'invalid-value' }],
+    ],
+    [
+      'a sourceIP typo is not run as an invalid-ip deny',
+      { name: 'typo in a field', register: { extension: '1', sourceIP: '192.0.2.1' }, expect: 'deny' },
+      [
+        { path: '/0/register/sourceIP', code: 'unknown-field' },
+        { path: '/0/register', code: 'missing-field' },
+      ],
+    ],
+    [
+      'an unknown decision code',
+      {
+        name: 'bad code',
+        register: { extension: '1', sourceIp: '192.0.2.1' },
+        expect: 'deny',
+        code: 'ip-denied',
+      },
+      [{ path: '/0/code', code: 'invalid-value' }],
+    ],
+    ['a case that is not an object', 'deny everything', [{ path: '/0', code: 'wrong-type' }]],
+    [
+      'both register and call',
+      { name: 'both', register: {}, call: {}, expect: 'deny' },
+      [{ path: '/0', code: 'invalid-value' }],
+    ],
+  ])('%s: reported as malformed, with the path, and never run', (_reason, raw, issues) => {
+    const [result] = runCases(policy, [raw as RuleCase]);
+    expect(result).toMatchObject({ outcome: 'malformed', passed: false });
+    expect(result?.actual).toBeUndefined();
+    expect(result?.issues?.map((i) => ({ path: i.path, code: i.code }))).toEqual(issues);
+  });
+
+  it('names a malformed case by its name, or by its index without one', () => {
+    const results = runCases(policy, [
+      { name: 'fine', register: { extension: '1', sourceIp: '198.51.100.4' }, expect: 'allow' },
+      { expect: 'allow' } as unknown as RuleCase,
+    ]);
+    expect(results.map((r) => [r.name, r.outcome])).toEqual([
+      ['fine', 'passed'],
+      ['case 1', 'malformed'],
+    ]);
+  });
+
+  it('runs the well-formed cases beside malformed ones, with outcomes passed and failed', () => {
+    const results = runCases(policy, [
+      { name: 'ok', register: { extension: '1', sourceIp: '198.51.100.4' }, expect: 'allow' },
+      { name: 'wrong', register: { extension: '1', sourceIp: '198.51.100.4' }, expect: 'deny' },
+      { name: 'bad', register: { extension: '1' }, expect: 'deny' } as unknown as RuleCase,
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['passed', 'failed', 'malformed']);
+  });
+
+  it('passes a call case`s ISO time on to the policy', () => {
+    const [result] = parseRuleCases({
+      cases: [
+        { name: 't', call: { extension: '1', dialed: '+12015550123', at: '2026-07-01' }, expect: 'allow' },
+      ],
+    }).cases;
+    expect(result?.call).toEqual({ extension: '1', dialed: '+12015550123', at: '2026-07-01' });
+  });
+});
