@@ -2,7 +2,7 @@
 // test that installs the tarball where the source tree cannot be seen, and a check that every value
 // the type declarations promise exists in the ESM and the CommonJS entry (and nothing more).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
@@ -93,6 +93,39 @@ function declaredValues(file) {
   return values.sort();
 }
 
+// Every node_modules/sipguard/… path the docs, README and schema name exists in the installed package
+// (an editor told a path that does not exist says "Unable to load schema"), and the schema export resolves.
+function checkDocumentedPaths(app) {
+  const root = resolve(import.meta.dirname, '..');
+  const texts = [
+    'README.md',
+    'schema/policy.schema.json',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
+  const missing = [];
+  let named = 0;
+  for (const file of texts) {
+    for (const [path] of readFileSync(join(root, file), 'utf8').matchAll(
+      /node_modules\/sipguard\/[\w./-]*\w/g,
+    )) {
+      named++;
+      if (!existsSync(join(app, path))) missing.push(`${file}: ${path}`);
+    }
+  }
+  if (named === 0)
+    throw new Error('no documented node_modules/sipguard path found: the check would prove nothing');
+  if (missing.length > 0)
+    throw new Error(`documented paths missing from the installed package:\n${missing.join('\n')}`);
+  const resolved = execFileSync('node', ['-p', "require.resolve('sipguard/policy.schema.json')"], {
+    cwd: app,
+    encoding: 'utf8',
+  }).trim();
+  if (!existsSync(resolved))
+    throw new Error(`sipguard/policy.schema.json resolves to ${resolved}, which does not exist`);
+}
+
 function checkDeclaredValues(app) {
   const runtime = JSON.parse(execFileSync('node', ['exports.mjs'], { cwd: app, encoding: 'utf8' }));
   const dist = join(app, 'node_modules/sipguard/dist');
@@ -151,6 +184,7 @@ try {
   run('node', ['smoke.cjs'], app);
   run('node', ['dual.mjs'], app);
   checkDeclaredValues(app);
+  checkDocumentedPaths(app);
   console.log('package checks passed');
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -244,7 +244,7 @@ export const DOCUMENT_SPEC = {
     $schema: {
       kind: 'string',
       maxLength: MAX_SCHEMA_REFERENCE_LENGTH,
-      doc: 'The JSON Schema of this file, for editors (for example "node_modules/sipguard/policy.schema.json"); ignored by sipguard.',
+      doc: 'The JSON Schema of this file, for editors (for example "./node_modules/sipguard/schema/policy.schema.json"); ignored by sipguard.',
     },
     timeZone: timeZone(
       "The account's IANA time zone (default UTC): the spend day runs from local midnight to local midnight, DST included.",
