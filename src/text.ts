@@ -196,3 +196,31 @@ export function hiddenCharacterProblem(text: string, from = 0): string | undefin
   const position = match.index === 0 ? '' : ` at position ${match.index + 1}`;
   return `${where} ${nameCharacter(char)}${position}; ${hiddenCharacterAdvice(char, match.index === 0)}`;
 }
+
+// Edit distance, to suggest the intended name for a typo.
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current.push(
+        Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** ` (did you mean "x"?)` for the known name closest to a typo (case, or at most two edits), else ''. */
+export function suggestion(key: string, known: readonly string[]): string {
+  const lower = key.toLowerCase();
+  // The distance is at least the difference in length: skipping those keeps a huge key linear.
+  const best = known.find(
+    (k) =>
+      k.toLowerCase() === lower ||
+      (Math.abs(k.length - lower.length) <= 2 && distance(k.toLowerCase(), lower) <= 2),
+  );
+  return best === undefined ? '' : ` (did you mean ${quote(best)}?)`;
+}

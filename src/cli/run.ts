@@ -8,7 +8,7 @@ import {
   runSequences,
   SipguardError,
 } from '../index.js';
-import { quote } from '../text.js';
+import { quote, suggestion } from '../text.js';
 import { readDeckOptions } from './deck-options.js';
 import { FileError, readJsonFile } from './files.js';
 import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
@@ -388,7 +388,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    io.err(`sipguard: unknown command ${quote(name)}; run "sipguard --help"`);
+    io.err(
+      `sipguard: unknown command ${quote(name)}${suggestion(name, Object.keys(COMMANDS))}; run "sipguard --help"`,
+    );
     return ExitCode.usage;
   }
   let json = false;

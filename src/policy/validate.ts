@@ -2,7 +2,7 @@
 // Only own properties are read (never `in` or indexing that can reach a prototype), so ids such as
 // `__proto__` are plain data. The result keeps only well-shaped parts, in Maps, for compilation.
 import type { SipguardIssue, SipguardIssueCodeOf } from '../errors.js';
-import { describeValue, isPlainObject, pointerSegment, quote } from '../text.js';
+import { describeValue, isPlainObject, pointerSegment, quote, suggestion } from '../text.js';
 import type { FieldSpec } from './spec.js';
 
 /** A well-shaped value: objects and maps become Maps, lists keep their indexes (`undefined` = bad item). */
@@ -43,33 +43,6 @@ function expected(spec: FieldSpec): string {
     case 'map':
       return 'an object';
   }
-}
-
-// Edit distance, to suggest the intended field name for a typo.
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(
-        Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-function suggestion(key: string, known: readonly string[]): string {
-  const lower = key.toLowerCase();
-  // The distance is at least the difference in length: skipping those keeps a huge key linear.
-  const best = known.find(
-    (k) =>
-      k.toLowerCase() === lower ||
-      (Math.abs(k.length - lower.length) <= 2 && distance(k.toLowerCase(), lower) <= 2),
-  );
-  return best === undefined ? '' : ` (did you mean ${quote(best)}?)`;
 }
 
 /**

@@ -287,6 +287,17 @@ describe('sipguard help, version and colour', () => {
     const r = sipguard(['frobnicate']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('unknown command "frobnicate"');
+    expect(r.stderr).not.toContain('did you mean');
+  });
+
+  it.each([
+    ['chek', 'check'],
+    ['Eval', 'eval'],
+    ['nromalize', 'normalize'],
+  ])('suggests the command meant by %s', (typo, meant) => {
+    const r = sipguard([typo]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`unknown command "${typo}" (did you mean "${meant}"?)`);
   });
 
   it('prints the package version', () => {
