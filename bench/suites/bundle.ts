@@ -4,6 +4,8 @@
 // `--suite=bundle` or `--smoke`.
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { buildSync } from 'esbuild';
 import { type BenchMeasure, type BenchSuite, median } from '../harness.js';
 import { coldImportMs, fileBytes, loadedFiles } from '../module-graph.js';
 
@@ -13,6 +15,32 @@ const ENTRIES = [
   { name: 'sipguard', file: resolve(ROOT, 'dist/index.js') },
 ] as const;
 const IMPORT_RUNS = 11;
+
+// What an application bundler keeps of one import (esbuild, minified, for browsers): the cost of
+// `import { IpAllowList } from 'sipguard'` should stay near that of `sipguard/ip`.
+const SINGLE_IMPORTS = [
+  { name: 'IpAllowList', from: 'sipguard/ip', file: 'dist/ip.js' },
+  { name: 'IpAllowList', from: 'sipguard', file: 'dist/index.js' },
+  { name: 'parseIpEntry', from: 'sipguard', file: 'dist/index.js' },
+  { name: 'parseRate', from: 'sipguard', file: 'dist/index.js' },
+  { name: 'RateTable', from: 'sipguard', file: 'dist/index.js' },
+  { name: 'classifyDialed', from: 'sipguard', file: 'dist/index.js' },
+  { name: 'compilePolicy', from: 'sipguard', file: 'dist/index.js' },
+] as const;
+
+function singleImportBytes(name: string, file: string): { raw: number; gzip: number } {
+  const result = buildSync({
+    stdin: { contents: `export { ${name} } from ${JSON.stringify(resolve(ROOT, file))};`, resolveDir: ROOT },
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    logLevel: 'error',
+  });
+  const output = result.outputFiles[0]?.contents ?? new Uint8Array();
+  return { raw: output.length, gzip: gzipSync(output, { level: 9 }).length };
+}
 
 function measures(smoke: boolean): BenchMeasure[] {
   const out: BenchMeasure[] = [];
@@ -41,6 +69,11 @@ function measures(smoke: boolean): BenchMeasure[] {
   ENTRIES.forEach((entry, i) => {
     add(`import: ${entry.name}, cold, in a fresh process`, 'ms', median(times[i] ?? []));
   });
+  for (const single of SINGLE_IMPORTS) {
+    const bytes = singleImportBytes(single.name, single.file);
+    add(`bundle: { ${single.name} } from '${single.from}', minified`, 'bytes', bytes.raw);
+    add(`bundle: { ${single.name} } from '${single.from}', minified, gzip`, 'bytes', bytes.gzip);
+  }
   return out;
 }
 

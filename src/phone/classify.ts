@@ -47,7 +47,7 @@ class GenerationalCache<V> {
 }
 
 // Key: home country, U+0000, then `+`? and ASCII digits: U+0000 occurs in neither part, so keys are unambiguous.
-let byDigits = new GenerationalCache<CachedClassification>();
+let byDigits = /* @__PURE__ */ new GenerationalCache<CachedClassification>();
 
 type PhoneContexts = ReadonlyMap<string, string>;
 // Marks a text-cache entry whose result does not depend on the caller's phoneContexts.
@@ -63,7 +63,7 @@ interface TextCacheEntry {
 // In front of `byDigits`: keyed by the dialed text exactly as given (at most MAX_DIALED_LENGTH
 // characters), so a repeated string costs one hash lookup, with no scanning and no key building.
 // An entry counts only for its own plan (and mapping), so keys are unambiguous across home countries.
-let byText = new GenerationalCache<TextCacheEntry>();
+let byText = /* @__PURE__ */ new GenerationalCache<TextCacheEntry>();
 
 /** Empties the classification cache. Internal: for tests and cold benchmarks only. */
 export function clearDialedCache(): void {

@@ -5,7 +5,7 @@ import { EMERGENCY_TABLE } from './emergency-table.js';
 
 export { EMERGENCY_SOURCE } from './emergency-table.js';
 
-const NONE: readonly string[] = Object.freeze([]);
+const NONE: readonly string[] = /* @__PURE__ */ Object.freeze([]);
 
 // Split and frozen on first use, keyed by the row (regions with the same numbers share one list);
 // at most one list per row of the generated table.

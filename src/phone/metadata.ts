@@ -22,15 +22,31 @@ export type RegionCode = CountryCode;
 /** The region code libphonenumber-js and sipguard use for non-geographic calling codes (+800, +881, …). */
 export const NON_GEOGRAPHIC_REGION = '001' as const;
 
-const REGIONS: ReadonlySet<string> = new Set(getCountries(METADATA));
+// The sets read from the metadata are built by calls marked free of side effects, so that a bundle
+// of the IP or rate functions alone drops the metadata (a bundler keeps any property read of it).
+/* @__NO_SIDE_EFFECTS__ */
+function setOf(list: readonly string[]): ReadonlySet<string> {
+  return new Set(list);
+}
+/* @__NO_SIDE_EFFECTS__ */
+function regions(): readonly string[] {
+  return getCountries(METADATA);
+}
+/* @__NO_SIDE_EFFECTS__ */
+function callingCodes(): readonly string[] {
+  return [...Object.keys(METADATA.country_calling_codes), ...Object.keys(METADATA.nonGeographic)];
+}
+/* @__NO_SIDE_EFFECTS__ */
+function nonGeographicCallingCodes(): readonly string[] {
+  return Object.keys(METADATA.nonGeographic);
+}
+
+const REGIONS = setOf(regions());
 
 // Calling codes of countries and of non-geographic services; E.164 codes are 1 to 3 digits and
 // prefix-free, so at most one prefix of a number is in this set.
-const CALLING_CODES: ReadonlySet<string> = new Set([
-  ...Object.keys(METADATA.country_calling_codes),
-  ...Object.keys(METADATA.nonGeographic),
-]);
-const NON_GEOGRAPHIC_CALLING_CODES: ReadonlySet<string> = new Set(Object.keys(METADATA.nonGeographic));
+const CALLING_CODES = setOf(callingCodes());
+const NON_GEOGRAPHIC_CALLING_CODES = setOf(nonGeographicCallingCodes());
 
 /** True when `code` is an upper-case ISO 3166-1 alpha-2 region known to the metadata (`"001"` is not). */
 export function isRegionCode(code: unknown): code is CountryCode {
@@ -125,9 +141,6 @@ export function readPlan(metadata: MetadataJson, key: string): PlanAccessors | u
 export function planOf(key: string): PlanAccessors | undefined {
   return readPlan(METADATA, key);
 }
-
-// Fails at import, not on the first call, when libphonenumber-js no longer has the accessors.
-planAccessors(planOf('US'));
 
 /** The regions sharing `callingCode`, main region first; undefined for non-geographic codes. */
 export function regionsOf(callingCode: string): readonly string[] | undefined {

@@ -70,12 +70,12 @@ export interface CallingRules {
   readonly deny: SelectorTable;
 }
 
-const TYPE_SET: ReadonlySet<string> = new Set(NUMBER_TYPES);
+const TYPE_SET: ReadonlySet<string> = /* @__PURE__ */ new Set(NUMBER_TYPES);
 function isNumberType(text: string): text is NumberType {
   return TYPE_SET.has(text);
 }
-const NOT_ALLOWED: CallingOutcome = Object.freeze({ code: 'area-not-allowed' });
-const ALLOWED_BY_DEFAULT: CallingOutcome = Object.freeze({ code: 'area-allowed' });
+const NOT_ALLOWED: CallingOutcome = /* @__PURE__ */ Object.freeze({ code: 'area-not-allowed' });
+const ALLOWED_BY_DEFAULT: CallingOutcome = /* @__PURE__ */ Object.freeze({ code: 'area-allowed' });
 
 /** A selector parsed into its parts. */
 type Selector =
@@ -219,7 +219,7 @@ export function compileSelectors(
   return { list: { texts: Object.freeze([...texts]), table: compileTable(texts, selectors) } };
 }
 
-const NO_SELECTORS: SelectorList = { texts: Object.freeze([]), table: compileTable([], []) };
+const NO_SELECTORS: SelectorList = { texts: /* @__PURE__ */ Object.freeze([]), table: /* @__PURE__ */ compileTable([], []) };
 
 /**
  * The `calling` rules of one level from its compiled lists: `allow` absent means every destination

@@ -68,14 +68,14 @@ export interface RegistrationToDrop<R extends RegistrationRequest> {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const INVALID_REGISTRATION_REQUEST: RegistrationDecision = Object.freeze({
+const INVALID_REGISTRATION_REQUEST: RegistrationDecision = /* @__PURE__ */ Object.freeze({
   allowed: false,
   code: 'invalid-request',
   scope: 'account',
   message: 'the request has no extension string; registration denied',
 });
 
-const INVALID_CALL_REQUEST: CallDecision = Object.freeze({
+const INVALID_CALL_REQUEST: CallDecision = /* @__PURE__ */ Object.freeze({
   allowed: false,
   code: 'invalid-request',
   scope: 'account',

@@ -94,6 +94,7 @@ export type FieldSpec =
 export type StringSpec = Extract<FieldSpec, { kind: 'string' }>;
 
 /** A string node whose TypeScript type is `T` (the runtime check of its meaning is the owner's). */
+/* @__NO_SIDE_EFFECTS__ */
 function textOf<T extends string>(spec: StringSpec): StringSpec & Typed<T> {
   return spec;
 }

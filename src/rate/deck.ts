@@ -356,7 +356,7 @@ function incrementOf(text: string): Checked<BillingIncrement> {
     : read;
 }
 
-const OPTION_ROLES: readonly (readonly [DeckColumnRole, keyof RateDeckCsvOptions])[] = DECK_ROLES.map(
+const OPTION_ROLES: readonly (readonly [DeckColumnRole, keyof RateDeckCsvOptions])[] = /* @__PURE__ */ DECK_ROLES.map(
   (role) => [role, `${role}Column` as keyof RateDeckCsvOptions] as const,
 );
 

@@ -5,7 +5,7 @@ import { describeValue, hiddenCharacterProblem, quote } from '../text.js';
 
 // A private decimal.js configuration, so sipguard never reads or writes the caller's global one.
 // Amounts are bounded (6 integer + 8 decimal digits), so 20 significant digits are always exact.
-const Money = Decimal.clone({ defaults: true, precision: 20, toExpNeg: -30, toExpPos: 30 });
+const Money = /* @__PURE__ */ Decimal.clone({ defaults: true, precision: 20, toExpNeg: -30, toExpPos: 30 });
 type MoneyValue = InstanceType<typeof Money>;
 
 /** At most this many decimal places in a cap (`maxRatePerMinute`): the `$0.xxxx` format. */
