@@ -1,9 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig([
-  // Two library entries: `sipguard` (everything) and `sipguard/ip` (no phone metadata).
+  // Library entries: `sipguard` (everything), `sipguard/ip` and `sipguard/rate`. The rate code is then
+  // a chunk of its own that dist/index.js re-exports, so a bundle without rates drops it and decimal.js
+  // (which does not declare itself free of side effects).
   {
-    entry: { index: 'src/index.ts', ip: 'src/ip/index.ts' },
+    entry: { index: 'src/index.ts', ip: 'src/ip/index.ts', rate: 'src/rate/public.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: false,

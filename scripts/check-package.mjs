@@ -12,6 +12,8 @@ const SMOKE_ESM = `
 import assert from 'node:assert/strict';
 import { emergencyNumbersOf, IpAllowList, SipguardError } from 'sipguard';
 import { parseIpEntry } from 'sipguard/ip';
+import { parseRate, RateTable } from 'sipguard/rate';
+assert.equal(RateTable.fromCsv('Dial Code;Price per Minute\\n1876;0.12').lookup('+18765550100').rate.equals(parseRate('$0.1200')), true);
 assert.deepEqual(emergencyNumbersOf('GB'), ['112', '999']);
 const entry = parseIpEntry('195.168.1.0/255.255.255.0');
 assert.deepEqual(entry, { source: '195.168.1.0/255.255.255.0', kind: 'mask', family: 4, first: '195.168.1.0', last: '195.168.1.255' });
@@ -28,6 +30,8 @@ const assert = require('node:assert/strict');
 const { emergencyNumbersOf, IpAllowList, SipguardError } = require('sipguard');
 assert.deepEqual(emergencyNumbersOf('AU'), ['000', '106', '112']);
 const { parseIpEntry } = require('sipguard/ip');
+const { parseRate } = require('sipguard/rate');
+assert.equal(parseRate('$0.0500').toString(), '0.05');
 const entry = parseIpEntry('2001:DB8::1 - 2001:db8::ff');
 assert.deepEqual([entry.kind, entry.family, entry.first, entry.last], ['range', 6, '2001:db8::1', '2001:db8::ff']);
 assert.throws(() => parseIpEntry('pbx.example.com'), (e) => e instanceof SipguardError && e.code === 'domain-not-supported');
@@ -58,7 +62,7 @@ const RUNTIME_EXPORTS = `
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const out = {};
-for (const entry of ['sipguard', 'sipguard/ip']) {
+for (const entry of ['sipguard', 'sipguard/ip', 'sipguard/rate']) {
   out[entry] = { esm: Object.keys(await import(entry)).sort(), cjs: Object.keys(require(entry)).sort() };
 }
 console.log(JSON.stringify(out));
@@ -132,6 +136,7 @@ function checkDeclaredValues(app) {
   const declarations = {
     sipguard: { esm: 'index.d.ts', cjs: 'index.d.cts' },
     'sipguard/ip': { esm: 'ip.d.ts', cjs: 'ip.d.cts' },
+    'sipguard/rate': { esm: 'rate.d.ts', cjs: 'rate.d.cts' },
   };
   const problems = [];
   for (const [entry, files] of Object.entries(declarations)) {

@@ -115,8 +115,7 @@ export type {
 } from './policy/index.js';
 export { compilePolicy, compilePolicyJson, safeCompilePolicy } from './policy/index.js';
 
-// --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks.
-// Not exported: parseCap (the policy validates `maxRatePerMinute` with it) and the scanner internals.
+// --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks; also `sipguard/rate`.
 export type {
   BillingIncrement,
   CsvDelimiter,
@@ -127,5 +126,5 @@ export type {
   RateEntryInput,
   RateTime,
   SafeParseRateResult,
-} from './rate/index.js';
-export { parseRate, Rate, RateTable, safeParseRate } from './rate/index.js';
+} from './rate/public.js';
+export { parseRate, Rate, RateTable, safeParseRate } from './rate/public.js';

@@ -240,7 +240,7 @@ function scanNumber(dialed: string, from: number, to: number): string | DialedFa
 }
 
 // Built by the build's target as `new RegExp(…)`: marked pure so that bundles may drop it.
-const NON_ASCII_DIGIT = /* @__PURE__ */ new RegExp('^\\p{Nd}$', 'u');
+const NON_ASCII_DIGIT = /* @__PURE__ */ /^\p{Nd}$/u;
 
 function whyNotANumber(c: number): string {
   const char = String.fromCodePoint(c);

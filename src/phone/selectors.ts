@@ -219,7 +219,10 @@ export function compileSelectors(
   return { list: { texts: Object.freeze([...texts]), table: compileTable(texts, selectors) } };
 }
 
-const NO_SELECTORS: SelectorList = { texts: /* @__PURE__ */ Object.freeze([]), table: /* @__PURE__ */ compileTable([], []) };
+const NO_SELECTORS: SelectorList = {
+  texts: /* @__PURE__ */ Object.freeze([]),
+  table: /* @__PURE__ */ compileTable([], []),
+};
 
 /**
  * The `calling` rules of one level from its compiled lists: `allow` absent means every destination

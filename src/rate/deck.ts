@@ -356,9 +356,8 @@ function incrementOf(text: string): Checked<BillingIncrement> {
     : read;
 }
 
-const OPTION_ROLES: readonly (readonly [DeckColumnRole, keyof RateDeckCsvOptions])[] = /* @__PURE__ */ DECK_ROLES.map(
-  (role) => [role, `${role}Column` as keyof RateDeckCsvOptions] as const,
-);
+const OPTION_ROLES: readonly (readonly [DeckColumnRole, keyof RateDeckCsvOptions])[] =
+  /* @__PURE__ */ DECK_ROLES.map((role) => [role, `${role}Column` as keyof RateDeckCsvOptions] as const);
 
 /** The options of `fromCsv`, checked: a wrong one is `invalid-argument`, thrown before the text is read. */
 function csvOptions(options: unknown): {
