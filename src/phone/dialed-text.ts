@@ -239,8 +239,7 @@ function scanNumber(dialed: string, from: number, to: number): string | DialedFa
   return normalized;
 }
 
-// Built by the build's target as `new RegExp(…)`: marked pure so that bundles may drop it.
-const NON_ASCII_DIGIT = /* @__PURE__ */ /^\p{Nd}$/u;
+const NON_ASCII_DIGIT = /^\p{Nd}$/u;
 
 function whyNotANumber(c: number): string {
   const char = String.fromCodePoint(c);
