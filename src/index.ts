@@ -115,16 +115,6 @@ export type {
 } from './policy/index.js';
 export { compilePolicy, compilePolicyJson, safeCompilePolicy } from './policy/index.js';
 
-// --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks; also `sipguard/rate`.
-export type {
-  BillingIncrement,
-  CsvDelimiter,
-  DeckColumn,
-  ParseRateOptions,
-  RateDeckCsvOptions,
-  RateEntry,
-  RateEntryInput,
-  RateTime,
-  SafeParseRateResult,
-} from './rate/public.js';
-export { parseRate, Rate, RateTable, safeParseRate } from './rate/public.js';
+// --- Rates (src/rate, docs/rates.md): exact per-minute USD amounts and rate decks. src/rate/public.ts
+// names them, once for here and for `sipguard/rate`.
+export * from './rate/public.js';

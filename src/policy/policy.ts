@@ -312,14 +312,8 @@ export class CompiledPolicy implements Policy {
     if (explicitRate !== undefined) {
       const parsed = safeParseRate(explicitRate);
       if (!parsed.success) {
-        return {
-          allowed: false,
-          code: 'rate-unknown',
-          scope: capRule.scope,
-          destination,
-          cap: capText,
-          message: `the request's ratePerMinute is not a valid rate (${parsed.issue.message}); with a cap in force the call is denied`,
-        };
+        const why = `the request's ratePerMinute is not a valid rate (${parsed.issue.message})`;
+        return unreadableRate(capRule.scope, destination, capText, why);
       }
       const above = parsed.rate.compare(cap) > 0;
       return rateDecision(above, capRule.scope, destination, parsed.rate.toString(), capText, areaMatched);
@@ -333,14 +327,8 @@ export class CompiledPolicy implements Policy {
       // of the call: refused, whatever onUnknownRate says.
       const time = timeOf(at);
       if (table.hasEffectiveDates && Number.isNaN(time)) {
-        return {
-          allowed: false,
-          code: 'rate-unknown',
-          scope: capRule.scope,
-          destination,
-          cap: capText,
-          message: `the rate deck has effective dates and the request's time (at) is ${at === undefined ? 'missing' : `not a time (${describeValue(at)}; give a Date, milliseconds or ISO 8601 text)`}; with a cap in force the call is denied`,
-        };
+        const why = `the rate deck has effective dates and the request's time (at) is ${at === undefined ? 'missing' : `not a time (${describeValue(at)}; give a Date, milliseconds or ISO 8601 text)`}`;
+        return unreadableRate(capRule.scope, destination, capText, why);
       }
       const index = table.lookupIndex(destination.e164, time);
       if (index >= 0) {
@@ -421,6 +409,23 @@ function emergencyAreaDecision(outcome: CallingOutcome, scope: DecisionScope, di
     case 'area-denied':
       return { allowed: false, code: 'area-denied', scope, message, matched: outcome.matched };
   }
+}
+
+// A rate the request makes unreadable under a cap: denied, whatever onUnknownRate says.
+function unreadableRate(
+  scope: DecisionScope,
+  destination: DecisionDestination,
+  cap: string,
+  why: string,
+): CallDecision {
+  return {
+    allowed: false,
+    code: 'rate-unknown',
+    scope,
+    destination,
+    cap,
+    message: `${why}; with a cap in force the call is denied`,
+  };
 }
 
 type DeckRowFacts = Mutable<
