@@ -1,4 +1,4 @@
-// Runs the tests that read a clock or count collections many times beside CPU-bound processes, to
+// Builds the package, then runs the tests that read a clock or count collections many times beside CPU-bound processes, to
 // show they do not flake on a loaded 2-core machine. Usage:
 //   node scripts/stress-clock-tests.mjs [--runs=20] [--burners=2] [--out=stress.json]
 // Prints one line per run and a summary: failures, and for each linear-time row the worst
@@ -29,15 +29,24 @@ if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(burnerCount) || bur
   process.exit(2);
 }
 
-// Each burner spins one core; they are ended by their PIDs, whatever happens to the runs.
+// Each burner spins one core. They are ended by their PIDs, and each also ends itself once this
+// process is gone (its parent changes), since a signal can end this one while it waits on a run.
+const BURNER = `const parent = ${process.pid}; for (;;) { for (let i = 0; i < 1e7; i++); if (process.ppid !== parent) process.exit(); }`;
 const burners = Array.from({ length: burnerCount }, () =>
-  spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+  spawn(process.execPath, ['-e', BURNER], { stdio: 'ignore' }),
 );
 const endBurners = () => {
   for (const b of burners) if (b.exitCode === null) b.kill('SIGKILL');
 };
 process.on('exit', endBurners);
 process.on('SIGINT', () => process.exit(130));
+
+// serve-faults and serve-http start the built binary, as npm test does after its build.
+const build = spawnSync('npm', ['run', 'build'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+if (build.status !== 0) {
+  console.error(`stress-clock-tests: npm run build failed:\n${build.stderr}`);
+  process.exit(2);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'sipguard-stress-'));
 const worst = new Map(); // test name -> worst timeRatio / bound
