@@ -53,8 +53,12 @@ export type {
   UsageLedger,
   UsageQuery,
 } from './limits/index.js';
+// The input checks every ledger makes (a ledger of your own, such as sipguard serve's Redis ledger, reuses them).
 export {
+  answerCallProblem,
+  beginCallProblem,
   EVENT_RETENTION_MS,
+  endCallProblem,
   MAX_BILLED_SECONDS,
   MAX_CALL_SECONDS,
   MAX_LEDGER_KEY_LENGTH,

@@ -41,8 +41,11 @@ export {
   type UsageQuery,
 } from './ledger.js';
 export {
+  answerCallProblem,
+  beginCallProblem,
   DEFAULT_MAX_ACCOUNTS,
   DEFAULT_MAX_CALLS,
+  endCallProblem,
   MemoryLedger,
   type MemoryLedgerOptions,
 } from './memory-ledger.js';

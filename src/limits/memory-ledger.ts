@@ -177,7 +177,8 @@ function boundsProblem(bounds: unknown, name: string): string | undefined {
   return undefined;
 }
 
-function beginProblem(call: BeginCall): string | undefined {
+/** What is wrong with a begin, or undefined: the checks every ledger makes before it counts anything. */
+export function beginCallProblem(call: BeginCall): string | undefined {
   if (typeof call !== 'object' || call === null) return 'the begin is not an object';
   if (!isKey(call.account)) return `account must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
   if (!isKey(call.callId)) return `callId must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
@@ -197,12 +198,22 @@ function beginProblem(call: BeginCall): string | undefined {
   );
 }
 
-function eventProblem(event: AnswerCall | EndCall): string | undefined {
+/** What is wrong with an answer (or the common fields of an end), or undefined. */
+export function answerCallProblem(event: AnswerCall | EndCall): string | undefined {
   if (typeof event !== 'object' || event === null) return 'the event is not an object';
   if (!isKey(event.account)) return `account must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
   if (!isKey(event.callId)) return `callId must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
   if (!isInstant(event.at)) return 'at is not an instant in milliseconds between 2000 and 2200';
   return undefined;
+}
+
+/** What is wrong with an end, or undefined. */
+export function endCallProblem(event: EndCall): string | undefined {
+  const problem = answerCallProblem(event);
+  if (problem !== undefined) return problem;
+  return isCount(event.billedSeconds, MAX_BILLED_SECONDS)
+    ? undefined
+    : `billedSeconds is not a whole number of seconds from 0 to ${MAX_BILLED_SECONDS}`;
 }
 
 // A level's counter for `limit`, as a call at `hour` to `destination` sees it.
@@ -284,7 +295,7 @@ export class MemoryLedger implements UsageLedger {
   }
 
   begin(call: BeginCall): BeginResult {
-    const problem = beginProblem(call);
+    const problem = beginCallProblem(call);
     if (problem !== undefined) return { status: 'invalid', message: problem };
     const at = call.at;
     const account = this.#account(call.account, at);
@@ -369,7 +380,7 @@ export class MemoryLedger implements UsageLedger {
   }
 
   answer(event: AnswerCall): AnswerResult {
-    const problem = eventProblem(event);
+    const problem = answerCallProblem(event);
     if (problem !== undefined) return { status: 'invalid', message: problem };
     const at = event.at;
     const account = this.#account(event.account, at);
@@ -393,14 +404,8 @@ export class MemoryLedger implements UsageLedger {
   }
 
   end(event: EndCall): EndResult {
-    const problem = eventProblem(event);
+    const problem = endCallProblem(event);
     if (problem !== undefined) return { status: 'invalid', message: problem };
-    if (!isCount(event.billedSeconds, MAX_BILLED_SECONDS)) {
-      return {
-        status: 'invalid',
-        message: `billedSeconds is not a whole number of seconds from 0 to ${MAX_BILLED_SECONDS}`,
-      };
-    }
     const at = event.at;
     const account = this.#account(event.account, at);
     if (account === undefined) return FULL;
