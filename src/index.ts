@@ -59,10 +59,12 @@ export {
   beginCallProblem,
   EVENT_RETENTION_MS,
   endCallProblem,
+  LIMIT_NAMES,
   MAX_BILLED_SECONDS,
   MAX_CALL_SECONDS,
   MAX_LEDGER_KEY_LENGTH,
   MemoryLedger,
+  usageQueryProblem,
 } from './limits/index.js';
 // --- Calling areas (src/phone, docs/calling-areas.md): classifying what a user dialed.
 // Not exported: the selector compiler and evaluator (the policy uses them), the cache and metadata helpers.

@@ -48,6 +48,7 @@ export {
   endCallProblem,
   MemoryLedger,
   type MemoryLedgerOptions,
+  usageQueryProblem,
 } from './memory-ledger.js';
 export { callCostMicros, formatMicros, MICROS_PER_USD } from './money.js';
 export {

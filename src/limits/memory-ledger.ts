@@ -207,6 +207,14 @@ export function answerCallProblem(event: AnswerCall | EndCall): string | undefin
   return undefined;
 }
 
+/** What is wrong with a usage query, or undefined (a ledger answers such a query with zeros). */
+export function usageQueryProblem(query: UsageQuery): string | undefined {
+  if (typeof query !== 'object' || query === null) return 'the query is not an object';
+  if (!isKey(query.account)) return `account must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isInstant(query.at)) return 'at is not an instant in milliseconds between 2000 and 2200';
+  return undefined;
+}
+
 /** What is wrong with an end, or undefined. */
 export function endCallProblem(event: EndCall): string | undefined {
   const problem = answerCallProblem(event);
@@ -445,7 +453,7 @@ export class MemoryLedger implements UsageLedger {
       spentTodayMicros: 0,
     };
     const account = this.#accounts.get(query.account);
-    if (account === undefined || !isInstant(query.at)) {
+    if (account === undefined || usageQueryProblem(query) !== undefined) {
       return query.extension === undefined ? { account: zero } : { account: zero, extension: zero };
     }
     if (query.at >= account.nextSweep) this.#sweep(account, query.at);
