@@ -1,8 +1,8 @@
 // The one module that loads a Redis client: @redis/client (docs/decisions/0009-redis-client.md), by a
 // dynamic import, so that neither the library nor a service without Redis ever loads it. The connection
 // fails fast and never queues: while Redis is out of reach every command rejects at once (the ledger
-// then fails closed), the client reconnects in the background with a bounded backoff, and a command
-// that gets no reply in time rejects.
+// then fails closed), the client reconnects in the background with a bounded backoff, at most
+// maxInFlight commands wait for replies, and a command that gets no reply in time rejects.
 import type { RedisCommandSender } from './redis-ledger.js';
 
 /** Options of {@link openRedisConnection}. */
@@ -79,39 +79,57 @@ export async function openRedisConnection(options: RedisConnectionOptions): Prom
       `the Redis ledger needs the package @redis/client beside sipguard (npm install @redis/client): ${why}`,
     );
   }
-  const client = redis.createClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    commandsQueueMaxLength: maxInFlight,
-    socket: {
-      connectTimeout,
-      reconnectStrategy: (retries: number) => reconnectDelay(retries, maxDelay),
-    },
-  });
+  const { createClient } = redis;
 
   let state: RedisConnectionState = 'connecting';
   let lastError: string | undefined;
   let readyCount = 0;
   const waiting = new Set<() => void>();
-  client.on('error', (error: unknown) => {
-    lastError = error instanceof Error ? error.message || error.name : String(error);
-    if (state === 'ready') state = 'connecting';
-  });
-  client.on('end', () => {
-    state = 'closed';
-  });
-  client.on('ready', () => {
-    state = 'ready';
-    lastError = undefined;
-    readyCount++;
-    for (const resolve of waiting) resolve();
-    waiting.clear();
-  });
-  client.on('reconnecting', () => {
+
+  // One client at a time; a command without a reply in time replaces it (see send). Events of a
+  // client that was replaced are ignored.
+  const open = () => {
+    const c = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: maxInFlight,
+      socket: {
+        connectTimeout,
+        reconnectStrategy: (retries: number) => reconnectDelay(retries, maxDelay),
+      },
+    });
+    c.on('error', (error: unknown) => {
+      if (c !== client) return;
+      lastError = error instanceof Error ? error.message || error.name : String(error);
+      if (state === 'ready') state = 'connecting';
+    });
+    c.on('ready', () => {
+      if (c !== client) return;
+      state = 'ready';
+      lastError = undefined;
+      readyCount++;
+      for (const resolve of waiting) resolve();
+      waiting.clear();
+    });
+    c.on('reconnecting', () => {
+      if (c === client && state !== 'closed') state = 'connecting';
+    });
+    // connect() settles only once ready (it retries meanwhile); errors arrive through 'error'.
+    c.connect().catch(() => undefined);
+    return c;
+  };
+  let client = open();
+
+  // node-redis times a command out only until it is written; once sent, it would wait for the reply
+  // for ever. A reply later than commandTimeout means Redis or the path to it is stuck: the command
+  // rejects, and the client is replaced by a new one, which rejects what was in flight and reconnects.
+  const replace = (stuck: typeof client, why: string) => {
+    if (stuck !== client || state === 'closed') return;
+    lastError = why;
     state = 'connecting';
-  });
-  // connect() settles only once ready (it retries meanwhile); errors arrive through the 'error' event.
-  client.connect().catch(() => undefined);
+    client = open();
+    stuck.destroy();
+  };
 
   return {
     get state() {
@@ -127,7 +145,24 @@ export async function openRedisConnection(options: RedisConnectionOptions): Prom
       if (state !== 'ready') {
         return Promise.reject(new Error(`Redis is out of reach (${lastError ?? 'connecting'})`));
       }
-      return client.sendCommand([...args], { timeout: commandTimeout });
+      const current = client;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const why = `Redis did not answer within ${commandTimeout} ms`;
+          reject(new Error(why));
+          replace(current, why);
+        }, commandTimeout);
+        current.sendCommand([...args]).then(
+          (reply) => {
+            clearTimeout(timer);
+            resolve(reply);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        );
+      });
     },
     whenReady(timeoutMs) {
       if (state === 'ready') return Promise.resolve();

@@ -154,6 +154,8 @@ local function leave(key)
 end
 
 -- What MemoryLedger's sweep does: release calls past their maximum duration, forget old records.
+-- The release queue lives as long as the records in it, so that a call is released by the next event
+-- for the account however late it comes.
 local function sweep()
   local due = redis.call('ZRANGEBYSCORE', A .. ':rel', '-inf', int(at))
   for _, id in ipairs(due) do
@@ -283,7 +285,7 @@ E.a = E.a + 1
 saveLevels(rec.ra)
 saveCall(id, rec)
 redis.call('ZADD', A .. ':rel', int(rec.ra), id)
-touch(A .. ':rel', rec.ra)
+touch(A .. ':rel', rec.ra + RET)
 return {'reserved', charge, rec.ra}
 `;
 
@@ -311,7 +313,7 @@ end
 rec.ra = max(rec.ra, at + rec.mx)
 saveCall(id, rec)
 redis.call('ZADD', A .. ':rel', int(rec.ra), id)
-touch(A .. ':rel', rec.ra)
+touch(A .. ':rel', rec.ra + RET)
 touch(A .. ':t', rec.ra)
 touch(A .. ':x:' .. rec.x, rec.ra)
 return {'answered'}
