@@ -159,6 +159,22 @@ function checkDeclaredValues(app) {
   if (problems.length > 0) throw new Error(`declarations and entries disagree:\n  ${problems.join('\n  ')}`);
 }
 
+// The Redis client is an optional peer of `sipguard serve`: installing sipguard does not bring it, and
+// no library file (an entry or a chunk) names it, so that the library never tries to load it.
+function checkNoRedisClient(app) {
+  if (existsSync(join(app, 'node_modules/@redis/client'))) {
+    throw new Error('installing sipguard installed @redis/client: it must stay an optional peer dependency');
+  }
+  const dist = join(app, 'node_modules/sipguard/dist');
+  const cliFiles = new Set(['cli.js', 'serve-worker.js']);
+  const library = readdirSync(dist).filter((f) => /\.c?js$/.test(f) && !cliFiles.has(f));
+  const naming = library.filter((f) => readFileSync(join(dist, f), 'utf8').includes('@redis/client'));
+  if (library.length < 4 || naming.length > 0) {
+    throw new Error(`library files that name @redis/client: ${naming.join(', ')} (of ${library.join(', ')})`);
+  }
+  console.log(`@redis/client: not installed, named by none of ${library.length} library files`);
+}
+
 const root = resolve(import.meta.dirname, '..');
 const run = (cmd, args, cwd = root) => {
   console.log(`$ ${cmd} ${args.join(' ')}`);
@@ -190,6 +206,7 @@ try {
   run('node', ['dual.mjs'], app);
   checkDeclaredValues(app);
   checkDocumentedPaths(app);
+  checkNoRedisClient(app);
   console.log('package checks passed');
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -24,7 +24,12 @@ const LAYERS: readonly (readonly string[])[] = [
 const PACKAGES: Readonly<Record<string, readonly string[]>> = {
   phone: ['libphonenumber-js'],
   rate: ['decimal.js'],
+  // The Redis ledger's client: an optional peer dependency, loaded by one module with import().
+  cli: ['@redis/client'],
 };
+
+/** The one module that may load the Redis client, and only by a dynamic import (or for its types). */
+const REDIS_CLIENT_MODULE = 'cli/ledger/redis-connection.ts';
 
 /** The unit of a file under src/: its top folder, or the file itself at the top. */
 function unitOf(file: string): string {
@@ -132,10 +137,43 @@ describe('the import graph of src/', () => {
     expect(edges.map(layeringProblem).filter((p) => p !== undefined)).toEqual([]);
   });
 
-  it('imports every runtime dependency, and no development dependency', () => {
+  it('imports every runtime dependency and optional peer, and no development dependency', () => {
     const packages = edges.filter((e) => !e.local && !e.to.startsWith('.') && !e.to.startsWith('node:'));
     const imported = new Set(packages.map((e) => packageName(e.to)));
-    expect([...imported].sort()).toEqual(Object.keys(packageJson.dependencies).sort());
+    const declared = [...Object.keys(packageJson.dependencies), ...Object.keys(packageJson.peerDependencies)];
+    expect([...imported].sort()).toEqual(declared.sort());
+  });
+
+  it('keeps the library entry free of the CLI and of the Redis client', () => {
+    const next = new Map<string, Edge[]>();
+    for (const edge of edges) next.set(edge.from, [...(next.get(edge.from) ?? []), edge]);
+    const reached = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const edge of next.get(file) ?? []) {
+        if (edge.local) visit(edge.to);
+        else packages.add(packageName(edge.to));
+      }
+    };
+    visit('index.ts');
+    expect(reached.size).toBeGreaterThan(30);
+    expect([...reached].filter((file) => unitOf(file) === 'cli')).toEqual([]);
+    expect([...packages].filter((name) => !name.startsWith('node:')).sort()).toEqual(
+      Object.keys(packageJson.dependencies).sort(),
+    );
+  });
+
+  it('loads the Redis client in one module, only with import()', () => {
+    const importers = edges
+      .filter((e) => !e.local && packageName(e.to) === '@redis/client')
+      .map((e) => e.from);
+    expect([...new Set(importers)]).toEqual([REDIS_CLIENT_MODULE]);
+    const text = readFileSync(join(SRC, REDIS_CLIENT_MODULE), 'utf8');
+    // A static value import would load the client with the module; `import type` and import() do not.
+    expect(text).not.toMatch(/^import\s+(?!type\b)[^;]*from\s+'@redis\/client'/m);
+    expect(text).toContain("await import('@redis/client')");
   });
 });
 
