@@ -42,9 +42,8 @@ const RATE = 1_250_000;
 
 let rowAccount = 0;
 
-/** A small driver over either ledger: one account per row, plain defaults for a begin. */
-function driver(ledger: AsyncUsageLedger) {
-  const account = `row-${++rowAccount}`;
+/** A small driver over either ledger: a new account per row (unless named), plain defaults for a begin. */
+function driver(ledger: AsyncUsageLedger, account = `row-${++rowAccount}`) {
   const begin = (callId: string, at: number, over: Partial<BeginCall> = {}) =>
     ledger.begin({
       account,
@@ -523,33 +522,11 @@ describe.skipIf(missing !== undefined && !inCi)('the Redis ledger against a real
       keyPrefix: 'layout:',
       maxClockAheadMs: false,
     });
-    await ledger.begin({
-      account,
-      callId: 'x',
-      extension: '1}00',
-      destination: UK,
-      at: T0,
-      day: Math.floor(T0 / DAY),
-      dayEndsAt: (Math.floor(T0 / DAY) + 1) * DAY,
-      rateUnits: RATE,
-      maxCallSeconds: 60,
-      accountBounds: { callsToSameNumberPerHour: 3 },
-      extensionBounds: { callsToSameNumberPerHour: 3 },
-    });
-    await ledger.begin({
-      account,
-      callId: 'y',
-      extension: '1}00',
-      destination: UK,
-      at: T0,
-      day: Math.floor(T0 / DAY),
-      dayEndsAt: (Math.floor(T0 / DAY) + 1) * DAY,
-      rateUnits: RATE,
-      maxCallSeconds: 60,
-      accountBounds: {},
-      extensionBounds: {},
-    });
-    await ledger.end({ account, callId: 'y', at: T0 + 1, billedSeconds: 1 });
+    const d = driver(ledger, account);
+    const sameNumber = { callsToSameNumberPerHour: 3 };
+    await d.begin('x', T0, { extension: '1}00', accountBounds: sameNumber, extensionBounds: sameNumber });
+    await d.begin('y', T0, { extension: '1}00' });
+    await d.end('y', T0 + 1, 1);
     const keys = ((await command('KEYS', 'layout:*')) as string[]).sort();
     const base = 'layout:{tag%7D{%25test}';
     expect(accountKey('layout:', account)).toBe(base);
@@ -571,20 +548,13 @@ describe.skipIf(missing !== undefined && !inCi)('the Redis ledger against a real
     });
     // One second before an hour ends, on a day that ends 0.5 s later, a call of at most 1 s.
     const at = Date.UTC(2024, 5, 1, 23, 59, 59);
-    const begin = {
-      account: 'a',
-      callId: 'c',
-      extension: '100',
-      destination: UK,
-      at,
-      day: Math.floor(at / DAY),
+    const d = driver(ledger, 'a');
+    const begun = await d.begin('c', at, {
       dayEndsAt: at + 500,
-      rateUnits: RATE,
       maxCallSeconds: 1,
       accountBounds: { callsToSameNumberPerHour: 1 },
-      extensionBounds: {},
-    };
-    expect((await ledger.begin(begin)).status).toBe('reserved');
+    });
+    expect(begun.status).toBe('reserved');
     const base = accountKey('expiry:', 'a');
     const pttl = async (suffix: string) => Number(await command('PTTL', base + suffix));
     // The counters live until the call's release (1 s), the repeat count until the hour's end (1 s).
@@ -606,12 +576,12 @@ describe.skipIf(missing !== undefined && !inCi)('the Redis ledger against a real
       [':c:c', ':fgt', ':g', ':rel'].map((suffix) => base + suffix),
     );
     // After the window the account reads as empty: the expired counters were at zero anyway.
-    expect(
-      await ledger.usage({ account: 'a', extension: '100', at: at + 1_000, day: begin.day + 1 }),
-    ).toEqual({
-      account: level(0, 0, 0, 0),
-      extension: level(0, 0, 0, 0),
-    });
+    expect(await d.usage(at + 1_000)).toEqual({ account: level(0, 0, 0, 0), extension: level(0, 0, 0, 0) });
+    // Counters holding spend live until the spend day ends, when that is later (a zone east of UTC).
+    await driver(ledger, 'b').begin('c', at, { dayEndsAt: at + 30_000, maxCallSeconds: 1 });
+    const spendTtl = Number(await command('PTTL', `${accountKey('expiry:', 'b')}:t`));
+    expect(spendTtl).toBeGreaterThan(20_000);
+    expect(spendTtl).toBeLessThanOrEqual(30_000);
   });
 
   it('refuses an event stamped ahead of the Redis clock, and a policy then fails closed', async () => {
@@ -620,22 +590,10 @@ describe.skipIf(missing !== undefined && !inCi)('the Redis ledger against a real
       maxClockAheadMs: 2_000,
     });
     const now = Date.now();
-    const call = (at: number, callId: string): BeginCall => ({
-      account: 'a',
-      callId,
-      extension: '100',
-      destination: UK,
-      at,
-      day: Math.floor(at / DAY),
-      dayEndsAt: (Math.floor(at / DAY) + 1) * DAY,
-      rateUnits: 0,
-      maxCallSeconds: 60,
-      accountBounds: {},
-      extensionBounds: {},
-    });
-    expect((await ledger.begin(call(now, 'now'))).status).toBe('reserved');
-    expect((await ledger.begin(call(now - HOUR, 'late'))).status).toBe('reserved');
-    await expect(ledger.begin(call(now + HOUR, 'ahead'))).rejects.toThrow(RedisLedgerError);
+    const d = driver(ledger, 'a');
+    expect((await d.begin('now', now)).status).toBe('reserved');
+    expect((await d.begin('late', now - HOUR)).status).toBe('reserved');
+    await expect(d.begin('ahead', now + HOUR)).rejects.toThrow(RedisLedgerError);
     await expect(
       ledger.end({ account: 'a', callId: 'now', at: now + HOUR, billedSeconds: 1 }),
     ).rejects.toThrow(/ms ahead of the Redis clock \(at most 2000 ms allowed\)/);
