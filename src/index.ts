@@ -53,7 +53,8 @@ export type {
   UsageLedger,
   UsageQuery,
 } from './limits/index.js';
-// The input checks every ledger makes (a ledger of your own, such as sipguard serve's Redis ledger, reuses them).
+// The ledger's bounds, its limits in checking order, MemoryLedger, and the input checks every ledger
+// makes (a ledger of your own, such as sipguard serve's Redis ledger, reuses them).
 export {
   answerCallProblem,
   beginCallProblem,
