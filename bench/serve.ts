@@ -17,6 +17,7 @@ import { createHttpAdapter } from '../src/cli/serve/http.js';
 import { MetricRegistry } from '../src/cli/serve/metrics.js';
 import type { PolicyHolder } from '../src/cli/serve/policy-holder.js';
 import { createDecisionServer } from '../src/cli/serve/service.js';
+import { memoryServiceLedger } from '../src/cli/serve/service-ledger.js';
 import { compilePolicy, type Policy, type PolicyDocument } from '../src/index.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -131,6 +132,9 @@ function inThreadHolder(policy: Policy): PolicyHolder {
     onApplied: () => () => {},
     checkRegistration: async (r) => answer(policy.checkRegistration(r)),
     checkCall: async (r) => answer(policy.checkCall(r)),
+    startCall: async () => {
+      throw new Error('not in this bench (bench/serve-ledger.ts measures call starts)');
+    },
     registrationsToDrop: async (list) => ({ version, drop: policy.registrationsToDrop(list) }),
     registrationsToDropJson: async () => ({ ok: false, message: 'not in this bench' }),
     close: async () => {},
@@ -152,7 +156,11 @@ async function perRequest(dir: string) {
   const inThread = createHttpAdapter(inThreadPolicy, {
     log: () => {},
     metrics: inThreadMetrics,
-    decider: createDecider(inThreadPolicy, { metrics: inThreadMetrics, log: () => {} }),
+    decider: createDecider(inThreadPolicy, {
+      metrics: inThreadMetrics,
+      log: () => {},
+      ledger: memoryServiceLedger(),
+    }),
   });
   const urls = { worker: await listen(worker.server), inThread: await listen(inThread) };
   const seconds = smoke ? 1 : 4;

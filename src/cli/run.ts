@@ -17,6 +17,7 @@ import { kamailioEmergencyInclude, writeFileAtomically } from './kamailio-emerge
 import { loadCases, loadPolicy, problemsOf } from './load.js';
 import { readRegistrations } from './serve/drop-body.js';
 import { DEFAULT_PORT, parseByteCount, parsePort, parseRegistrar, runServe } from './serve/run-serve.js';
+import { parseLedger } from './serve/service-ledger.js';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -261,9 +262,9 @@ const normalize: Command = {
 
 const serve: Command = {
   usage:
-    'sipguard serve <policy.json> [--rates deck.csv] [--domain <sip-domain>] [--registrar kamailio:<url>] [--host 127.0.0.1] [--port 8099] [--jsonrpc-port N] [--log] [--max-file-bytes 16777216]',
+    'sipguard serve <policy.json> [--rates deck.csv] [--domain <sip-domain>] [--registrar kamailio:<url>] [--host 127.0.0.1] [--port 8099] [--jsonrpc-port N] [--ledger memory|redis://host:port] [--log] [--max-file-bytes 16777216]',
   summary: 'answer registration and call decisions over HTTP for a PBX',
-  help: "Serves GET /v1/registration, GET /v1/call, POST /v1/registrations/drop and GET /healthz on loopback\nby default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Policy and deck must be regular files of at most --max-file-bytes (16 MiB). --domain names\nthe account's SIP domain (queries for another are refused). With --registrar kamailio:<url>, every\napplied policy (and the start) removes the registrar's contacts it no longer allows. --jsonrpc-port\nalso answers JSON-RPC over netstrings (Kamailio's janssonrpcc) on --host. Writes JSON lines\non standard output (first: the bound URL); --log adds one per decision. GET /metrics for Prometheus.\nStops on SIGTERM/SIGINT with exit 0 within 1 s; exit 3 if the initial policy is invalid, 1 if it\ncannot listen.\nDocs: docs/integrations.md",
+  help: "Serves GET /v1/registration, GET /v1/call, POST /v1/call/answer, POST /v1/call/end,\nPOST /v1/registrations/drop and GET /healthz on loopback by default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Policy and deck must be regular files of at most --max-file-bytes (16 MiB). --domain names\nthe account's SIP domain (queries for another are refused). With --registrar kamailio:<url>, every\napplied policy (and the start) removes the registrar's contacts it no longer allows. --jsonrpc-port\nalso answers JSON-RPC over netstrings (Kamailio's janssonrpcc) on --host. Usage limits count calls in\n--ledger: this process's memory (the default), or a Redis server shared by every replica (needs the\npackage @redis/client; limited calls are denied ledger-unavailable while it is out of reach). Writes JSON lines\non standard output (first: the bound URL); --log adds one per decision. GET /metrics for Prometheus.\nStops on SIGTERM/SIGINT with exit 0 within 1 s; exit 3 if the initial policy is invalid, 1 if it\ncannot listen.\nDocs: docs/integrations.md",
   options: {
     rates: { type: 'string' },
     domain: { type: 'string' },
@@ -273,9 +274,17 @@ const serve: Command = {
     log: { type: 'boolean' },
     'max-file-bytes': { type: 'string' },
     'jsonrpc-port': { type: 'string' },
+    ledger: { type: 'string' },
   },
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one policy file');
+    const ledgerText = str(ctx, 'ledger');
+    const ledger = ledgerText === undefined ? { kind: 'memory' as const } : parseLedger(ledgerText);
+    if (ledger === undefined) {
+      throw new UsageError(
+        `--ledger must be memory or a redis:// (rediss://) URL with a host, not ${quote(ledgerText ?? '')}`,
+      );
+    }
     const portText = str(ctx, 'port');
     const port = portText === undefined ? DEFAULT_PORT : parsePort(portText);
     if (port === undefined)
@@ -310,6 +319,7 @@ const serve: Command = {
         logDecisions: ctx.values.log === true,
         maxFileBytes,
         jsonrpcPort,
+        ledger,
       },
       ctx.io,
     );

@@ -10,6 +10,7 @@ import type { ServeEvent } from '../../src/cli/serve/log.js';
 import { MetricRegistry } from '../../src/cli/serve/metrics.js';
 import { encodeNetstring, NetstringReader } from '../../src/cli/serve/netstring.js';
 import { createDecisionServer, type DecisionServer } from '../../src/cli/serve/service.js';
+import { memoryServiceLedger } from '../../src/cli/serve/service-ledger.js';
 import { closeService, listenLocal, policyFolder, poll } from './serve-process.js';
 
 const DOMAIN = 'sip.example.test';
@@ -251,7 +252,7 @@ describe('a stalled frame', { timeout: 60_000 }, () => {
     const service = await createDecisionServer({ policyFile: folder.policyFile, log: () => {} });
     const metrics = new MetricRegistry();
     const short = createJsonRpcServer({
-      decider: createDecider(service.holder, { metrics, log: () => {} }),
+      decider: createDecider(service.holder, { metrics, log: () => {}, ledger: memoryServiceLedger() }),
       log: (e) => events.push(e),
       metrics,
       frameTimeoutMs: 1_000,

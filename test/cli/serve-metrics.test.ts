@@ -256,6 +256,8 @@ describe('GET /metrics', { timeout: 30_000 }, () => {
       sipguard_decisions_total: 'counter',
       sipguard_refused_requests_total: 'counter',
       sipguard_request_duration_seconds: 'histogram',
+      sipguard_call_events_total: 'counter',
+      sipguard_ledger_up: 'gauge',
       sipguard_connections: 'gauge',
     });
     for (const f of families.values()) expect(f.help, f.name).toMatch(/\S/);

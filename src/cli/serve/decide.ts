@@ -1,18 +1,39 @@
 // What every transport of `sipguard serve` (HTTP, JSON-RPC) does around a decision: the policy holder
-// decides; the answer is counted in /metrics and, with --log, logged with the account's domain; a
-// refused request is counted by its code; the time to answer goes into one histogram per route.
+// decides (a call through the stateful step, on the service's ledger); the answer is counted in
+// /metrics and, with --log, logged with the account's domain; a refused request is counted by its
+// code; the time to answer goes into one histogram per route. Call events go to the ledger here.
+import { quote } from '../../text.js';
 import type { ServeEvent } from './log.js';
 import type { MetricRegistry } from './metrics.js';
 import type { DecisionAnswer, PolicyHolder } from './policy-holder.js';
-import type { DecisionRequest, ServeErrorCode } from './request.js';
+import {
+  type CallEventRequest,
+  type DecisionRequest,
+  type ServeError,
+  type ServeErrorCode,
+  serveError,
+} from './request.js';
+import type { ServiceLedger } from './service-ledger.js';
 
 /** Upper bounds of the request latency histogram, in seconds. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+/** A decision, or why the service refuses to make one. */
+export type DecideResult =
+  | { readonly ok: true; readonly answer: DecisionAnswer }
+  | { readonly ok: false; readonly error: ServeError };
+
+/** A call event recorded (its JSON answer), or why it was not. */
+export type CallEventResult =
+  | { readonly ok: true; readonly status: string; readonly json: string }
+  | { readonly ok: false; readonly error: ServeError };
+
 /** Decides, counts and logs for the transports. */
 export interface Decider {
   /** The holder's answer to `decision`, counted (and logged with `--log`). */
-  readonly decide: (decision: DecisionRequest) => Promise<DecisionAnswer>;
+  readonly decide: (decision: DecisionRequest) => Promise<DecideResult>;
+  /** Records an answer or an end in the ledger: idempotent, and harmless for an unknown call id. */
+  readonly callEvent: (event: CallEventRequest) => Promise<CallEventResult>;
   /** Counts a request refused with `code`. */
   readonly refused: (code: ServeErrorCode) => void;
   /** Records the time from a request on `route` to its answer. */
@@ -25,11 +46,22 @@ export interface DeciderOptions {
   readonly log: (event: ServeEvent) => void;
   /** Log every decision (one event per request). */
   readonly logDecisions?: boolean | undefined;
+  /** Where calls are counted; the holder asks it for each call start, and call events go to it. */
+  readonly ledger: ServiceLedger;
+  /** The ledger's account key: the service's domain; {@link DEFAULT_ACCOUNT} when not given. */
+  readonly account?: string | undefined;
+  /** The time of a call start or event, in ms since 1970 (the ledger takes time from the request). */
+  readonly now?: (() => number) | undefined;
 }
+
+/** The ledger account of a service started without `--domain`. */
+export const DEFAULT_ACCOUNT = 'default';
 
 /** A decider over `holder`; its metric families are made here, once for every transport. */
 export function createDecider(holder: PolicyHolder, options: DeciderOptions): Decider {
-  const { metrics, log } = options;
+  const { metrics, log, ledger } = options;
+  const account = options.account ?? DEFAULT_ACCOUNT;
+  const now = options.now ?? Date.now;
   const logDecisions = options.logDecisions === true;
   const decisions = metrics.counter(
     'sipguard_decisions_total',
@@ -47,12 +79,30 @@ export function createDecider(holder: PolicyHolder, options: DeciderOptions): De
     'route',
     LATENCY_BUCKETS,
   );
+  const callEvents = metrics.counter(
+    'sipguard_call_events_total',
+    'Call events (answer, end) by result: the ledger status (answered, settled, ignored, pending, full) or unavailable.',
+    ['event', 'result'],
+  );
+  metrics.gauge(
+    'sipguard_ledger_up',
+    '1 while the usage ledger is reachable (limited calls are counted), else 0.',
+    () => (ledger.health().state === 'ready' ? 1 : 0),
+  );
+  const callIdRequired = serveError(
+    'missing-parameter',
+    'parameter "callId" is required: the policy in force has usage limits, which count calls by their id',
+  );
   return {
     async decide(decision) {
-      const answer =
-        decision.route === 'registration'
-          ? await holder.checkRegistration(decision.request)
-          : await holder.checkCall(decision.request);
+      let answer: DecisionAnswer;
+      if (decision.route === 'registration') answer = await holder.checkRegistration(decision.request);
+      else {
+        const { callId, ...request } = decision.request;
+        const started = await holder.startCall(request, { account, callId, at: now() });
+        if (started === 'call-id-required') return { ok: false, error: callIdRequired };
+        answer = started;
+      }
       decisions.inc([decision.route, answer.code]);
       if (logDecisions) {
         log({
@@ -66,7 +116,39 @@ export function createDecider(holder: PolicyHolder, options: DeciderOptions): De
           policy: answer.policy,
         });
       }
-      return answer;
+      return { ok: true, answer };
+    },
+    async callEvent(event) {
+      const { callId } = event;
+      const at = now();
+      let status: string;
+      let json: string;
+      try {
+        if (event.route === 'answer') {
+          const result = await ledger.ledger.answer({ account, callId, at });
+          status = result.status;
+          json = JSON.stringify({ callId, ...result });
+        } else {
+          const result = await ledger.ledger.end({ account, callId, at, billedSeconds: event.billedSeconds });
+          status = result.status;
+          json = JSON.stringify({ callId, ...result });
+        }
+      } catch (e) {
+        callEvents.inc([event.route, 'unavailable']);
+        const why = e instanceof Error ? e.message : String(e);
+        log({ event: 'call-event-failed', route: event.route, callId, message: why });
+        const message = `the ledger did not record the ${event.route} of ${quote(callId)}: ${why}`;
+        return { ok: false, error: serveError('ledger-unavailable', message) };
+      }
+      callEvents.inc([event.route, status]);
+      if (logDecisions) log({ event: `call-${event.route}`, callId, result: status });
+      // The inputs were checked when read; a ledger that is full cannot record, and says so.
+      if (status === 'full') {
+        const message = `the ledger holds its maximum of calls and did not record the ${event.route} of ${quote(callId)}`;
+        return { ok: false, error: serveError('ledger-unavailable', message) };
+      }
+      if (status === 'invalid') return { ok: false, error: serveError('invalid-parameter', json) };
+      return { ok: true, status, json };
     },
     refused: (code) => refusals.inc([code]),
     observe: (route, seconds) => latency.observe(route, seconds),

@@ -8,7 +8,16 @@ import type { MetricRegistry } from './metrics.js';
 import type { DecisionAnswer, PolicyHolder, ServeHealth } from './policy-holder.js';
 import { decodeQuery } from './query.js';
 import type { RegistrarHealth } from './registration-sweep.js';
-import { DECISION_PARAMETERS, decisionRequest, readParams, type ServeError, serveError } from './request.js';
+import {
+  CALL_EVENT_PARAMETERS,
+  callEventRequest,
+  DECISION_PARAMETERS,
+  decisionRequest,
+  readParams,
+  type ServeError,
+  serveError,
+} from './request.js';
+import type { LedgerHealth } from './service-ledger.js';
 
 /** Request bodies above this many bytes are refused with 413 and not read further. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -32,8 +41,9 @@ export const DEFAULT_TIMEOUTS: HttpTimeouts = { headersMs: 5_000, requestMs: 10_
  */
 export const TIMEOUT_CHECK_MS = 250;
 
-/** What `GET /healthz` answers: the policy in force and, with a registrar, the connector's state. */
+/** What `GET /healthz` answers: the policy in force, the ledger and, with a registrar, the connector's state. */
 export interface ServiceHealth extends ServeHealth {
+  readonly ledger?: LedgerHealth;
   readonly registrar?: RegistrarHealth;
 }
 
@@ -140,8 +150,18 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
       case 'registration':
       case 'call': {
         const decision = decisionRequest(route.name, params, options.domain);
-        if (decision.ok) sendDecision(res, text, await decider.decide(decision.decision));
-        else refuse(res, text, decision.error);
+        const decided = decision.ok ? await decider.decide(decision.decision) : decision;
+        if (decided.ok) sendDecision(res, text, decided.answer);
+        else refuse(res, text, decided.error);
+        break;
+      }
+      case 'answer':
+      case 'end': {
+        const event = callEventRequest(route.name, params, options.domain);
+        const recorded = event.ok ? await decider.callEvent(event.event) : event;
+        if (!recorded.ok) refuse(res, text, recorded.error);
+        else if (text) send(res, 200, 'text/plain; charset=utf-8', `${recorded.status}\n`);
+        else send(res, 200, 'application/json; charset=utf-8', `${recorded.json}\n`);
         break;
       }
       case 'drop':
@@ -175,7 +195,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
   return server;
 }
 
-type RouteName = 'healthz' | 'metrics' | 'registration' | 'call' | 'drop';
+type RouteName = 'healthz' | 'metrics' | 'registration' | 'call' | 'answer' | 'end' | 'drop';
 
 interface Route {
   readonly name: RouteName;
@@ -198,6 +218,19 @@ const ROUTES: Readonly<Record<string, Route>> = {
     method: 'GET',
     required: DECISION_PARAMETERS.call.required,
     optional: [...DECISION_PARAMETERS.call.optional, 'format'],
+  },
+  // POST: an event changes the ledger, and a cache or a prefetching client must never send it.
+  '/v1/call/answer': {
+    name: 'answer',
+    method: 'POST',
+    required: CALL_EVENT_PARAMETERS.answer.required,
+    optional: [...CALL_EVENT_PARAMETERS.answer.optional, 'format'],
+  },
+  '/v1/call/end': {
+    name: 'end',
+    method: 'POST',
+    required: CALL_EVENT_PARAMETERS.end.required,
+    optional: [...CALL_EVENT_PARAMETERS.end.optional, 'format'],
   },
   '/v1/registrations/drop': { name: 'drop', method: 'POST', required: [], optional: [] },
 };

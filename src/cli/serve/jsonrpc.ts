@@ -12,6 +12,9 @@ import type { ServeEvent } from './log.js';
 import type { MetricRegistry } from './metrics.js';
 import { encodeNetstring, NetstringReader } from './netstring.js';
 import {
+  CALL_EVENT_PARAMETERS,
+  type CallEventRoute,
+  callEventRequest,
   DECISION_PARAMETERS,
   type DecisionRoute,
   decisionRequest,
@@ -32,10 +35,12 @@ export const MAX_IN_FLIGHT = 4_096;
 /** Answers waiting for a slow reader before reading from it pauses (until they drain). */
 export const MAX_UNSENT_BYTES = 1024 * 1024;
 
-/** The methods, by the HTTP route they mirror (`/v1/registration`, `/v1/call`). */
-const METHODS: Readonly<Record<string, DecisionRoute>> = {
+/** The methods, by the HTTP route they mirror (`/v1/registration`, `/v1/call`, `/v1/call/answer`, `/v1/call/end`). */
+const METHODS: Readonly<Record<string, DecisionRoute | CallEventRoute>> = {
   'v1.registration': 'registration',
   'v1.call': 'call',
+  'v1.call.answer': 'answer',
+  'v1.call.end': 'end',
 };
 
 /** JSON-RPC 2.0 error codes (section 5.1). */
@@ -44,6 +49,8 @@ const INVALID_REQUEST = -32600;
 const METHOD_NOT_FOUND = -32601;
 const INVALID_PARAMS = -32602;
 const INTERNAL_ERROR = -32603;
+/** A server error (the range -32000 to -32099): the ledger did not record an event; try again. */
+const LEDGER_UNAVAILABLE = -32000;
 
 /** Options of {@link createJsonRpcServer}. */
 export interface JsonRpcServerOptions {
@@ -65,7 +72,7 @@ type ReadRequest =
   | {
       readonly kind: 'decide';
       readonly id: RequestId;
-      readonly route: DecisionRoute;
+      readonly route: DecisionRoute | CallEventRoute;
       readonly params: unknown;
     }
   | {
@@ -196,17 +203,29 @@ export function createJsonRpcServer(options: JsonRpcServerOptions): JsonRpcServe
 
   async function answer(request: ReadRequest & { kind: 'decide' }): Promise<string> {
     const started = performance.now();
-    const { required, optional } = DECISION_PARAMETERS[request.route];
+    const route = request.route;
+    const event = route === 'answer' || route === 'end';
+    const { required, optional } = event ? CALL_EVENT_PARAMETERS[route] : DECISION_PARAMETERS[route];
     const pairs = paramPairs(request.params);
     const read = pairs.ok ? readParams(pairs.pairs, required, optional) : pairs;
-    const decision = read.ok ? decisionRequest(request.route, read.params, options.domain) : read;
-    let text: string;
-    if (decision.ok) text = answerText(request.id, (await decider.decide(decision.decision)).json);
-    else {
-      decider.refused(decision.error.code);
-      text = errorText(request.id, INVALID_PARAMS, decision.error);
+    let result: { ok: true; json: string } | { ok: false; error: ServeError };
+    if (!read.ok) result = read;
+    else if (event) {
+      const asked = callEventRequest(route, read.params, options.domain);
+      result = asked.ok ? await decider.callEvent(asked.event) : asked;
+    } else {
+      const asked = decisionRequest(route, read.params, options.domain);
+      const decided = asked.ok ? await decider.decide(asked.decision) : asked;
+      result = decided.ok ? { ok: true, json: decided.answer.json } : decided;
     }
-    decider.observe(request.route, (performance.now() - started) / 1000);
+    let text: string;
+    if (result.ok) text = answerText(request.id, result.json);
+    else {
+      decider.refused(result.error.code);
+      const rpcCode = result.error.code === 'ledger-unavailable' ? LEDGER_UNAVAILABLE : INVALID_PARAMS;
+      text = errorText(request.id, rpcCode, result.error);
+    }
+    decider.observe(route, (performance.now() - started) / 1000);
     return text;
   }
 

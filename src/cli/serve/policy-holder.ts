@@ -5,23 +5,31 @@
 // holds up an answer. The HTTP adapter and the connector only see the `PolicyHolder` interface.
 import { Worker } from 'node:worker_threads';
 import type {
+  AsyncUsageLedger,
+  BeginCall,
+  BeginResult,
   CallRequest,
   DecisionCode,
   DecisionScope,
   RegistrationRequest,
   RegistrationToDrop,
+  UsageLedger,
 } from '../../index.js';
 import { FileError, type FileProblem } from '../files.js';
 import { latestWins } from './latest-wins.js';
 import type { ServeEvent } from './log.js';
 import { DEFAULT_MAX_FILE_BYTES, readPolicyFile } from './policy-files.js';
-import type {
-  DecisionTuple,
-  PolicyBytes,
-  WorkerAnswer,
-  WorkerInput,
-  WorkerReport,
-  WorkerRequest,
+import {
+  batcher,
+  CALL_ID_REQUIRED,
+  type DecisionTuple,
+  type LedgerAsk,
+  type LedgerReply,
+  type PolicyBytes,
+  type WorkerAnswer,
+  type WorkerInput,
+  type WorkerReport,
+  type WorkerRequest,
 } from './policy-worker.js';
 
 /** The answer to a drop body: the JSON to send, or why the body is refused. */
@@ -82,6 +90,14 @@ export interface PolicyHolder {
   readonly checkRegistration: (request: RegistrationRequest) => Promise<DecisionAnswer>;
   readonly checkCall: (request: CallRequest) => Promise<DecisionAnswer>;
   /**
+   * The stateful step (`policy.startCallAsync`) on the holder's ledger: `callIdRequired` when no
+   * `callId` is given and the policy's usage limits would count the call.
+   */
+  readonly startCall: (
+    request: CallRequest,
+    call: { readonly account: string; readonly callId: string | undefined; readonly at: number },
+  ) => Promise<DecisionAnswer | typeof CALL_ID_REQUIRED>;
+  /**
    * The registrations the policy in force no longer allows (other fields are passed through), with
    * the version that decided.
    */
@@ -102,6 +118,8 @@ export interface PolicyHolderOptions {
   /** Largest policy or deck file read; DEFAULT_MAX_FILE_BYTES when not given. */
   readonly maxFileBytes?: number | undefined;
   readonly now?: (() => Date) | undefined;
+  /** Where the workers' call starts are counted; without one, every limited call is `ledger-unavailable`. */
+  readonly ledger?: UsageLedger | AsyncUsageLedger | undefined;
 }
 
 /**
@@ -159,6 +177,12 @@ let nextId = 1;
 export async function createPolicyHolder(options: PolicyHolderOptions): Promise<PolicyHolder> {
   const now = options.now ?? (() => new Date());
   const { policyFile, ratesFile, log } = options;
+  const ledger = options.ledger;
+  // A worker's begins run here, on the one ledger every policy version shares (decision 0010).
+  const beginHere = async (call: BeginCall): Promise<BeginResult> => {
+    if (ledger === undefined) throw new Error('this service has no ledger');
+    return ledger.begin(call);
+  };
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const heapMb = Math.max(512, Math.ceil((maxFileBytes * HEAP_PER_FILE_BYTE) / 2 ** 20));
   // Every worker not yet stopped, so that closing also stops a compile under way.
@@ -229,8 +253,20 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
           resolve({ result: 'failed', problems: report.problems });
           return;
         }
-        worker.on('message', (answers: readonly WorkerAnswer[]) => {
-          for (const [id, result, error] of answers) {
+        const reply = batcher<LedgerReply['begun'][number]>((begun) => {
+          if (stopped === undefined) worker.postMessage({ begun } satisfies LedgerReply);
+        });
+        worker.on('message', (message: readonly WorkerAnswer[] | LedgerAsk) => {
+          if (!Array.isArray(message)) {
+            for (const [askId, call] of (message as LedgerAsk).begins) {
+              beginHere(call).then(
+                (result) => reply([askId, result]),
+                (e: unknown) => reply([askId, undefined, e instanceof Error ? e.message : String(e)]),
+              );
+            }
+            return;
+          }
+          for (const [id, result, error] of message as readonly WorkerAnswer[]) {
             const waiting = pending.get(id);
             if (waiting === undefined) continue;
             pending.delete(id);
@@ -357,7 +393,10 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
 
   async function decide(request: WorkerRequest): Promise<DecisionAnswer> {
     const worker = current;
-    const [allowed, code, scope, json] = (await worker.ask(request)) as DecisionTuple;
+    return answerOf(worker, (await worker.ask(request)) as DecisionTuple);
+  }
+
+  function answerOf(worker: PolicyWorker, [allowed, code, scope, json]: DecisionTuple): DecisionAnswer {
     return {
       allowed,
       code: code as DecisionCode,
@@ -380,6 +419,21 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
     checkRegistration: (request) => decide([nextId++, 'registration', request.extension, request.sourceIp]),
     checkCall: (request) =>
       decide([nextId++, 'call', request.extension, request.dialed, request.ratePerMinute]),
+    async startCall(request, { account, callId, at }) {
+      const worker = current;
+      const { extension, dialed, ratePerMinute } = request;
+      const result = (await worker.ask([
+        nextId++,
+        'start',
+        extension,
+        dialed,
+        ratePerMinute,
+        account,
+        callId,
+        at,
+      ])) as DecisionTuple | typeof CALL_ID_REQUIRED;
+      return result === CALL_ID_REQUIRED ? result : answerOf(worker, result);
+    },
     async registrationsToDrop<R extends RegistrationRequest>(registrations: readonly R[]) {
       const worker = current;
       const drop = (await worker.ask([nextId++, 'drop', registrations])) as RegistrationToDrop<R>[];

@@ -1,9 +1,17 @@
 // The policy worker of `sipguard serve`: a worker thread that compiles one version of the policy (and
 // deck) from the bytes the main thread read, then answers decisions with it until it is retired. A
 // compiled Policy cannot cross threads, so the decisions are made where it lives; the main thread only
-// does HTTP. See docs/decisions/0004-serve-decides-in-workers.md.
+// does HTTP. See docs/decisions/0004-serve-decides-in-workers.md. A call start runs policy.startCallAsync
+// here with a ledger that asks the main thread, where the counters live (decision 0010).
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Decision, Policy } from '../../index.js';
+import type {
+  AsyncUsageLedger,
+  BeginCall,
+  BeginResult,
+  Decision,
+  Policy,
+  StartDecision,
+} from '../../index.js';
 import { FileError, type FileProblem } from '../files.js';
 import { loadPolicy } from '../load.js';
 import { parseDropBody } from './drop-body.js';
@@ -30,6 +38,16 @@ export type WorkerReport =
 export type WorkerRequest =
   | readonly [id: number, kind: 'registration', extension: string, sourceIp: string]
   | readonly [id: number, kind: 'call', extension: string, dialed: string, rate: string | undefined]
+  | readonly [
+      id: number,
+      kind: 'start',
+      extension: string,
+      dialed: string,
+      rate: string | undefined,
+      account: string,
+      callId: string | undefined,
+      at: number,
+    ]
   | readonly [id: number, kind: 'drop', registrations: readonly { extension: string; sourceIp: string }[]]
   | readonly [id: number, kind: 'drop-json', body: string];
 
@@ -39,7 +57,49 @@ export type DecisionTuple = readonly [allowed: boolean, code: string, scope: str
 /** The answer to one request: its id and the result, or an error message (a bug in sipguard). Answers are posted in batches. */
 export type WorkerAnswer = readonly [id: number, result: unknown, error?: string];
 
-const tuple = (d: Decision): DecisionTuple => [d.allowed, d.code, d.scope, JSON.stringify(d)];
+/**
+ * What a call start without a call id answers when the policy's usage limits would count it: the
+ * service refuses the request (it cannot count a call it cannot name), rather than deciding.
+ */
+export const CALL_ID_REQUIRED = 'call-id-required';
+
+/** Ledger requests from a worker to the main thread: begins, each by its own id, posted in batches. */
+export interface LedgerAsk {
+  readonly begins: readonly (readonly [askId: number, call: BeginCall])[];
+}
+
+/** The main thread's replies to a {@link LedgerAsk}: each begin's result, or why it failed. */
+export interface LedgerReply {
+  readonly begun: readonly (readonly [askId: number, result: BeginResult | undefined, error?: string])[];
+}
+
+/** Collects what is posted in one turn of the event loop into one message: a message costs more than a decision. */
+export function batcher<T>(post: (items: T[]) => void): (item: T) => void {
+  let batch: T[] = [];
+  const flush = () => {
+    const items = batch;
+    batch = [];
+    post(items);
+  };
+  return (item) => {
+    if (batch.push(item) === 1) setImmediate(flush);
+  };
+}
+
+const tuple = (d: Decision | StartDecision): DecisionTuple => [d.allowed, d.code, d.scope, JSON.stringify(d)];
+
+/** Thrown by the ledger of a start without a call id; never leaves this module. */
+class NoCallId extends Error {}
+const NO_CALL_ID_LEDGER: AsyncUsageLedger = {
+  begin: () => Promise.reject(new NoCallId()),
+  answer: () => Promise.reject(new NoCallId()),
+  end: () => Promise.reject(new NoCallId()),
+  usage: () => Promise.reject(new NoCallId()),
+  reset: () => Promise.reject(new NoCallId()),
+};
+// A stand-in call id: planStart needs a valid one to reach the calling hours and the limits; no
+// ledger ever sees it (NO_CALL_ID_LEDGER refuses every operation).
+const NO_CALL_ID = '-';
 
 async function compile(input: WorkerInput): Promise<{ report: WorkerReport; policy?: Policy }> {
   const { bytes } = input;
@@ -62,8 +122,71 @@ async function compile(input: WorkerInput): Promise<{ report: WorkerReport; poli
   }
 }
 
+/**
+ * The ledger of this worker's starts: each begin is posted to the main thread, which owns the real
+ * ledger, and resolves (or rejects: `ledger-unavailable`) with its reply. Only begin is asked by
+ * startCallAsync; answer and end go to the main thread's ledger directly.
+ */
+function mainThreadLedger(post: (ask: LedgerAsk) => void): {
+  readonly ledger: AsyncUsageLedger;
+  readonly reply: (reply: LedgerReply) => void;
+} {
+  const waiting = new Map<number, { resolve: (r: BeginResult) => void; reject: (e: Error) => void }>();
+  let nextAsk = 1;
+  const ask = batcher<readonly [number, BeginCall]>((begins) => post({ begins }));
+  const notHere = () => Promise.reject(new Error('the worker ledger only begins calls'));
+  return {
+    ledger: {
+      begin: (call) =>
+        new Promise<BeginResult>((resolve, reject) => {
+          const askId = nextAsk++;
+          waiting.set(askId, { resolve, reject });
+          ask([askId, call]);
+        }),
+      answer: notHere,
+      end: notHere,
+      usage: notHere,
+      reset: notHere,
+    },
+    reply({ begun }) {
+      for (const [askId, result, error] of begun) {
+        const w = waiting.get(askId);
+        if (w === undefined) continue;
+        waiting.delete(askId);
+        if (result !== undefined) w.resolve(result);
+        else w.reject(new Error(error ?? 'the ledger failed'));
+      }
+    },
+  };
+}
+
+async function start(
+  policy: Policy,
+  ledger: AsyncUsageLedger,
+  request: Extract<WorkerRequest, readonly [number, 'start', ...unknown[]]>,
+): Promise<DecisionTuple | typeof CALL_ID_REQUIRED> {
+  const [, , extension, dialed, rate, account, callId, at] = request;
+  const call = rate === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute: rate };
+  if (callId !== undefined)
+    return tuple(await policy.startCallAsync(ledger, { ...call, account, callId, at }));
+  let counted = false;
+  const decision = await policy.startCallAsync(
+    {
+      ...NO_CALL_ID_LEDGER,
+      begin: () => {
+        counted = true;
+        return Promise.reject(new NoCallId());
+      },
+    },
+    { ...call, account, callId: NO_CALL_ID, at },
+  );
+  return counted ? CALL_ID_REQUIRED : tuple(decision);
+}
+
 function answer(policy: Policy, request: WorkerRequest): unknown {
   switch (request[1]) {
+    case 'start':
+      throw new Error('a start is answered once the ledger has replied');
     case 'registration':
       return tuple(policy.checkRegistration({ extension: request[2], sourceIp: request[3] }));
     case 'call': {
@@ -93,17 +216,32 @@ if (port !== null) {
   const input = workerData as WorkerInput;
   const { report, policy } = await compile(input);
   if (policy !== undefined) {
-    // Requests come in batches (all asked in one turn of the main thread's loop); so do answers.
-    port.on('message', (requests: readonly WorkerRequest[]) => {
+    const ledger = mainThreadLedger((ask) => port.postMessage(ask));
+    const failure = (e: unknown) => (e instanceof Error ? e.message : String(e));
+    const later = batcher<WorkerAnswer>((answers) => port.postMessage(answers));
+    // Requests come in batches (all asked in one turn of the main thread's loop); so do answers. A
+    // start waits for the ledger and is answered alone, once it has its reply.
+    port.on('message', (message: readonly WorkerRequest[] | LedgerReply) => {
+      if (!Array.isArray(message)) {
+        ledger.reply(message as LedgerReply);
+        return;
+      }
       const answers: WorkerAnswer[] = [];
-      for (const request of requests) {
+      for (const request of message as readonly WorkerRequest[]) {
+        if (request[1] === 'start') {
+          start(policy, ledger.ledger, request).then(
+            (result) => later([request[0], result]),
+            (e: unknown) => later([request[0], undefined, failure(e)]),
+          );
+          continue;
+        }
         try {
           answers.push([request[0], answer(policy, request)]);
         } catch (e) {
-          answers.push([request[0], undefined, e instanceof Error ? e.message : String(e)]);
+          answers.push([request[0], undefined, failure(e)]);
         }
       }
-      port.postMessage(answers);
+      if (answers.length > 0) port.postMessage(answers);
     });
   }
   // The bytes move back to the main thread (no copy): compiled, this worker needs them no more.

@@ -2,7 +2,12 @@
 // params of a JSON-RPC call): what each decision takes, and why a request is refused. A request is
 // read exactly one way: every parameter known, given once and non-empty, and the account's domain
 // this service's. One owner for both transports, so that they can never decide differently.
-import type { CallRequest, RegistrationRequest } from '../../index.js';
+import {
+  type CallRequest,
+  MAX_BILLED_SECONDS,
+  MAX_LEDGER_KEY_LENGTH,
+  type RegistrationRequest,
+} from '../../index.js';
 import { quote } from '../../text.js';
 import type { FileProblem } from '../files.js';
 
@@ -21,6 +26,7 @@ export type ServeErrorCode =
   | 'invalid-frame'
   | 'unknown-domain'
   | 'body-too-large'
+  | 'ledger-unavailable'
   | 'internal-error';
 
 /** A refused request: HTTP status, stable code and a sentence that quotes the input. */
@@ -42,6 +48,8 @@ function statusOf(code: ServeErrorCode): number {
       return 413;
     case 'internal-error':
       return 500;
+    case 'ledger-unavailable':
+      return 503;
     case 'unknown-parameter':
     case 'duplicate-parameter':
     case 'missing-parameter':
@@ -68,13 +76,29 @@ export const serveError = (
 /** The two decisions the service answers. */
 export type DecisionRoute = 'registration' | 'call';
 
+/** The two call events the service records (`/v1/call/answer`, `/v1/call/end`). */
+export type CallEventRoute = 'answer' | 'end';
+
+/** Required and optional parameter names of a route. */
+export interface RouteParameters {
+  readonly required: readonly string[];
+  readonly optional: readonly string[];
+}
+
 /** The parameters of each decision (HTTP adds its own `format`). */
-export const DECISION_PARAMETERS: Readonly<
-  Record<DecisionRoute, { readonly required: readonly string[]; readonly optional: readonly string[] }>
-> = {
+export const DECISION_PARAMETERS: Readonly<Record<DecisionRoute, RouteParameters>> = {
   registration: { required: ['extension', 'sourceIp'], optional: ['domain'] },
-  call: { required: ['extension', 'dialed'], optional: ['domain', 'rate'] },
+  call: { required: ['extension', 'dialed'], optional: ['domain', 'rate', 'callId'] },
 };
+
+/** The parameters of each call event. */
+export const CALL_EVENT_PARAMETERS: Readonly<Record<CallEventRoute, RouteParameters>> = {
+  answer: { required: ['callId'], optional: ['domain'] },
+  end: { required: ['callId', 'billedSeconds'], optional: ['domain'] },
+};
+
+/** A call decision's fields, with the call id that the usage limits count it by, when given. */
+export type ServiceCallRequest = CallRequest & { readonly callId?: string };
 
 /** A decision request as read: which decision, for which domain (as given), and its fields. */
 export type DecisionRequest =
@@ -83,7 +107,17 @@ export type DecisionRequest =
       readonly domain: string | undefined;
       readonly request: RegistrationRequest;
     }
-  | { readonly route: 'call'; readonly domain: string | undefined; readonly request: CallRequest };
+  | { readonly route: 'call'; readonly domain: string | undefined; readonly request: ServiceCallRequest };
+
+/** A call event as read: `billedSeconds` only on an end. */
+export type CallEventRequest =
+  | { readonly route: 'answer'; readonly domain: string | undefined; readonly callId: string }
+  | {
+      readonly route: 'end';
+      readonly domain: string | undefined;
+      readonly callId: string;
+      readonly billedSeconds: number;
+    };
 
 /** Read parameters, or why they are refused. */
 export type ParamsRead =
@@ -140,19 +174,63 @@ export function decisionRequest(
   | { readonly ok: true; readonly decision: DecisionRequest }
   | { readonly ok: false; readonly error: ServeError } {
   const domain = params.domain;
-  if (domain !== undefined && domain !== serviceDomain) {
-    const message =
-      serviceDomain === undefined
-        ? `this service was started without --domain and decides for no domain ${quote(domain)}`
-        : `this service decides for domain ${quote(serviceDomain)}, not ${quote(domain)}`;
-    return { ok: false, error: serveError('unknown-domain', message) };
-  }
+  const foreign = domainProblem(domain, serviceDomain);
+  if (foreign !== undefined) return { ok: false, error: foreign };
   const extension = params.extension ?? '';
   if (route === 'registration') {
     return { ok: true, decision: { route, domain, request: { extension, sourceIp: params.sourceIp ?? '' } } };
   }
+  const callId = params.callId;
+  const badId = callId === undefined ? undefined : callIdProblem(callId);
+  if (badId !== undefined) return { ok: false, error: badId };
   const dialed = params.dialed ?? '';
-  const request =
+  const call: CallRequest =
     params.rate === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute: params.rate };
+  const request = callId === undefined ? call : { ...call, callId };
   return { ok: true, decision: { route, domain, request } };
+}
+
+/**
+ * The call event of already read `params`, or why it is refused: a foreign domain, a call id longer
+ * than a ledger key, or billed seconds that are not a whole number from 0 to MAX_BILLED_SECONDS.
+ */
+export function callEventRequest(
+  route: CallEventRoute,
+  params: Readonly<Record<string, string>>,
+  serviceDomain: string | undefined,
+):
+  | { readonly ok: true; readonly event: CallEventRequest }
+  | { readonly ok: false; readonly error: ServeError } {
+  const domain = params.domain;
+  const foreign = domainProblem(domain, serviceDomain);
+  if (foreign !== undefined) return { ok: false, error: foreign };
+  const callId = params.callId ?? '';
+  const badId = callIdProblem(callId);
+  if (badId !== undefined) return { ok: false, error: badId };
+  if (route === 'answer') return { ok: true, event: { route, domain, callId } };
+  const text = params.billedSeconds ?? '';
+  const seconds = /^(0|[1-9][0-9]{0,6})$/.test(text) ? Number(text) : Number.NaN;
+  if (!(seconds <= MAX_BILLED_SECONDS)) {
+    const message = `billedSeconds must be a whole number of seconds from 0 to ${MAX_BILLED_SECONDS}, not ${quote(text)}`;
+    return { ok: false, error: serveError('invalid-parameter', message) };
+  }
+  return { ok: true, event: { route, domain, callId, billedSeconds: seconds } };
+}
+
+function domainProblem(
+  domain: string | undefined,
+  serviceDomain: string | undefined,
+): ServeError | undefined {
+  if (domain === undefined || domain === serviceDomain) return undefined;
+  const message =
+    serviceDomain === undefined
+      ? `this service was started without --domain and decides for no domain ${quote(domain)}`
+      : `this service decides for domain ${quote(serviceDomain)}, not ${quote(domain)}`;
+  return serveError('unknown-domain', message);
+}
+
+function callIdProblem(callId: string): ServeError | undefined {
+  if (callId.length <= MAX_LEDGER_KEY_LENGTH) return undefined;
+  const message = `callId is ${callId.length} characters long; at most ${MAX_LEDGER_KEY_LENGTH} are accepted`;
+  return serveError('invalid-parameter', message);
 }

@@ -5,6 +5,7 @@ import { type CliIo, ExitCode } from '../io.js';
 import { createStreamLog } from './log.js';
 import { createKamailioRegistrar } from './registrar-kamailio.js';
 import { createDecisionServer } from './service.js';
+import { type LedgerTarget, openServiceLedger } from './service-ledger.js';
 import { watchFiles } from './watch.js';
 
 /** What `sipguard serve` was asked to do. */
@@ -22,6 +23,8 @@ export interface ServeOptions {
   readonly registrar?: RegistrarTarget | undefined;
   /** The port of the JSON-RPC (netstring) listener on `host` (`--jsonrpc-port`); none when not given. */
   readonly jsonrpcPort?: number | undefined;
+  /** Where usage limits count calls (`--ledger`); this process's memory when not given. */
+  readonly ledger?: LedgerTarget | undefined;
   /** Quiet time after the last file event before reloading: editors write in several steps. */
   readonly debounceMs?: number;
 }
@@ -94,7 +97,15 @@ const isLoopback = (host: string): boolean =>
 export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCode> {
   const serveLog = createStreamLog(process.stdout, { warn: io.err });
   const log = serveLog.write;
+  let ledger: Awaited<ReturnType<typeof openServiceLedger>>;
+  try {
+    ledger = await openServiceLedger(options.ledger ?? { kind: 'memory' });
+  } catch (e) {
+    io.err(`sipguard serve: ${e instanceof Error ? e.message : String(e)}`);
+    return ExitCode.failed;
+  }
   const service = await createDecisionServer({
+    ledger,
     policyFile: options.policyFile,
     ratesFile: options.ratesFile,
     domain: options.domain,
@@ -144,6 +155,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     ...(jsonrpc === undefined ? {} : { jsonrpc: `tcp://${hostPort(jsonrpc as AddressInfo)}` }),
     policy: health.policy,
     ...(health.rates === undefined ? {} : { rates: health.rates }),
+    ...(health.ledger === undefined ? {} : { ledger: health.ledger }),
   });
   if (!isLoopback(options.host)) {
     log({

@@ -9,6 +9,7 @@ import { MetricRegistry } from './metrics.js';
 import { createPolicyHolder, type PolicyHolder, type ReloadOutcome } from './policy-holder.js';
 import type { RegistrarConnector } from './registrar.js';
 import { createRegistrationSweeper, type RegistrationSweeper } from './registration-sweep.js';
+import { memoryServiceLedger, type ServiceLedger } from './service-ledger.js';
 
 /** Options of {@link createDecisionServer}. */
 export interface DecisionServerOptions {
@@ -21,6 +22,11 @@ export interface DecisionServerOptions {
   readonly domain?: string | undefined;
   /** The registrar whose contacts each applied policy is taken into effect on; none when not given. */
   readonly registrar?: RegistrarConnector | undefined;
+  /**
+   * Where call starts are counted and call events recorded (`--ledger`); a MemoryLedger of this
+   * process when not given. Closed with the service.
+   */
+  readonly ledger?: ServiceLedger | undefined;
   /** Also answer JSON-RPC over netstrings (jsonrpc.ts), for Kamailio's janssonrpcc. */
   readonly jsonrpc?: boolean | undefined;
   /** Log every decision (one event per request); reloads and failures are always logged. */
@@ -69,7 +75,14 @@ export async function createDecisionServer(options: DecisionServerOptions): Prom
     else if (event.event === 'reload-failed') reloads.inc(['failed']);
     options.log(event);
   };
-  const holder = await createPolicyHolder({ ...options, log });
+  const ledger = options.ledger ?? memoryServiceLedger();
+  let holder: PolicyHolder;
+  try {
+    holder = await createPolicyHolder({ ...options, log, ledger: ledger.ledger });
+  } catch (e) {
+    await ledger.close();
+    throw e;
+  }
   const loadedSeconds = () => Date.parse(holder.current().loadedAt) / 1000;
   metrics.gauge(
     'sipguard_policy_loaded_timestamp_seconds',
@@ -100,9 +113,18 @@ export async function createDecisionServer(options: DecisionServerOptions): Prom
           log,
           now: options.now,
         });
-  const health = (): ServiceHealth =>
-    registrar === undefined ? holder.health() : { ...holder.health(), registrar: registrar.health() };
-  const decider = createDecider(holder, { metrics, log, logDecisions: options.logDecisions });
+  const health = (): ServiceHealth => {
+    const base = { ...holder.health(), ledger: ledger.health() };
+    return registrar === undefined ? base : { ...base, registrar: registrar.health() };
+  };
+  const decider = createDecider(holder, {
+    metrics,
+    log,
+    logDecisions: options.logDecisions,
+    ledger,
+    account: options.domain,
+    now: options.now === undefined ? undefined : () => options.now?.().getTime() ?? Date.now(),
+  });
   const server = createHttpAdapter(holder, { ...options, log, metrics, decider, health });
   const jsonrpc =
     options.jsonrpc === true
@@ -112,6 +134,7 @@ export async function createDecisionServer(options: DecisionServerOptions): Prom
     await jsonrpc?.close();
     registrar?.close();
     await holder.close();
+    await ledger.close();
   };
   return { server, holder, reload: holder.reload, health, metrics, registrar, jsonrpc, close };
 }
