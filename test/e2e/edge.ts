@@ -104,6 +104,15 @@ export interface EdgeOptions {
   readonly jsonrpc?: boolean;
   /** The run's /24 as `127.a.b` (see {@link randomNet}); picked at random when not given. */
   readonly net?: string;
+  /** `--ledger` of every replica (e.g. a `redis://` URL); the default (memory) when not given. */
+  readonly ledger?: string;
+  /**
+   * How many `sipguard serve` replicas (default 1). With more than one, Kamailio asks them round robin
+   * through its dispatcher (`-A WITH_DISPATCHER`, a list file in the run's folder).
+   */
+  readonly replicas?: number;
+  /** Kamailio's MAX_CALL_SECONDS (the dialog timeout). */
+  readonly maxCallSeconds?: number;
 }
 
 /** A random 127.a.b (a /24 of loopback addresses) for one run, unlikely to meet another engineer's. */
@@ -135,6 +144,12 @@ export interface Edge {
     dialed: string,
     options?: { from?: string; password?: string },
   ): Promise<SippRun>;
+  /** The same INVITE, the call held `holdMs` before the caller hangs up (sipp's `-d`). */
+  inviteHeld(source: string, user: string, dialed: string, holdMs: number): Promise<SippRun>;
+  /** Every replica's HTTP URL, in the dispatcher list's order (the first is `serviceUrl`). */
+  readonly replicaUrls: readonly string[];
+  /** Kills replica `index` with SIGKILL (a crash); resolves on its exit. */
+  killReplica(index: number): Promise<void>;
   /** Starts baresip registering `user` from `source`; resolves once it says its REGISTER got 200. */
   baresip(source: string, user: string): Promise<ChildProcess>;
   stopService(): Promise<number | null>;
@@ -165,6 +180,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   let kamailioLog = '';
   let service: ChildProcess | undefined;
   let serviceExit: Promise<number | null> = Promise.resolve(null);
+  const replicas: ChildProcess[] = [];
+  const replicaUrls: string[] = [];
 
   async function close(): Promise<void> {
     for (const child of children) {
@@ -213,18 +230,25 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     let serviceUrl = 'http://127.0.0.1:9';
     // Where janssonrpcc connects; a port nothing listens on when the service is left out.
     let jsonrpcAddress = { host: '127.0.0.1', port: 9 };
-    if (options.withoutService !== true) {
-      const args = [cli, 'serve', policyFile, '--rates', ratesFile, '--domain', DOMAIN, '--registrar'];
-      args.push(`kamailio:${rpcUrl}`, '--port', '0');
+    const replicaCount = options.withoutService === true ? 0 : (options.replicas ?? 1);
+    for (let replica = 0; replica < replicaCount; replica++) {
+      const args = [cli, 'serve', policyFile, '--rates', ratesFile, '--domain', DOMAIN];
+      // One registrar connector is enough: every replica would drop the same contacts.
+      if (replica === 0) args.push('--registrar', `kamailio:${rpcUrl}`);
+      args.push('--port', '0');
+      if (options.ledger !== undefined) args.push('--ledger', options.ledger);
       if (options.jsonrpc === true) args.push('--jsonrpc-port', '0');
       if (options.logDecisions === true) args.push('--log');
       const child = spawn(process.execPath, [...(options.serviceNodeOptions ?? []), ...args], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       children.push(child);
-      service = child;
-      serviceExit = new Promise((r) => child.once('exit', (code) => r(code)));
-      serviceUrl = await new Promise<string>((resolveUrl, rejectUrl) => {
+      replicas.push(child);
+      if (replica === 0) {
+        service = child;
+        serviceExit = new Promise((r) => child.once('exit', (code) => r(code)));
+      }
+      const url = await new Promise<string>((resolveUrl, rejectUrl) => {
         const timer = setTimeout(
           () => rejectUrl(new Error('sipguard serve did not start within 15 s')),
           15_000,
@@ -243,6 +267,15 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         });
         child.once('exit', () => rejectUrl(new Error('sipguard serve exited before listening')));
       });
+      replicaUrls.push(url);
+      if (replica === 0) serviceUrl = url;
+    }
+    const dispatcher: string[] = [];
+    if (replicaUrls.length > 1) {
+      // Set 1, one sip:<host>:<port> per replica (route[SIPGUARD_HTTP] turns it into an http:// URL).
+      const list = join(dir, 'dispatcher.list');
+      await writeFile(list, replicaUrls.map((u) => `1 sip:${new URL(u).host}\n`).join(''));
+      dispatcher.push('WITH_DISPATCHER', `DISPATCHER_LIST="${list}"`);
     }
 
     // Kamailio in the foreground (-DD), logging to stderr (-E), pid file and runtime folder in `dir`,
@@ -254,6 +287,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       `CARRIER="${carrierHost}:${carrierPort}"`,
       `DBURL="text://${db}"`,
       ...(options.defines ?? ['CHILDREN=2']),
+      ...dispatcher,
+      ...(options.maxCallSeconds === undefined ? [] : [`MAX_CALL_SECONDS=${options.maxCallSeconds}`]),
       ...(options.keepAlive === true ? ['WITH_KEEPALIVE', `SIPGUARD_HTTPCON="sipguard=>${serviceUrl}"`] : []),
       ...(options.jsonrpc === true
         ? [
@@ -305,7 +340,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     await waitForSip(sipHost, sipPort, 15_000, () => kamailioLog);
 
     let runs = 0;
-    async function sipp(args: string[]): Promise<SippRun> {
+    async function sipp(args: string[], timeoutS = 15): Promise<SippRun> {
       runs += 1;
       const messages = join(dir, `sipp-${runs}.log`);
       const code = await run(
@@ -323,13 +358,13 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
           '-message_file',
           messages,
           '-timeout',
-          '15',
+          String(timeoutS),
           '-timeout_error',
           '-max_retrans',
           '5',
         ],
         dir,
-        20_000,
+        (timeoutS + 5) * 1000,
       );
       const responses = parseResponses(await readFile(messages, 'utf8'));
       const final = [...responses].reverse().find((r) => r.status >= 200 && r.method !== 'BYE');
@@ -364,6 +399,20 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         const auth = ['-i', source, '-s', user, '-au', user, '-ap', o.password ?? PASSWORDS[user] ?? ''];
         const keys = ['-key', 'dialed', dialed, '-key', 'from', o.from ?? user];
         return sipp(['-sf', join(scenarios, 'invite.xml'), ...auth, ...keys]);
+      },
+      inviteHeld(source, user, dialed, holdMs) {
+        const auth = ['-i', source, '-s', user, '-au', user, '-ap', PASSWORDS[user] ?? ''];
+        const keys = ['-key', 'dialed', dialed, '-key', 'from', user, '-d', String(holdMs)];
+        const timeout = 15 + Math.ceil(holdMs / 1000);
+        return sipp(['-sf', join(scenarios, 'invite-hold.xml'), ...auth, ...keys], timeout);
+      },
+      replicaUrls,
+      async killReplica(index) {
+        const child = replicas[index];
+        if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
       },
       async baresip(source, user) {
         const config = join(dir, `baresip-${user}`);
