@@ -153,8 +153,11 @@ describe.skipIf(missing.length > 0 && !inCi)(
       const left = 60_000 - (Date.now() % 60_000);
       if (left < 25_000) await new Promise((r) => setTimeout(r, left + 200));
       const answers: SippRun[] = [];
-      for (let i = 0; i < 4; i++) answers.push(await edge.invite(caller(), '102', `+1202555020${i}`));
-      answers.forEach((r, i) => note(`102: call ${i + 1} in the minute`, r));
+      for (let i = 0; i < 4; i++) {
+        const answer = await edge.invite(caller(), '102', `+1202555020${i}`);
+        note(`102: call ${i + 1} in the minute`, answer);
+        answers.push(answer);
+      }
       expect(answers.map((r) => r.final.status)).toEqual([200, 200, 200, 403]);
       expect(answers[3]?.reason).toBe('velocity-limit');
     });
