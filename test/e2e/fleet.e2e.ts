@@ -18,6 +18,8 @@ if (missing.length > 0 && !inCi) {
 const CALLER = 20;
 /** How long a held call lasts before the caller hangs up (sipp -d). */
 const HOLD_MS = 5_000;
+/** Kamailio's dialog timeout (MAX_CALL_SECONDS): longer than HOLD_MS, shorter than the timeout test's call. */
+const DIALOG_TIMEOUT_S = 8;
 
 /**
  * The account's limits, one per extension so that the scenarios do not share counters: 101 at most
@@ -65,6 +67,17 @@ describe.skipIf(missing.length > 0 && !inCi)(
       }
       return sum;
     }
+    /** Waits until every replica's /healthz shows its ledger in `state`. */
+    async function everyLedger(state: 'ready' | 'unavailable', ms: number): Promise<void> {
+      for (const url of edge.replicaUrls) {
+        await poll(
+          async () =>
+            ((await (await fetch(`${url}/healthz`)).json()) as { ledger?: { state?: string } }).ledger?.state,
+          (seen) => seen === state,
+          ms,
+        );
+      }
+    }
     const settled = (replicas?: number[]) =>
       fleetSample('sipguard_call_events_total{event="end",result="settled"}', replicas);
 
@@ -80,14 +93,7 @@ describe.skipIf(missing.length > 0 && !inCi)(
         maxCallSeconds: 600,
       });
       // Both replicas connected to Redis before the first call.
-      for (const url of edge.replicaUrls) {
-        await poll(
-          async () =>
-            ((await (await fetch(`${url}/healthz`)).json()) as { ledger?: { state?: string } }).ledger?.state,
-          (state) => state === 'ready',
-          10_000,
-        );
-      }
+      await everyLedger('ready', 10_000);
     }, 60_000);
 
     afterAll(async () => {
@@ -187,14 +193,7 @@ describe.skipIf(missing.length > 0 && !inCi)(
 
     it('refuses limited calls while Redis is stopped, lets emergency calls through, and resumes when it is back', async () => {
       await redis.stop();
-      for (const url of edge.replicaUrls) {
-        await poll(
-          async () =>
-            ((await (await fetch(`${url}/healthz`)).json()) as { ledger?: { state?: string } }).ledger?.state,
-          (state) => state === 'unavailable',
-          10_000,
-        );
-      }
+      await everyLedger('unavailable', 10_000);
       const limited = await edge.invite(caller(), '101', '+12025550110');
       note('101: a call while Redis is stopped', limited);
       expect(limited.final.status).toBe(403);
@@ -205,18 +204,29 @@ describe.skipIf(missing.length > 0 && !inCi)(
       expect((await invitesTo(edge, '911')).length).toBeGreaterThanOrEqual(1);
 
       redis = await startRedisServer(redis.port);
-      for (const url of edge.replicaUrls) {
-        await poll(
-          async () =>
-            ((await (await fetch(`${url}/healthz`)).json()) as { ledger?: { state?: string } }).ledger?.state,
-          (state) => state === 'ready',
-          15_000,
-        );
-      }
+      await everyLedger('ready', 15_000);
       const back = await edge.invite(caller(), '101', '+12025550111');
       note('101: a call once Redis is back', back);
       expect(back.final.status).toBe(200);
     });
+
+    it('ends a dialog Kamailio times out, and reports that end', async () => {
+      const answered = () => fleetSample('sipguard_call_events_total{event="answer",result="answered"}');
+      const answeredBefore = await answered();
+      const settledBefore = await settled();
+      let callerDone = false;
+      // The caller would hang up after 16 s; Kamailio ends the dialog after DIALOG_TIMEOUT_S.
+      const held = edge.inviteHeld(caller(), '102', '+12025550140', 16_000).finally(() => {
+        callerDone = true;
+      });
+      await poll(answered, (n) => n > answeredBefore, 10_000);
+      await poll(settled, (n) => n > settledBefore, (DIALOG_TIMEOUT_S + 8) * 1000);
+      expect(callerDone, 'the end came from the timeout, not from the caller').toBe(false);
+      // The caller got Kamailio's BYE during its pause, long before it would have hung up.
+      const call = await held;
+      note('102: a call Kamailio timed out', call);
+      expect(call.final.status).toBe(200);
+    }, 60_000);
 
     it('settles the end of a call through the other replica when one is killed mid-call', async () => {
       const answeredBefore = await fleetSample(
