@@ -14,6 +14,7 @@ import {
   serveError,
 } from './request.js';
 import type { ServiceLedger } from './service-ledger.js';
+import { CALL_ID_REQUIRED } from './worker-ledger.js';
 
 /** Upper bounds of the request latency histogram, in seconds. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -100,7 +101,7 @@ export function createDecider(holder: PolicyHolder, options: DeciderOptions): De
       else {
         const { callId, ...request } = decision.request;
         const started = await holder.startCall(request, { account, callId, at: now() });
-        if (started === 'call-id-required') return { ok: false, error: callIdRequired };
+        if (started === CALL_ID_REQUIRED) return { ok: false, error: callIdRequired };
         answer = started;
       }
       decisions.inc([decision.route, answer.code]);
@@ -124,15 +125,12 @@ export function createDecider(holder: PolicyHolder, options: DeciderOptions): De
       let status: string;
       let json: string;
       try {
-        if (event.route === 'answer') {
-          const result = await ledger.ledger.answer({ account, callId, at });
-          status = result.status;
-          json = JSON.stringify({ callId, ...result });
-        } else {
-          const result = await ledger.ledger.end({ account, callId, at, billedSeconds: event.billedSeconds });
-          status = result.status;
-          json = JSON.stringify({ callId, ...result });
-        }
+        const result =
+          event.route === 'answer'
+            ? await ledger.ledger.answer({ account, callId, at })
+            : await ledger.ledger.end({ account, callId, at, billedSeconds: event.billedSeconds });
+        status = result.status;
+        json = JSON.stringify({ callId, ...result });
       } catch (e) {
         callEvents.inc([event.route, 'unavailable']);
         const why = e instanceof Error ? e.message : String(e);

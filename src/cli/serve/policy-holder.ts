@@ -19,18 +19,15 @@ import { FileError, type FileProblem } from '../files.js';
 import { latestWins } from './latest-wins.js';
 import type { ServeEvent } from './log.js';
 import { DEFAULT_MAX_FILE_BYTES, readPolicyFile } from './policy-files.js';
-import {
-  batcher,
-  CALL_ID_REQUIRED,
-  type DecisionTuple,
-  type LedgerAsk,
-  type LedgerReply,
-  type PolicyBytes,
-  type WorkerAnswer,
-  type WorkerInput,
-  type WorkerReport,
-  type WorkerRequest,
+import type {
+  DecisionTuple,
+  PolicyBytes,
+  WorkerAnswer,
+  WorkerInput,
+  WorkerReport,
+  WorkerRequest,
 } from './policy-worker.js';
+import { batcher, CALL_ID_REQUIRED, type LedgerAsk, type LedgerReply } from './worker-ledger.js';
 
 /** The answer to a drop body: the JSON to send, or why the body is refused. */
 export type DropAnswer =

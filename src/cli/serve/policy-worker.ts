@@ -15,6 +15,7 @@ import type {
 import { FileError, type FileProblem } from '../files.js';
 import { loadPolicy } from '../load.js';
 import { parseDropBody } from './drop-body.js';
+import { batcher, CALL_ID_REQUIRED, type LedgerAsk, type LedgerReply } from './worker-ledger.js';
 
 /** The file bytes a worker compiled, handed back so a replacement can compile the same version. */
 export interface PolicyBytes {
@@ -57,48 +58,10 @@ export type DecisionTuple = readonly [allowed: boolean, code: string, scope: str
 /** The answer to one request: its id and the result, or an error message (a bug in sipguard). Answers are posted in batches. */
 export type WorkerAnswer = readonly [id: number, result: unknown, error?: string];
 
-/**
- * What a call start without a call id answers when the policy's usage limits would count it: the
- * service refuses the request (it cannot count a call it cannot name), rather than deciding.
- */
-export const CALL_ID_REQUIRED = 'call-id-required';
-
-/** Ledger requests from a worker to the main thread: begins, each by its own id, posted in batches. */
-export interface LedgerAsk {
-  readonly begins: readonly (readonly [askId: number, call: BeginCall])[];
-}
-
-/** The main thread's replies to a {@link LedgerAsk}: each begin's result, or why it failed. */
-export interface LedgerReply {
-  readonly begun: readonly (readonly [askId: number, result: BeginResult | undefined, error?: string])[];
-}
-
-/** Collects what is posted in one turn of the event loop into one message: a message costs more than a decision. */
-export function batcher<T>(post: (items: T[]) => void): (item: T) => void {
-  let batch: T[] = [];
-  const flush = () => {
-    const items = batch;
-    batch = [];
-    post(items);
-  };
-  return (item) => {
-    if (batch.push(item) === 1) setImmediate(flush);
-  };
-}
-
 const tuple = (d: Decision | StartDecision): DecisionTuple => [d.allowed, d.code, d.scope, JSON.stringify(d)];
 
-/** Thrown by the ledger of a start without a call id; never leaves this module. */
-class NoCallId extends Error {}
-const NO_CALL_ID_LEDGER: AsyncUsageLedger = {
-  begin: () => Promise.reject(new NoCallId()),
-  answer: () => Promise.reject(new NoCallId()),
-  end: () => Promise.reject(new NoCallId()),
-  usage: () => Promise.reject(new NoCallId()),
-  reset: () => Promise.reject(new NoCallId()),
-};
-// A stand-in call id: planStart needs a valid one to reach the calling hours and the limits; no
-// ledger ever sees it (NO_CALL_ID_LEDGER refuses every operation).
+// A stand-in call id for a start without one: the stateful step needs a valid id to reach the
+// calling hours and the limits; no ledger ever sees it (start() gives it one that refuses everything).
 const NO_CALL_ID = '-';
 
 async function compile(input: WorkerInput): Promise<{ report: WorkerReport; policy?: Policy }> {
@@ -169,17 +132,20 @@ async function start(
   const call = rate === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute: rate };
   if (callId !== undefined)
     return tuple(await policy.startCallAsync(ledger, { ...call, account, callId, at }));
+  // Without an id, a call the limits would count is refused (the only begin is this ledger's).
   let counted = false;
-  const decision = await policy.startCallAsync(
-    {
-      ...NO_CALL_ID_LEDGER,
-      begin: () => {
-        counted = true;
-        return Promise.reject(new NoCallId());
-      },
+  const refuse = () => Promise.reject(new Error('the call has no id'));
+  const noLedger: AsyncUsageLedger = {
+    begin: () => {
+      counted = true;
+      return refuse();
     },
-    { ...call, account, callId: NO_CALL_ID, at },
-  );
+    answer: refuse,
+    end: refuse,
+    usage: refuse,
+    reset: refuse,
+  };
+  const decision = await policy.startCallAsync(noLedger, { ...call, account, callId: NO_CALL_ID, at });
   return counted ? CALL_ID_REQUIRED : tuple(decision);
 }
 

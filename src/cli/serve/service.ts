@@ -117,13 +117,14 @@ export async function createDecisionServer(options: DecisionServerOptions): Prom
     const base = { ...holder.health(), ledger: ledger.health() };
     return registrar === undefined ? base : { ...base, registrar: registrar.health() };
   };
+  const clock = options.now;
   const decider = createDecider(holder, {
     metrics,
     log,
     logDecisions: options.logDecisions,
     ledger,
     account: options.domain,
-    now: options.now === undefined ? undefined : () => options.now?.().getTime() ?? Date.now(),
+    now: clock === undefined ? undefined : () => clock().getTime(),
   });
   const server = createHttpAdapter(holder, { ...options, log, metrics, decider, health });
   const jsonrpc =
