@@ -1,11 +1,13 @@
 // Packaging checks run by `npm test` after the build: publint, attw on the packed tarball, a smoke
-// test that installs the tarball where the source tree cannot be seen, and a check that every value
-// the type declarations promise exists in the ESM and the CommonJS entry (and nothing more).
+// test that installs the tarball where the source tree cannot be seen, a check that every value
+// the type declarations promise exists in the ESM and the CommonJS entry (and nothing more), and
+// the docs' samples compiled and run against that installed package (scripts/doc-samples.mjs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
+import { checkDocSamples } from './doc-samples.mjs';
 
 // Each smoke file calls real functions through both entry points and fails loudly on a wrong answer.
 const SMOKE_ESM = `
@@ -207,6 +209,8 @@ try {
   checkDeclaredValues(app);
   checkDocumentedPaths(app);
   checkNoRedisClient(app);
+  const samples = checkDocSamples(root, app);
+  console.log(`doc samples: ${samples.samples} found, ${samples.checked} type-checked, ${samples.run} run`);
   console.log('package checks passed');
 } finally {
   rmSync(work, { recursive: true, force: true });
