@@ -5,9 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
-import { checkDocSamples } from './doc-samples.mjs';
+import { checkDocSamples, documentationFiles } from './doc-samples.mjs';
 
 // Each smoke file calls real functions through both entry points and fails loudly on a wrong answer.
 const SMOKE_ESM = `
@@ -132,6 +132,34 @@ function checkDocumentedPaths(app) {
     throw new Error(`sipguard/policy.schema.json resolves to ${resolved}, which does not exist`);
 }
 
+// Every relative link of the installed README, CHANGELOG and docs/ reaches a file of the installed
+// package: the docs read the same from node_modules/sipguard and from the repository.
+function checkDocLinks(app) {
+  const pkg = join(app, 'node_modules/sipguard');
+  const broken = [];
+  let relativeLinks = 0;
+  for (const file of [...documentationFiles(pkg), 'CHANGELOG.md']) {
+    const text = readFileSync(join(pkg, file), 'utf8')
+      .replace(/^\s*```[^]*?^\s*```/gm, '')
+      .replace(/`[^`\n]*`/g, '');
+    const targets = [
+      ...[...text.matchAll(/\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)/g)].map((m) => m[1]),
+      ...[...text.matchAll(/^\s*\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1]),
+    ];
+    for (const target of targets) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
+      relativeLinks++;
+      const path = decodeURIComponent(target.replace(/#.*$/, ''));
+      if (!existsSync(join(pkg, dirname(file), path))) broken.push(`${file}: ${target}`);
+    }
+  }
+  if (relativeLinks === 0)
+    throw new Error('no relative link found in the docs: the check would prove nothing');
+  if (broken.length > 0)
+    throw new Error(`links that do not reach a file of the installed package:\n  ${broken.join('\n  ')}`);
+  console.log(`doc links: ${relativeLinks} relative links, all in the package`);
+}
+
 function checkDeclaredValues(app) {
   const runtime = JSON.parse(execFileSync('node', ['exports.mjs'], { cwd: app, encoding: 'utf8' }));
   const dist = join(app, 'node_modules/sipguard/dist');
@@ -209,6 +237,7 @@ try {
   checkDeclaredValues(app);
   checkDocumentedPaths(app);
   checkNoRedisClient(app);
+  checkDocLinks(app);
   const samples = checkDocSamples(root, app);
   console.log(`doc samples: ${samples.samples} found, ${samples.checked} type-checked, ${samples.run} run`);
   console.log('package checks passed');
