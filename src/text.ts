@@ -3,6 +3,17 @@
 // characters other than the space) named by code point, so that a message is short, safe in a log
 // line, and says what is really there.
 
+/** The docs pages messages send people to; each is a file of docs/, shipped in the package. */
+export const DOCS_PAGES = ['cli.md', 'decisions.md', 'integrations.md'] as const;
+
+/**
+ * A docs page as the path it has in a project that installed sipguard: the one place messages and
+ * CLI help name the docs, so that what they name exists where the user is.
+ */
+export function docsPage(page: (typeof DOCS_PAGES)[number]): string {
+  return `node_modules/sipguard/docs/${page}`;
+}
+
 /** Input longer than this many UTF-16 code units is shown up to the bound, then `…`. */
 export const MAX_QUOTED_LENGTH = 64;
 

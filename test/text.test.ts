@@ -1,9 +1,14 @@
 // The one way sipguard shows input in messages (src/text.ts): quoted, shortened at one bound,
 // hidden characters named by code point, with what to do about them.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import packageJson from '../package.json' with { type: 'json' };
 import {
   characterAt,
+  DOCS_PAGES,
+  docsPage,
   excerpt,
   hiddenCharacterProblem,
   isHidden,
@@ -115,5 +120,16 @@ describe('pointerSegment', () => {
     [3, '3', 'array indexes become decimal text'],
   ])('%s -> %s (%s)', (input, expected, _reason) => {
     expect(pointerSegment(input)).toBe(expected);
+  });
+});
+
+describe('docsPage', () => {
+  it('names, for every page messages cite, a file of docs/ that the package ships', () => {
+    expect(packageJson.files).toContain('docs');
+    for (const page of DOCS_PAGES) {
+      const path = docsPage(page);
+      expect(path).toBe(`node_modules/sipguard/docs/${page}`);
+      expect(existsSync(resolve(import.meta.dirname, '../docs', page)), page).toBe(true);
+    }
   });
 });

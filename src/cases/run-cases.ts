@@ -2,7 +2,7 @@
 import { aggregateError, argumentError, type PolicyErrorCode, type SipguardIssue } from '../errors.js';
 import type { Decision, DecisionCode } from '../policy/decision.js';
 import type { CallRequest, Policy, RegistrationRequest } from '../policy/policy.js';
-import { describeValue, pointerSegment, quote } from '../text.js';
+import { describeValue, docsPage, pointerSegment, quote } from '../text.js';
 import type { RuleCaseResult } from './result.js';
 import { MAX_REPEAT, MAX_SEQUENCE_STEPS, type RuleSequence, type SequenceStep } from './sequences.js';
 
@@ -164,7 +164,7 @@ function readCase(raw: unknown, path: string, problem: Problem): RuleCase | unde
       problem(
         `${path}/code`,
         'invalid-value',
-        `${describeValue(raw.code)} is not a decision code (see docs/decisions.md)`,
+        `${describeValue(raw.code)} is not a decision code (see ${docsPage('decisions.md')})`,
       );
     }
   }
@@ -367,7 +367,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
             problem(
               `${stepPath}/code`,
               'invalid-value',
-              `${describeValue(rawStep.code)} is not a decision code (see docs/decisions.md)`,
+              `${describeValue(rawStep.code)} is not a decision code (see ${docsPage('decisions.md')})`,
             );
         }
         const duration = count(rawStep, 'duration', stepPath, 0, 86_400);

@@ -8,7 +8,7 @@ import {
   runSequences,
   SipguardError,
 } from '../index.js';
-import { quote, suggestion } from '../text.js';
+import { docsPage, quote, suggestion } from '../text.js';
 import { readDeckOptions } from './deck-options.js';
 import { FileError, readJsonFile } from './files.js';
 import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
@@ -264,7 +264,7 @@ const serve: Command = {
   usage:
     'sipguard serve <policy.json> [--rates deck.csv] [--domain <sip-domain>] [--registrar kamailio:<url>] [--host 127.0.0.1] [--port 8099] [--jsonrpc-port N] [--ledger memory|redis://host:port] [--log] [--max-file-bytes 16777216]',
   summary: 'answer registration and call decisions over HTTP for a PBX',
-  help: "Serves GET /v1/registration, GET /v1/call, POST /v1/call/answer, POST /v1/call/end,\nPOST /v1/registrations/drop and GET /healthz on loopback by default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Policy and deck must be regular files of at most --max-file-bytes (16 MiB). --domain names\nthe account's SIP domain (queries for another are refused). With --registrar kamailio:<url>, every\napplied policy (and the start) removes the registrar's contacts it no longer allows. --jsonrpc-port\nalso answers JSON-RPC over netstrings (Kamailio's janssonrpcc) on --host. Usage limits count calls in\n--ledger: this process's memory (the default), or a Redis server shared by every replica (needs the\npackage @redis/client; limited calls are denied ledger-unavailable while it is out of reach). Writes JSON lines\non standard output (first: the bound URL); --log adds one per decision. GET /metrics for Prometheus.\nStops on SIGTERM/SIGINT with exit 0 within 1 s; exit 3 if the initial policy is invalid, 1 if it\ncannot listen.\nDocs: docs/integrations.md",
+  help: `Serves GET /v1/registration, GET /v1/call, POST /v1/call/answer, POST /v1/call/end,\nPOST /v1/registrations/drop and GET /healthz on loopback by default. Reloads the policy when its files change and on SIGHUP; a policy that does not compile is\nnot applied. Policy and deck must be regular files of at most --max-file-bytes (16 MiB). --domain names\nthe account's SIP domain (queries for another are refused). With --registrar kamailio:<url>, every\napplied policy (and the start) removes the registrar's contacts it no longer allows. --jsonrpc-port\nalso answers JSON-RPC over netstrings (Kamailio's janssonrpcc) on --host. Usage limits count calls in\n--ledger: this process's memory (the default), or a Redis server shared by every replica (needs the\npackage @redis/client; limited calls are denied ledger-unavailable while it is out of reach). Writes JSON lines\non standard output (first: the bound URL); --log adds one per decision. GET /metrics for Prometheus.\nStops on SIGTERM/SIGINT with exit 0 within 1 s; exit 3 if the initial policy is invalid, 1 if it\ncannot listen.\nDocs: ${docsPage('integrations.md')}`,
   options: {
     rates: { type: 'string' },
     domain: { type: 'string' },
@@ -329,7 +329,7 @@ const serve: Command = {
 const kamailioEmergency: Command = {
   usage: 'sipguard kamailio-emergency --region <XX> [--output file.cfg] [--json]',
   summary: 'write the Kamailio include listing the emergency numbers of a region',
-  help: "Writes route[SIPGUARD_EMERGENCY] for examples/kamailio/kamailio.cfg from sipguard's own emergency table,\nto standard output or (whole, by rename) to --output. The edge lets these numbers reach the carrier\neven when sipguard cannot decide. Exit 0, 3 for an unknown region or one with no emergency numbers.\nDocs: docs/integrations.md",
+  help: `Writes route[SIPGUARD_EMERGENCY] for examples/kamailio/kamailio.cfg from sipguard's own emergency table,\nto standard output or (whole, by rename) to --output. The edge lets these numbers reach the carrier\neven when sipguard cannot decide. Exit 0, 3 for an unknown region or one with no emergency numbers.\nDocs: ${docsPage('integrations.md')}`,
   options: { region: { type: 'string' }, output: { type: 'string' } },
   async run(ctx) {
     positional(ctx, 0, 'no arguments besides --region and --output');
@@ -374,7 +374,7 @@ function mainHelp(): string {
     'Every command takes --json for machine-readable output and --help.',
     'Exit codes: 0 ok/allowed, 1 test failures, 2 denied, 3 invalid or unreadable input, 4 usage error,',
     '5 warnings under check --strict.',
-    'Docs: docs/cli.md',
+    `Docs: ${docsPage('cli.md')}`,
   );
   return lines.join('\n');
 }
