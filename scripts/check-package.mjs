@@ -140,7 +140,7 @@ function checkDocLinks(app) {
   let relativeLinks = 0;
   for (const file of [...documentationFiles(pkg), 'CHANGELOG.md']) {
     const text = readFileSync(join(pkg, file), 'utf8')
-      .replace(/^\s*```[^]*?^\s*```/gm, '')
+      .replace(/^\s*```[\s\S]*?^\s*```/gm, '')
       .replace(/`[^`\n]*`/g, '');
     const targets = [
       ...[...text.matchAll(/\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)/g)].map((m) => m[1]),
