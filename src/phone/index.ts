@@ -3,7 +3,7 @@
 export { classifyDialed } from './classify.js';
 export { phoneContextDomain } from './dialed-text.js';
 export { EMERGENCY_SOURCE, emergencyNumbersOf } from './emergency.js';
-export { isRegionCode, NON_GEOGRAPHIC_REGION, type RegionCode } from './metadata.js';
+export { isRegionCode, NON_GEOGRAPHIC_REGION, type RegionCode, regionCodes } from './metadata.js';
 export type {
   CallingCode,
   CallingDestination,

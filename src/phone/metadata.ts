@@ -54,6 +54,11 @@ export function isRegionCode(code: unknown): code is CountryCode {
   return (REGIONS as ReadonlySet<unknown>).has(code);
 }
 
+/** Every region {@link isRegionCode} accepts, sorted: the list the policy's JSON Schema offers. */
+export function regionCodes(): readonly CountryCode[] {
+  return [...REGIONS].filter(isRegionCode).sort();
+}
+
 /** Length of the country calling code that `digits` (E.164 without `+`) starts with, or 0 if none. */
 export function callingCodeLength(digits: string): number {
   // A slice past the end of a short number is the whole number again, so no bound on its length.

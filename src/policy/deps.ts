@@ -52,7 +52,10 @@ export {
   compileSelectors,
   evaluateCalling,
   isRegionCode,
+  NON_GEOGRAPHIC_REGION,
+  NUMBER_TYPES,
   phoneContextDomain,
+  regionCodes,
 } from '../phone/index.js';
 export {
   type BillingIncrement,

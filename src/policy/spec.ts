@@ -52,6 +52,13 @@ export type FieldSpec =
       readonly maxLength: number;
       /** A shape check for editors only; the runtime check of meaning is stricter. */
       readonly schemaPattern?: string;
+      /**
+       * The exact values, listed by schema.ts from the module that owns them (the same list the
+       * runtime check reads), so that editors complete them and flag the rest.
+       */
+      readonly schemaValues?: 'region' | 'selector';
+      /** What an editor says of a value that fails the schema, in place of the raw pattern. */
+      readonly schemaMessage?: string;
       readonly doc: string;
     }
   | {
@@ -61,7 +68,12 @@ export type FieldSpec =
       readonly doc: string;
     }
   /** A money amount: `"$0.0500"`, an exact JSON number, or `null` for none (meaning checked by src/rate). */
-  | { readonly kind: 'cap'; readonly schemaPattern: string; readonly doc: string }
+  | {
+      readonly kind: 'cap';
+      readonly schemaPattern: string;
+      readonly schemaMessage: string;
+      readonly doc: string;
+    }
   /** A whole number from `min` to `max`, or also `null` when `nullable` (a limit that is lifted). */
   | {
       readonly kind: 'integer';
@@ -86,6 +98,8 @@ export type FieldSpec =
       readonly keyMaxLength: number;
       /** A shape check of keys for editors only; the runtime check of meaning is stricter. */
       readonly keySchemaPattern?: string;
+      /** What an editor says of a key that fails `keySchemaPattern`. */
+      readonly keySchemaMessage?: string;
       readonly value: FieldSpec;
       readonly doc: string;
     };
@@ -102,12 +116,26 @@ function textOf<T extends string>(spec: StringSpec): StringSpec & Typed<T> {
 const selector = textOf<CallingSelector>({
   kind: 'string',
   maxLength: MAX_SELECTOR_LENGTH,
-  schemaPattern: '^(?:(?:[A-Z]{2}|\\*|001)(?:/[a-z]+(?:-[a-z]+)*)?|\\+[0-9]{1,15})$',
+  schemaValues: 'selector',
+  schemaMessage:
+    'Not a calling-area selector. Write a region ("GB"), a region and a number type ("GB/mobile"), a number type in every region ("*/premium-rate"), an E.164 prefix ("+1876") or "001" (non-geographic numbers).',
   doc: 'A calling-area selector: "GB", "GB/mobile", "*/premium-rate", "+1876" or "001".',
 });
 
 // The money format of a cap: at most 6 integer digits and 4 decimals (the runtime check is src/rate's).
 const MONEY_PATTERN = '^\\$?(?:(?:0|[1-9][0-9]{0,5})(?:\\.[0-9]{1,4}0*)?|\\.[0-9]{1,4}0*)$';
+const MONEY_MESSAGE =
+  'Not a USD amount sipguard reads exactly. Write dollars with at most 4 decimals, as text ("$0.0500", "0.05") or a JSON number, or null for none.';
+/** A region code in a policy: offered and checked from the phone metadata's own list. */
+const region = (doc: string) =>
+  textOf<RegionCode>({
+    kind: 'string',
+    maxLength: MAX_REGION_LENGTH,
+    schemaValues: 'region',
+    schemaMessage:
+      'Not a region sipguard knows. Write an upper-case ISO 3166-1 alpha-2 code such as "US", "GB" or "JM" (the United Kingdom is "GB", not "UK").',
+    doc,
+  });
 const WEEKDAY = '(?:mon|tue|wed|thu|fri|sat|sun)';
 const DAYS = `${WEEKDAY}(?:-${WEEKDAY})?`;
 
@@ -116,6 +144,8 @@ const timeZone = (doc: string) =>
     kind: 'string',
     maxLength: MAX_TIME_ZONE_LENGTH,
     schemaPattern: '^[A-Z][A-Za-z0-9_+-]*(?:/[A-Z][A-Za-z0-9_+-]*)*$',
+    schemaMessage:
+      'Not an IANA time zone name. Write one such as "UTC", "America/New_York" or "Europe/London"; offsets such as "+02:00" are not accepted.',
     doc,
   }) as const;
 
@@ -135,18 +165,16 @@ export const LIMIT_FIELDS = {
   spendPerDay: {
     kind: 'cap',
     schemaPattern: MONEY_PATTERN,
+    schemaMessage: MONEY_MESSAGE,
     doc: 'Most USD the calls started on one local day (in timeZone) may cost, reservations included; at most 4 decimals ("$25.00"); null for no limit.',
   },
 } as const satisfies Readonly<Record<string, FieldSpec>>;
 
 /** The rule fields, the same at account level and in an extension override. */
 export const RULE_FIELDS = {
-  homeCountry: textOf<RegionCode>({
-    kind: 'string',
-    maxLength: MAX_REGION_LENGTH,
-    schemaPattern: '^[A-Z]{2}$',
-    doc: 'ISO 3166-1 alpha-2 region the users dial from; decides how national numbers and emergency numbers are read.',
-  }),
+  homeCountry: region(
+    'ISO 3166-1 alpha-2 region the users dial from; decides how national numbers and emergency numbers are read.',
+  ),
   registration: {
     kind: 'object',
     fields: {
@@ -196,6 +224,7 @@ export const RULE_FIELDS = {
   maxRatePerMinute: {
     kind: 'cap',
     schemaPattern: MONEY_PATTERN,
+    schemaMessage: MONEY_MESSAGE,
     doc: 'Highest per-minute rate in USD a call may cost, at most 4 decimals ("$0.0500"); null for no cap.',
   },
   onUnknownRate: {
@@ -228,6 +257,8 @@ export const RULE_FIELDS = {
           kind: 'string',
           maxLength: MAX_HOURS_ENTRY_LENGTH,
           schemaPattern: `^${DAYS}(?:,${DAYS})* [0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$`,
+          schemaMessage:
+            'Not a calling-hours entry. Write days (mon, tue, wed, thu, fri, sat, sun; a range "mon-fri"; a list "sat,sun"), a space and a 24-hour window: "mon-fri 08:00-18:00".',
           doc: 'Days and a local window: "mon-fri 08:00-18:00", "sat,sun 10:00-14:00"; a window that ends before it starts crosses midnight ("fri 22:00-06:00").',
         },
         doc: 'When calls may start; an empty list allows none.',
@@ -264,12 +295,9 @@ export const DOCUMENT_SPEC = {
       keyMaxLength: MAX_DOMAIN_LENGTH,
       keySchemaPattern:
         '^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)*[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.?$',
-      value: textOf<RegionCode>({
-        kind: 'string',
-        maxLength: MAX_REGION_LENGTH,
-        schemaPattern: '^[A-Z]{2}$',
-        doc: 'The ISO 3166-1 alpha-2 region whose local numbers this phone-context holds.',
-      }),
+      keySchemaMessage:
+        'Not a domain name. A phone-context key is a domain such as "ims.mnc008.mcc310.3gppnetwork.org"; a "+1" context is a global number prefix, not a domain.',
+      value: region('The ISO 3166-1 alpha-2 region whose local numbers this phone-context holds.'),
       doc: 'Domain-name phone-contexts (RFC 3966, such as "ims.mnc008.mcc310.3gppnetwork.org") and the region their local numbers are read in; a local number with an unlisted domain context is refused. Case-insensitive.',
     },
     extensions: {

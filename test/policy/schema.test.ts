@@ -7,11 +7,15 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { SipguardError } from '../../src/errors.js';
 import { compilePolicyJson } from '../../src/policy/compile.js';
+import { EDITOR_KEYWORDS } from '../../src/policy/schema.js';
 
 const schema = JSON.parse(
   readFileSync(resolve(import.meta.dirname, '../../schema/policy.schema.json'), 'utf8'),
 );
-const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+// Strict mode refuses unknown keywords, so it is told of the editor ones the schema carries.
+const validate = new Ajv({ allErrors: true, strict: true })
+  .addVocabulary([...EDITOR_KEYWORDS])
+  .compile(schema);
 
 function runtimeAccepts(doc: unknown): boolean {
   try {
@@ -115,21 +119,36 @@ describe('JSON Schema and runtime validation agree', () => {
     ['calling hours without allow', { callingHours: { timeZone: 'UTC' } }],
     ['a calling-hours entry with a day name', { callingHours: { allow: ['monday 08:00-18:00'] } }],
     ['a time zone written as an offset', { timeZone: '+02:00' }],
+    ['a region that does not exist', { homeCountry: 'XX' }],
+    ['"UK", which is not the ISO code of the United Kingdom', { homeCountry: 'UK' }],
+    ['a selector region that does not exist', { calling: { allow: ['ZZ'] } }],
+    ['a selector "UK/mobile"', { calling: { deny: ['UK/mobile'] } }],
+    ['a number type that does not exist', { calling: { deny: ['*/premium'] } }],
+    ['"*" alone, which names no number type', { calling: { allow: ['*'] } }],
+    [
+      'a phone-context mapped to a region that does not exist',
+      { phoneContexts: { 'ims.example.net': 'ZZ' } },
+    ],
+    ['a region in an extension that does not exist', { extensions: { 1: { homeCountry: 'XX' } } }],
   ])('both reject %s', (_reason, doc) => {
     expect(validate(doc)).toBe(false);
     expect(runtimeAccepts(doc)).toBe(false);
   });
 
+  it('lists as regions exactly the two-letter codes compilePolicy accepts as homeCountry', () => {
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    for (const first of letters) {
+      for (const second of letters) {
+        const doc = { homeCountry: `${first}${second}` };
+        expect(validate(doc), doc.homeCountry).toBe(runtimeAccepts(doc));
+      }
+    }
+  });
+
   it.each<[string, unknown]>([
-    ['a region that does not exist', { homeCountry: 'XX' }],
-    ['a selector region that does not exist', { calling: { allow: ['ZZ'] } }],
-    ['a number type that does not exist', { calling: { deny: ['*/premium'] } }],
     ['an IP entry that does not parse', { registration: { restrict: true, allowFrom: ['10.0.0.256'] } }],
     ['a JSON number cap with no exact decimal form', { maxRatePerMinute: 0.1 + 0.2 }],
-    [
-      'a phone-context mapped to a region that does not exist',
-      { phoneContexts: { 'ims.example.net': 'ZZ' } },
-    ],
+    ['a selector prefix with no country calling code', { calling: { allow: ['+999'] } }],
     ['one phone-context domain in two cases', { phoneContexts: { 'a.net': 'US', 'A.net': 'US' } }],
     ['a time zone that does not exist', { timeZone: 'Mars/Olympus_Mons' }],
     ['a calling-hours window hour 25', { callingHours: { allow: ['mon 08:00-25:00'] } }],
