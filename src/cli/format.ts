@@ -1,4 +1,4 @@
-import type { Decision, PolicyFinding } from '../index.js';
+import type { Decision, IpFinding, PolicyFinding } from '../index.js';
 import type { FileProblem } from './files.js';
 
 /** ANSI styling that collapses to plain text when colour is off. */
@@ -35,12 +35,20 @@ export function formatProblems(problems: readonly FileProblem[], p: Paint): stri
   );
 }
 
+function severityOf(f: PolicyFinding | IpFinding, p: Paint): string {
+  return f.severity === 'warning' ? p.yellow(f.severity) : p.dim(f.severity);
+}
+
 /** One line per finding, in the policy's order. */
 export function formatFindings(findings: readonly PolicyFinding[], p: Paint): string[] {
-  return findings.map((f) => {
-    const severity = f.severity === 'warning' ? p.yellow(f.severity) : p.dim(f.severity);
-    return `  ${severity} ${p.bold(f.path || '(root)')} ${p.dim(f.code)}: ${f.message}`;
-  });
+  return findings.map(
+    (f) => `  ${severityOf(f, p)} ${p.bold(f.path || '(root)')} ${p.dim(f.code)}: ${f.message}`,
+  );
+}
+
+/** One line per finding of an allow-list entry, under the entry (`normalize`). */
+export function formatEntryFindings(findings: readonly IpFinding[], p: Paint): string[] {
+  return findings.map((f) => `  ${severityOf(f, p)} ${p.dim(f.code)}: ${f.message}`);
 }
 
 /** A decision as a verdict line and indented details: code, level, matched rule, destination, rate. */

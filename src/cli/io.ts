@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 
+/** The file argument that means standard input, as in `cat -` (docs/cli.md). */
+export const STDIN = '-';
+
 /** Everything the CLI does to the outside world, so tests and `serve` can substitute it. */
 export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Reads a file as UTF-8 text; {@link STDIN} reads standard input to its end. */
   readonly readText: (path: string) => Promise<string>;
   /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
   readonly color: boolean;
@@ -53,10 +57,17 @@ export function processIo(onOutputClosed: () => void): ProcessIo {
         // Standard error is gone too; nothing can be said.
       }
     },
-    readText: (path) => readFile(path, 'utf8'),
+    readText: (path) => (path === STDIN ? readStdin() : readFile(path, 'utf8')),
     color: Boolean(process.stdout.isTTY) && !noColor,
     outputClosed: () => closed,
   };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Exit codes, as documented in docs/cli.md. */

@@ -11,8 +11,15 @@ import {
 import { docsPage, quote, suggestion } from '../text.js';
 import { readDeckOptions } from './deck-options.js';
 import { FileError, readJsonFile } from './files.js';
-import { formatDecision, formatFindings, formatProblems, type Paint, paint } from './format.js';
-import { type CliIo, ExitCode } from './io.js';
+import {
+  formatDecision,
+  formatEntryFindings,
+  formatFindings,
+  formatProblems,
+  type Paint,
+  paint,
+} from './format.js';
+import { type CliIo, ExitCode, STDIN } from './io.js';
 import { kamailioEmergencyInclude, writeFileAtomically } from './kamailio-emergency.js';
 import { loadCases, loadPolicy, problemsOf } from './load.js';
 import { readRegistrations } from './serve/drop-body.js';
@@ -64,6 +71,13 @@ function deckOptions(ctx: Context): RateDeckCsvOptions {
   return read.options;
 }
 
+/** Standard input can be read once: at most one file argument may be `-`. */
+function readOnceFromStdin(...files: readonly (string | undefined)[]): void {
+  if (files.filter((file) => file === STDIN).length > 1) {
+    throw new UsageError(`only one file argument can be "${STDIN}" (standard input)`);
+  }
+}
+
 function positional(ctx: Context, count: number, what: string): string[] {
   if (ctx.positionals.length !== count) {
     throw new UsageError(`expected ${what}, got ${ctx.positionals.length} argument(s)`);
@@ -80,6 +94,7 @@ const check: Command = {
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one policy file');
     const rates = str(ctx, 'rates');
+    readOnceFromStdin(file, rates);
     const deck = deckOptions(ctx);
     try {
       const policy = await loadPolicy(ctx.io, file, rates, deck);
@@ -134,6 +149,7 @@ const evaluate: Command = {
   },
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one policy file');
+    readOnceFromStdin(file, str(ctx, 'rates'));
     const extension = str(ctx, 'extension');
     const sourceIp = str(ctx, 'source-ip');
     const dialed = str(ctx, 'dialed');
@@ -168,6 +184,7 @@ const test: Command = {
   options: { policy: { type: 'string' } },
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one cases file');
+    readOnceFromStdin(file, str(ctx, 'policy'));
     const loaded = await loadCases(ctx.io, file, str(ctx, 'policy'));
     const policy = await loadPolicy(ctx.io, loaded.policyFile, loaded.ratesFile);
     const results = [
@@ -211,6 +228,7 @@ const drop: Command = {
   options: {},
   async run(ctx) {
     const [file = '', registrationsFile = ''] = positional(ctx, 2, 'a policy file and a registrations file');
+    readOnceFromStdin(file, registrationsFile);
     const policy = await loadPolicy(ctx.io, file);
     const raw = await readJsonFile(ctx.io.readText, registrationsFile);
     const { registrations, problems } = readRegistrations(raw, registrationsFile);
@@ -231,32 +249,52 @@ const drop: Command = {
 
 const normalize: Command = {
   usage: 'sipguard normalize <entry>... [--json]',
-  summary: 'show allow-list entries normalized to ranges and minimal CIDRs',
-  help: 'Parses each allow-list entry (single IP, range, CIDR or subnet notation) and shows its range and the\nminimal CIDR list that covers exactly the same addresses. Exit 0, or 3 if any entry is invalid.',
+  summary: 'show allow-list entries normalized, with their findings and the merged list',
+  help: 'Parses each allow-list entry (single IP, range, CIDR or subnet notation) and shows its range and the\nminimal CIDR list that covers exactly the same addresses, with the findings a policy check would give\n(host bits set, duplicates, contained or overlapping entries). Then the entries together as one list:\nthe minimal CIDRs of their union, adjacent and overlapping entries merged. Exit 0, or 3 if any entry\nis invalid (each invalid entry is explained, and no merged list is shown).',
   options: {},
   async run(ctx) {
     if (ctx.positionals.length === 0) throw new UsageError('expected at least one allow-list entry');
-    const rows: unknown[] = [];
-    let invalid = false;
-    for (const text of ctx.positionals) {
+    const entries = ctx.positionals.map((text) => {
       try {
         const entry = parseIpEntry(text);
-        const cidrs = IpAllowList.from([text]).toCidrs();
-        rows.push({ ...entry, cidrs });
-        if (!ctx.json) {
-          ctx.io.out(
-            `${text}\n  ${entry.kind}, IPv${entry.family}: ${entry.first} – ${entry.last}\n  CIDRs: ${cidrs.join(', ')}`,
-          );
-        }
+        return { ...entry, cidrs: IpAllowList.from([text]).toCidrs() };
       } catch (e) {
         if (!(e instanceof SipguardError)) throw e;
-        invalid = true;
-        rows.push({ source: text, error: { code: e.code, message: e.message } });
-        if (!ctx.json) ctx.io.out(`${text}\n  ${ctx.p.red('error')} ${ctx.p.dim(e.code)}: ${e.message}`);
+        return { source: text, error: { code: e.code, message: e.message } };
       }
+    });
+    // As in a policy, one bad entry rejects the list: the union is shown only when every entry parsed.
+    const list = entries.some((row) => 'error' in row) ? undefined : IpAllowList.from(ctx.positionals);
+    const findings = list?.findings ?? [];
+    if (ctx.json) {
+      printJson(ctx.io, {
+        entries: entries.map((row, index) =>
+          'error' in row || list === undefined
+            ? row
+            : { ...row, findings: findings.filter((f) => f.index === index) },
+        ),
+        ...(list === undefined ? {} : { cidrs: list.toCidrs() }),
+      });
+      return list === undefined ? ExitCode.invalid : ExitCode.ok;
     }
-    if (ctx.json) printJson(ctx.io, rows);
-    return invalid ? ExitCode.invalid : ExitCode.ok;
+    entries.forEach((row, index) => {
+      if ('error' in row) {
+        ctx.io.out(
+          `${row.source}\n  ${ctx.p.red('error')} ${ctx.p.dim(row.error.code)}: ${row.error.message}`,
+        );
+        return;
+      }
+      ctx.io.out(
+        `${row.source}\n  ${row.kind}, IPv${row.family}: ${row.first} – ${row.last}\n  CIDRs: ${row.cidrs.join(', ')}`,
+      );
+      for (const line of formatEntryFindings(
+        findings.filter((f) => f.index === index),
+        ctx.p,
+      ))
+        ctx.io.out(line);
+    });
+    if (list !== undefined && entries.length > 1) ctx.io.out(`merged: ${list.toCidrs().join(', ')}`);
+    return list === undefined ? ExitCode.invalid : ExitCode.ok;
   },
 };
 
@@ -278,6 +316,9 @@ const serve: Command = {
   },
   async run(ctx) {
     const [file = ''] = positional(ctx, 1, 'one policy file');
+    if (file === STDIN || str(ctx, 'rates') === STDIN) {
+      throw new UsageError(`serve reloads its files when they change: give file names, not "${STDIN}"`);
+    }
     const ledgerText = str(ctx, 'ledger');
     const ledger = ledgerText === undefined ? { kind: 'memory' as const } : parseLedger(ledgerText);
     if (ledger === undefined) {
@@ -366,12 +407,28 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'kamailio-emergency': kamailioEmergency,
 };
 
+/** True when `--json` is among the options (before a `--` that ends them). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** A usage error in the shape of the other JSON errors: `error` and `problems`, plus the usage line. */
+function printUsageError(io: CliIo, message: string, usage: string | undefined): void {
+  printJson(io, {
+    error: 'usage',
+    problems: [{ file: '(command line)', path: '', code: 'usage', message }],
+    ...(usage === undefined ? {} : { usage }),
+  });
+}
+
 function mainHelp(): string {
   const lines = ['sipguard: check, explain and test VoIP account policies', '', 'Usage:'];
   for (const c of Object.values(COMMANDS)) lines.push(`  ${c.usage}`, `      ${c.summary}`);
   lines.push(
     '',
     'Every command takes --json for machine-readable output and --help.',
+    'A file argument "-" is standard input (one per command; not for serve).',
     'Exit codes: 0 ok/allowed, 1 test failures, 2 denied, 3 invalid or unreadable input, 4 usage error,',
     '5 warnings under check --strict.',
     `Docs: ${docsPage('cli.md')}`,
@@ -396,14 +453,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     io.out(packageJson.version);
     return ExitCode.ok;
   }
+  // Read before parsing, so that a command line that does not parse is still answered in JSON.
+  const json = wantsJson(argv);
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    io.err(
-      `sipguard: unknown command ${quote(name)}${suggestion(name, Object.keys(COMMANDS))}; run "sipguard --help"`,
-    );
+    const message = `unknown command ${quote(name)}${suggestion(name, Object.keys(COMMANDS))}`;
+    if (json) printUsageError(io, message, undefined);
+    else io.err(`sipguard: ${message}; run "sipguard --help"`);
     return ExitCode.usage;
   }
-  let json = false;
   try {
     const parsed = parseArgs({
       args: [...rest],
@@ -411,7 +469,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       allowPositionals: true,
       strict: true,
     });
-    json = parsed.values.json === true;
     if (parsed.values.help === true) {
       io.out(`${command.usage}\n\n${command.help}`);
       return ExitCode.ok;
@@ -422,7 +479,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       e instanceof UsageError ||
       (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
     ) {
-      io.err(`sipguard ${name}: ${e.message}\nusage: ${command.usage}`);
+      if (json) printUsageError(io, e.message, command.usage);
+      else io.err(`sipguard ${name}: ${e.message}\nusage: ${command.usage}`);
       return ExitCode.usage;
     }
     if (e instanceof FileError) {

@@ -1,6 +1,6 @@
 // Spawns the built `sipguard` binary (dist/cli.js) on fixture files: `npm test` builds before testing.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -8,9 +8,10 @@ const root = resolve(import.meta.dirname, '../..');
 const cli = resolve(root, 'dist/cli.js');
 const fixture = (name: string) => resolve(import.meta.dirname, 'fixtures', name);
 
-function sipguard(args: string[], env: Record<string, string> = {}) {
+function sipguard(args: string[], env: Record<string, string> = {}, input = '') {
   const result = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
+    input,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -244,7 +245,7 @@ describe('sipguard normalize', () => {
   it('shows the range and minimal CIDRs of each entry', () => {
     const r = sipguard(['normalize', '195.168.1.1-195.168.1.6', '195.168.1.0/255.255.255.0', '--json']);
     expect(r.code).toBe(0);
-    expect(json(r.stdout)).toEqual([
+    expect((json(r.stdout) as { entries: unknown }).entries).toEqual([
       expect.objectContaining({
         kind: 'range',
         first: '195.168.1.1',
@@ -265,6 +266,160 @@ describe('sipguard normalize', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('127.1');
     expect(r.stdout).toContain('error');
+  });
+
+  it('warns that 195.168.1.5/24 has host bits set, and says which network it is read as', () => {
+    const r = sipguard(['normalize', '195.168.1.5/24']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('195.168.1.0 – 195.168.1.255');
+    expect(r.stdout).toContain('warning host-bits-set: entry 0 "195.168.1.5/24" has host bits set');
+    const out = json(sipguard(['normalize', '195.168.1.5/24', '--json']).stdout) as {
+      entries: { findings: { code: string; severity: string }[] }[];
+    };
+    expect(out.entries[0]?.findings).toEqual([
+      expect.objectContaining({ code: 'host-bits-set', severity: 'warning' }),
+    ]);
+  });
+
+  it.each<[string[], string[], string]>([
+    [['10.0.0.0/25', '10.0.0.128/25'], ['10.0.0.0/24'], 'two adjacent halves are one /24'],
+    [
+      ['10.0.0.0/24', '10.0.0.5', '10.0.0.200-10.0.1.3'],
+      ['10.0.0.0/24', '10.0.1.0/30'],
+      'a contained address adds nothing; an overlapping range extends the union',
+    ],
+    [['192.0.2.9', '192.0.2.8'], ['192.0.2.8/31'], 'two adjacent addresses, out of order'],
+    [
+      ['2001:db8::/33', '2001:db8:8000::/33', '192.0.2.1'],
+      ['192.0.2.1/32', '2001:db8::/32'],
+      'IPv4 first, then IPv6, each merged',
+    ],
+    [['198.51.100.1', '198.51.100.1'], ['198.51.100.1/32'], 'a duplicate once'],
+  ])('merges the entries into the minimal CIDRs of their union: %j (%s)', (entries, cidrs) => {
+    const r = sipguard(['normalize', ...entries, '--json']);
+    expect(r.code).toBe(0);
+    expect((json(r.stdout) as { cidrs: string[] }).cidrs).toEqual(cidrs);
+    expect(sipguard(['normalize', ...entries]).stdout).toContain(`merged: ${cidrs.join(', ')}`);
+  });
+
+  it('shows the overlap and containment findings under the entry they concern', () => {
+    const r = sipguard(['normalize', '10.0.0.0/24', '10.0.0.5', '10.0.0.200-10.0.1.3', '--json']);
+    const out = json(r.stdout) as { entries: { findings: { code: string }[] }[] };
+    expect(out.entries.map((e) => e.findings.map((f) => f.code))).toEqual([
+      [],
+      ['contained-entry'],
+      ['overlapping-entries'],
+    ]);
+  });
+
+  it('shows no merged list when an entry is invalid: one bad entry rejects the list', () => {
+    const r = sipguard(['normalize', '10.0.0.1', '10.0.0.256', '--json']);
+    expect(r.code).toBe(3);
+    const out = json(r.stdout) as { entries: Record<string, unknown>[]; cidrs?: unknown };
+    expect(out.cidrs).toBeUndefined();
+    expect(out.entries[0]).not.toHaveProperty('findings');
+    expect(out.entries[1]).toHaveProperty('error');
+    expect(sipguard(['normalize', '10.0.0.1', '10.0.0.256']).stdout).not.toContain('merged:');
+  });
+});
+
+describe('"-" is standard input', () => {
+  const text = (name: string) => readFileSync(fixture(name), 'utf8');
+
+  it('check reads the policy from standard input', () => {
+    const r = sipguard(['check', '-', '--json'], {}, text('policy.json'));
+    expect(r.code).toBe(0);
+    expect(json(r.stdout)).toEqual(expect.objectContaining({ file: '-', valid: true }));
+  });
+
+  it('check reads the rate deck from standard input, and an invalid policy from there is exit 3', () => {
+    const r = sipguard(['check', fixture('policy.json'), '--rates', '-'], {}, text('rates.csv'));
+    expect(r.code).toBe(0);
+    const bad = sipguard(['check', '-', '--json'], {}, '{ "homeCountry": "UK" }');
+    expect(bad.code).toBe(3);
+    expect(json(bad.stdout)).toEqual(
+      expect.objectContaining({ problems: [expect.objectContaining({ file: '-', path: '/homeCountry' })] }),
+    );
+  });
+
+  it('reads JSON from standard input as strictly as from a file', () => {
+    const r = sipguard(['check', '-', '--json'], {}, '{ "homeCountry": "US", "homeCountry": "JM" }');
+    expect(r.code).toBe(3);
+    expect(json(r.stdout)).toEqual(
+      expect.objectContaining({ problems: [expect.objectContaining({ code: 'duplicate-key' })] }),
+    );
+  });
+
+  it('eval, drop and test read their file from standard input', () => {
+    const evaluated = sipguard(
+      ['eval', '-', '--extension', '100', '--dialed', '+18765550100', '--json'],
+      {},
+      text('policy.json'),
+    );
+    expect(json(evaluated.stdout)).toEqual(expect.objectContaining({ code: 'area-not-allowed' }));
+    const dropped = sipguard(['drop', fixture('policy.json'), '-', '--json'], {}, text('registrations.json'));
+    expect(dropped.code).toBe(0);
+    expect((json(dropped.stdout) as { total: number }).total).toBe(4);
+    const tested = sipguard(['test', fixture('cases.json'), '--policy', '-'], {}, text('policy.json'));
+    expect(tested.stdout.trim().split('\n').at(-1)).toBe('8 passed, 0 failed');
+  });
+
+  it.each<[string[], string]>([
+    [['check', '-', '--rates', '-'], 'only one file argument can be "-" (standard input)'],
+    [['drop', '-', '-'], 'only one file argument can be "-" (standard input)'],
+    [['test', '-', '--policy', '-'], 'only one file argument can be "-" (standard input)'],
+    [['serve', '-'], 'serve reloads its files when they change: give file names, not "-"'],
+    [['serve', fixture('policy.json'), '--rates', '-'], 'give file names, not "-"'],
+  ])('%j is a usage error', (args, message) => {
+    const r = sipguard(args, {}, '{}');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(message);
+  });
+});
+
+describe('usage errors with --json', () => {
+  it.each<[string[], string]>([
+    [['check', fixture('policy.json'), '--bogus', '--json'], "Unknown option '--bogus'"],
+    [['check', '--json'], 'expected one policy file, got 0 argument(s)'],
+    [['eval', fixture('policy.json'), '--json', '--extension', '1'], 'give exactly one of --source-ip'],
+    [['chek', '--json'], 'unknown command "chek" (did you mean "check"?)'],
+    [['normalize', '--json'], 'expected at least one allow-list entry'],
+  ])('%j prints one JSON error on standard output and exits 4', (args, message) => {
+    const r = sipguard(args);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe('');
+    const out = json(r.stdout) as { error: string; problems: { code: string; message: string }[] };
+    expect(out.error).toBe('usage');
+    expect(out.problems).toEqual([
+      expect.objectContaining({ code: 'usage', message: expect.stringContaining(message) }),
+    ]);
+  });
+
+  it("names the command's usage line, as the text error does", () => {
+    const out = json(sipguard(['drop', '--json']).stdout) as { usage?: string };
+    expect(out.usage).toBe('sipguard drop <policy.json> <registrations.json> [--json]');
+  });
+
+  it('has the same shape as the other JSON errors: error and problems with file, path, code, message', () => {
+    const usage = json(sipguard(['drop', '--json']).stdout) as { problems: object[] };
+    const input = json(
+      sipguard(['drop', fixture('policy.json'), fixture('policy.json'), '--json']).stdout,
+    ) as {
+      error: string;
+      problems: object[];
+    };
+    expect(input.error).toBe('invalid-input');
+    expect(Object.keys(usage.problems[0] ?? {}).sort()).toEqual(Object.keys(input.problems[0] ?? {}).sort());
+  });
+
+  it('stays text without --json, and "--json" after "--" is not the option', () => {
+    const r = sipguard(['normalize', '--bogus']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('usage: sipguard normalize');
+    expect(r.stdout).toBe('');
+    const after = sipguard(['normalize', '--', '--json']);
+    expect(after.code).toBe(3);
+    expect(after.stdout).toContain('--json');
   });
 });
 
