@@ -41,21 +41,35 @@ export type PolicyErrorCode =
   | 'invalid-calling-hours'
   | 'invalid-value';
 
+/** Codes for a problem in JSON text (see docs/errors.md): a syntax error, or a duplicate key. */
+export type JsonErrorCode = 'invalid-json' | 'duplicate-key';
+
 /** Code for a public function called with an argument of the wrong type, or an option out of range. */
 export type ArgumentErrorCode = 'invalid-argument';
 
 /** Codes of an error that stands for several problems, one issue each. */
-export type AggregateErrorCode = 'invalid-ip-list' | 'invalid-rate-deck' | 'invalid-policy' | 'invalid-cases';
+export type AggregateErrorCode =
+  | 'invalid-ip-list'
+  | 'invalid-rate-deck'
+  | 'invalid-policy'
+  | 'invalid-cases'
+  | 'invalid-json-text';
 
 /** Codes that may appear on one {@link SipguardIssue}. */
-export type SipguardIssueCode = IpErrorCode | RateErrorCode | PolicyErrorCode | ArgumentErrorCode;
+export type SipguardIssueCode =
+  | IpErrorCode
+  | RateErrorCode
+  | PolicyErrorCode
+  | JsonErrorCode
+  | ArgumentErrorCode;
 
 /** Codes of a thrown {@link SipguardError}: one problem (the issue's own code), or an aggregate of several. */
 export type SipguardErrorCode = SipguardIssueCode | AggregateErrorCode;
 
 /**
  * The codes the issues of an error with code `C` can have: IP entry codes in an `invalid-ip-list`,
- * deck codes in an `invalid-rate-deck`, document, IP and money codes in an `invalid-policy`; a
+ * deck codes in an `invalid-rate-deck`, document, IP and money codes in an `invalid-policy`, JSON
+ * codes in an `invalid-json-text`; a
  * single-problem error's one issue has the error's own code.
  */
 export type SipguardIssueCodeOf<C extends SipguardErrorCode> = C extends 'invalid-ip-list'
@@ -66,7 +80,9 @@ export type SipguardIssueCodeOf<C extends SipguardErrorCode> = C extends 'invali
       ? IpErrorCode | RateErrorCode | PolicyErrorCode
       : C extends 'invalid-cases'
         ? PolicyErrorCode
-        : C;
+        : C extends 'invalid-json-text'
+          ? JsonErrorCode
+          : C;
 
 /**
  * One configuration problem: plain, JSON-serializable data.
@@ -79,7 +95,7 @@ export interface SipguardIssue<C extends SipguardIssueCode = SipguardIssueCode> 
   readonly message: string;
   /** The offending input as text, when there is one. */
   readonly input?: string;
-  /** 1-based line number, for line-oriented inputs such as a CSV rate deck. */
+  /** 1-based line number, for text inputs: a CSV rate deck, JSON text. */
   readonly line?: number;
   /** 1-based column: the field of a CSV rate deck, or the character of a JSON text. */
   readonly column?: number;

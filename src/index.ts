@@ -10,6 +10,7 @@ export { runSequences } from './cases/sequences.js';
 export type {
   AggregateErrorCode,
   IpErrorCode,
+  JsonErrorCode,
   PolicyErrorCode,
   RateErrorCode,
   SipguardErrorCode,
@@ -18,7 +19,6 @@ export type {
   SipguardIssueCodeOf,
 } from './errors.js';
 export { formatIssues, SipguardError } from './errors.js';
-
 // --- IP allow-lists (src/ip, docs/ip-allow-lists.md): strict entry parsing and fast matching.
 // Not exported: the IPv4 scanner and IPv6 parser internals.
 export type {
@@ -32,6 +32,10 @@ export type {
   IpRange,
 } from './ip/index.js';
 export { IpAllowList, MAX_ENTRY_LENGTH, PROBE_INVALID, PROBE_NOT_LISTED, parseIpEntry } from './ip/index.js';
+// --- JSON text (src/json, docs/errors.md): strict reading of the policy or cases file a caller has
+// read, since JSON.parse silently keeps the last of two duplicate keys.
+export type { SafeParseJsonTextResult } from './json/index.js';
+export { MAX_JSON_DEPTH, parseJsonText, safeParseJsonText } from './json/index.js';
 // --- Usage limits (src/limits, docs/limits.md): the usage ledger that policy.startCall counts in.
 // Not exported: the calendar, calling-hours and rule internals the policy compiles with.
 export type {

@@ -1,4 +1,4 @@
-import { checkJsonText } from './json/check-json.js';
+import { safeParseJsonText } from '../index.js';
 
 /** A problem with an input file, ready to print: where, and what is wrong. */
 export interface FileProblem {
@@ -37,22 +37,20 @@ export async function readTextFile(
 }
 
 /**
- * Parses JSON text strictly: a syntax error is reported with its line and column, and duplicate
- * keys are errors (JSON.parse would silently keep the last one).
+ * Parses JSON text strictly (the library's `safeParseJsonText`): a syntax error is reported with its
+ * line and column, and duplicate keys are errors (JSON.parse would silently keep the last one).
  */
 export function parseJsonText(file: string, text: string): unknown {
-  const problems = checkJsonText(text);
-  if (problems.length > 0) {
-    throw new FileError(
-      problems.map((p) => ({
-        file,
-        path: p.path,
-        code: p.kind === 'duplicate-key' ? 'duplicate-key' : 'invalid-json',
-        message: `${p.kind === 'duplicate-key' ? '' : 'invalid JSON: '}${p.message} (line ${p.line}, column ${p.column})`,
-      })),
-    );
-  }
-  return JSON.parse(text);
+  const result = safeParseJsonText(text);
+  if (result.success) return result.value;
+  throw new FileError(
+    result.issues.map((issue) => ({
+      file,
+      path: issue.path,
+      code: issue.code,
+      message: `${issue.message} (line ${issue.line}, column ${issue.column})`,
+    })),
+  );
 }
 
 /** Reads and strictly parses a JSON file. */

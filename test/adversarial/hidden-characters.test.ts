@@ -2,7 +2,6 @@
 // right-to-left override) in every kind of input: the message quotes the input with the character
 // named by code point, names it again in the reason, and says what to do (issue 15, D10).
 import { describe, expect, it } from 'vitest';
-import { checkJsonText } from '../../src/cli/json/check-json.js';
 import { SipguardError } from '../../src/errors.js';
 import {
   classifyDialed,
@@ -12,6 +11,7 @@ import {
   RateTable,
   safeParseRate,
 } from '../../src/index.js';
+import { checkJsonText } from '../../src/json/check-json.js';
 
 const DELETE_IT = 'it does not show, or shows as a plain space: delete it or type the text again';
 

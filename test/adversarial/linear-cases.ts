@@ -1,8 +1,9 @@
 // The inputs of the linear-time tests: one row per public entry point and input shape, each able to
 // build its input at any size, so the test (and a size sweep when a row is changed) measures the
 // same shape small and large.
-import { checkJsonText } from '../../src/cli/json/check-json.js';
+
 import { IpAllowList, parseIpEntry } from '../../src/ip/index.js';
+import { checkJsonText } from '../../src/json/check-json.js';
 import { classifyDialed, emergencyNumbersOf } from '../../src/phone/index.js';
 import { compilePolicy, compilePolicyJson } from '../../src/policy/index.js';
 import { parseRate, RateTable } from '../../src/rate/index.js';

@@ -3,8 +3,8 @@
 // outcome: the issues ([JSON pointer, code]) of the thrown `invalid-policy` error. Expected issues
 // follow docs/policy.md (shape first, then each module's meaning), not the code.
 import { describe, expect, it } from 'vitest';
-import { checkJsonText } from '../../src/cli/json/check-json.js';
 import { SipguardError } from '../../src/errors.js';
+import { checkJsonText } from '../../src/json/check-json.js';
 import { compilePolicy, compilePolicyJson } from '../../src/policy/index.js';
 
 type Issues = [string, string][];

@@ -13,7 +13,7 @@ const SRC = resolve(import.meta.dirname, '../../src');
 const LAYERS: readonly (readonly string[])[] = [
   ['text.ts'],
   ['errors.ts'],
-  ['ip', 'phone', 'rate', 'limits'], // peers: none imports another
+  ['ip', 'phone', 'rate', 'limits', 'json'], // peers: none imports another
   ['policy'],
   ['cases'],
   ['index.ts'],

@@ -3,6 +3,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type IpErrorCode,
+  type JsonErrorCode,
   type PolicyErrorCode,
   type RateErrorCode,
   SipguardError,
@@ -29,6 +30,9 @@ describe('SipguardError narrows by code', () => {
         case 'invalid-policy':
           expectTypeOf<IssueCodes<typeof e>>().toEqualTypeOf<IpErrorCode | RateErrorCode | PolicyErrorCode>();
           break;
+        case 'invalid-json-text':
+          expectTypeOf<IssueCodes<typeof e>>().toEqualTypeOf<'invalid-json' | 'duplicate-key'>();
+          break;
         case 'invalid-argument':
           expectTypeOf<IssueCodes<typeof e>>().toEqualTypeOf<'invalid-argument'>();
           break;
@@ -43,7 +47,7 @@ describe('SipguardError narrows by code', () => {
 
   it('lists every issue code once', () => {
     expectTypeOf<SipguardIssueCode>().toEqualTypeOf<
-      IpErrorCode | RateErrorCode | PolicyErrorCode | 'invalid-argument'
+      IpErrorCode | RateErrorCode | PolicyErrorCode | JsonErrorCode | 'invalid-argument'
     >();
   });
 

@@ -1,5 +1,5 @@
-// Strict JSON text checking for the CLI, which alone reads JSON files: a syntax error with its line
-// and column, every duplicate key, a nesting bound. The library takes parsed values, never text.
+// Strict JSON text checking: a syntax error with its line and column, every duplicate key, a nesting
+// bound. Text in, problems out (no I/O); parse.ts turns them into issues for the public API.
 import {
   characterAt,
   hiddenCharacterAdvice,
@@ -7,7 +7,7 @@ import {
   nameCharacter,
   pointerSegment,
   quote,
-} from '../../text.js';
+} from '../text.js';
 
 /** A problem found in JSON text, located by 1-based line and column. */
 export interface JsonTextProblem {

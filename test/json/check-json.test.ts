@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkJsonText, MAX_JSON_DEPTH } from '../../src/cli/json/check-json.js';
+import { checkJsonText, MAX_JSON_DEPTH } from '../../src/json/check-json.js';
 
 describe('checkJsonText: syntax errors are located by line and column', () => {
   it.each([
