@@ -69,8 +69,7 @@ export type SipguardErrorCode = SipguardIssueCode | AggregateErrorCode;
 /**
  * The codes the issues of an error with code `C` can have: IP entry codes in an `invalid-ip-list`,
  * deck codes in an `invalid-rate-deck`, document, IP and money codes in an `invalid-policy`, JSON
- * codes in an `invalid-json-text`; a
- * single-problem error's one issue has the error's own code.
+ * codes in an `invalid-json-text`; a single-problem error's one issue has the error's own code.
  */
 export type SipguardIssueCodeOf<C extends SipguardErrorCode> = C extends 'invalid-ip-list'
   ? IpErrorCode
