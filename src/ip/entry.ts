@@ -90,7 +90,7 @@ export function parseEntryOutcome(raw: unknown, strict: boolean): ParsedEntry | 
       reason: `is ${raw.length} characters long; an entry is at most ${MAX_ENTRY_LENGTH}`,
     });
   }
-  const text = raw.trim();
+  const text = trimSpaces(raw);
   if (text === '')
     return problemIn(raw, { code: 'empty-entry', reason: 'is empty; write an address, range or CIDR' });
   const parsed = text.includes('-') ? parseRange(text) : parseSingleOrPrefix(text, strict);
@@ -122,6 +122,11 @@ export function parseEntryOutcome(raw: unknown, strict: boolean): ParsedEntry | 
   return { entry, hostBitsSet, family: 4, lo: lo4, hi: hi4 };
 }
 
+// Only spaces, tabs and line ends are trimmed: String#trim would also drop a no-break space or a
+// byte order mark, which are then named as hidden characters instead of silently accepted.
+const SURROUNDING_SPACES = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+const trimSpaces = (text: string): string => text.replace(SURROUNDING_SPACES, '');
+
 // True for an address in ::ffff:0:0/96 (an IPv4 address written in the mapped form).
 function isMapped(value: IPv6Words): boolean {
   return value[0] === 0 && value[1] === 0 && value[2] === 0xffff;
@@ -138,7 +143,7 @@ function parseRange(text: string): Interval | Problem {
   if (parts.length !== 2) {
     return { code: 'invalid-address', reason: "has more than one '-'; a range is written first-last" };
   }
-  const [startText, endText] = parts.map((p) => p.trim()) as [string, string];
+  const [startText, endText] = parts.map(trimSpaces) as [string, string];
   if (startText === '' || endText === '') {
     return {
       code: 'invalid-address',

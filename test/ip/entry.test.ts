@@ -27,6 +27,7 @@ describe('parseIpEntry: valid entries', () => {
     ['195.168.1.5/24', 'cidr', 4, '195.168.1.0', '195.168.1.255', 'host bits set: read as the network'],
     ['195.168.1.5/255.255.255.0', 'mask', 4, '195.168.1.0', '195.168.1.255', 'host bits set under a mask'],
     ['  195.168.1.1\t', 'address', 4, '195.168.1.1', '195.168.1.1', 'surrounding whitespace is trimmed'],
+    ['\r\n195.168.1.1\r\n', 'address', 4, '195.168.1.1', '195.168.1.1', 'line ends too (a pasted line)'],
     ['2001:db8::1', 'address', 6, '2001:db8::1', '2001:db8::1', 'single IPv6 address'],
     ['2001:DB8:0::0:1', 'address', 6, '2001:db8::1', '2001:db8::1', 'canonical text is RFC 5952'],
     ['2001:db8::1-2001:db8::ff', 'range', 6, '2001:db8::1', '2001:db8::ff', 'IPv6 range'],
@@ -154,6 +155,17 @@ describe('parseIpEntry: errors', () => {
     );
     expect(() => parseIpEntry('195.168.1.5/24', { strict: true })).toThrow('network 195.168.1.0/24');
     expect(() => parseIpEntry('1.2.3.4:5060')).toThrow('without ":5060"');
+  });
+
+  // Only spaces, tabs and line ends are trimmed; other spacing characters are named, never dropped.
+  it.each([
+    ['\u00a0195.168.1.1', 'U+00A0 NO-BREAK SPACE', 'a no-break space before the address'],
+    ['\ufeff195.168.1.1', 'U+FEFF BYTE ORDER MARK', 'a byte order mark from the top of a file'],
+    ['195.168.1.1\u2028', 'U+2028', 'a line separator after it'],
+    ['195.168.1.1 -\u3000195.168.1.9', 'U+3000', 'an ideographic space around the range dash'],
+  ])('%j is invalid-address naming %s (%s)', (text, named) => {
+    expect(() => parseIpEntry(text)).toThrow(expect.objectContaining({ code: 'invalid-address' }));
+    expect(() => parseIpEntry(text)).toThrow(named);
   });
 
   it('rejects non-string input without throwing a TypeError', () => {
