@@ -16,7 +16,6 @@ import {
   EVENT_RETENTION_MS,
   type LevelBounds,
   type LevelUsage,
-  LIMIT_NAMES,
   type LimitName,
   type LimitReached,
   MAX_BILLED_SECONDS,
@@ -139,19 +138,45 @@ class CallRecord {
   lastAt = 0;
 }
 
-class AccountState {
-  readonly total = new Counters();
+// An account's totals are its own fields (one object less to reach per event). `calls` holds both
+// the calls it tracks and the ids of calls that ended, as the retention generation they ended in,
+// so that a begin, answer or end finds either with one lookup.
+class AccountState extends Counters {
   readonly extensions = new Map<string, Counters>();
-  readonly calls = new Map<string, CallRecord>();
-  // Ended call ids in two generations of EVENT_RETENTION_MS: the older is dropped whole.
-  ended = new Set<string>();
-  endedBefore: Set<string> = EMPTY;
+  readonly calls = new Map<string, CallRecord | number>();
+  /** Ended ids in `calls` from generation `generation`, and from the one before. */
+  endedNow = 0;
+  endedBefore = 0;
   generation = -1;
   /** No tracked call needs attention (release, forgetting) before this instant. */
   nextSweep = Number.POSITIVE_INFINITY;
-}
+  // The extension of the latest call, which is in `extensions`: most events of an account come from one.
+  lastExtensionId = '';
+  lastExtension: Counters | undefined = undefined;
 
-const EMPTY: Set<string> = new Set();
+  /** The account's totals. */
+  get total(): Counters {
+    return this;
+  }
+
+  /** The extension's counters, created when absent. */
+  extension(id: string): Counters {
+    if (id === this.lastExtensionId && this.lastExtension !== undefined) return this.lastExtension;
+    let counters = this.extensions.get(id);
+    if (counters === undefined) {
+      counters = new Counters();
+      this.extensions.set(id, counters);
+    }
+    this.lastExtensionId = id;
+    this.lastExtension = counters;
+    return counters;
+  }
+
+  dropExtension(id: string): void {
+    this.extensions.delete(id);
+    if (id === this.lastExtensionId) this.lastExtension = undefined;
+  }
+}
 
 const FULL = Object.freeze({ status: 'full' as const });
 const ENDED = Object.freeze({ status: 'ended' as const });
@@ -167,15 +192,23 @@ const isCount = (value: unknown, max: number): value is number =>
 
 function boundsProblem(bounds: unknown, name: string): string | undefined {
   if (typeof bounds !== 'object' || bounds === null) return `${name} is not an object`;
-  const b = bounds as Record<string, unknown>;
-  for (const key of LIMIT_NAMES) {
-    const value = b[key];
-    if (value !== undefined && !isCount(value, Number.MAX_SAFE_INTEGER)) {
-      return `${name}.${key} is not a non-negative integer`;
-    }
-  }
-  return undefined;
+  const b = bounds as LevelBounds;
+  // Named reads rather than a loop over LIMIT_NAMES: this runs on every begin.
+  const bad: LimitName | undefined = !isBound(b.concurrentCalls)
+    ? 'concurrentCalls'
+    : !isBound(b.callsPerMinute)
+      ? 'callsPerMinute'
+      : !isBound(b.callsPerHour)
+        ? 'callsPerHour'
+        : !isBound(b.callsToSameNumberPerHour)
+          ? 'callsToSameNumberPerHour'
+          : !isBound(b.spendPerDay)
+            ? 'spendPerDay'
+            : undefined;
+  return bad === undefined ? undefined : `${name}.${bad} is not a non-negative integer`;
 }
+
+const isBound = (value: unknown): boolean => value === undefined || isCount(value, Number.MAX_SAFE_INTEGER);
 
 /** What is wrong with a begin, or undefined: the checks every ledger makes before it counts anything. */
 export function beginCallProblem(call: BeginCall): string | undefined {
@@ -224,26 +257,34 @@ export function endCallProblem(event: EndCall): string | undefined {
     : `billedSeconds is not a whole number of seconds from 0 to ${MAX_BILLED_SECONDS}`;
 }
 
-// A level's counter for `limit`, as a call at `hour` to `destination` sees it.
-function counterOf(counters: Counters, limit: LimitName, hour: number, destination: string): number {
-  switch (limit) {
-    case 'concurrentCalls':
-      return counters.active;
-    case 'callsPerMinute':
-      return counters.inMinute;
-    case 'callsPerHour':
-      return counters.inHour;
-    case 'callsToSameNumberPerHour':
-      return counters.repeats(hour, destination);
-    case 'spendPerDay':
-      return counters.spent;
-  }
+type CountedLimit = Exclude<LimitName, 'spendPerDay'>;
+
+function countRefusal(
+  limit: CountedLimit,
+  level: CounterLevel,
+  counter: number,
+  bound: number | undefined,
+): LimitReached | undefined {
+  return bound !== undefined && counter >= bound
+    ? { status: 'limited', limit, level, counter, bound }
+    : undefined;
 }
 
-const LEVELS: readonly CounterLevel[] = Object.freeze(['extension', 'account']);
+// Spend refuses a call whose reservation would take the day over the bound.
+function spendRefusal(
+  level: CounterLevel,
+  counter: number,
+  bound: number | undefined,
+  reserve: number,
+): LimitReached | undefined {
+  return bound !== undefined && counter + reserve > bound
+    ? { status: 'limited', limit: 'spendPerDay', level, counter, bound, reserve }
+    : undefined;
+}
 
 // Checks the bounds in LIMIT_NAMES order, for each limit the extension's counter before the
-// account's; undefined when every bound holds.
+// account's; undefined when every bound holds. Written out: a loop over the names reads each bound
+// with a keyed load, and that was a tenth of a begin.
 function refusal(
   extension: Counters,
   extensionBounds: LevelBounds,
@@ -253,18 +294,34 @@ function refusal(
   destination: string,
   reserve: number,
 ): LimitReached | undefined {
-  for (const limit of LIMIT_NAMES) {
-    for (const level of LEVELS) {
-      const bound = (level === 'extension' ? extensionBounds : accountBounds)[limit];
-      if (bound === undefined) continue;
-      const counter = counterOf(level === 'extension' ? extension : total, limit, hour, destination);
-      if (limit === 'spendPerDay') {
-        // Spend refuses a call whose reservation would take the day over the bound.
-        if (counter + reserve > bound) return { status: 'limited', limit, level, counter, bound, reserve };
-      } else if (counter >= bound) return { status: 'limited', limit, level, counter, bound };
-    }
-  }
-  return undefined;
+  const extensionRepeats = extensionBounds.callsToSameNumberPerHour;
+  const accountRepeats = accountBounds.callsToSameNumberPerHour;
+  return (
+    countRefusal('concurrentCalls', 'extension', extension.active, extensionBounds.concurrentCalls) ??
+    countRefusal('concurrentCalls', 'account', total.active, accountBounds.concurrentCalls) ??
+    countRefusal('callsPerMinute', 'extension', extension.inMinute, extensionBounds.callsPerMinute) ??
+    countRefusal('callsPerMinute', 'account', total.inMinute, accountBounds.callsPerMinute) ??
+    countRefusal('callsPerHour', 'extension', extension.inHour, extensionBounds.callsPerHour) ??
+    countRefusal('callsPerHour', 'account', total.inHour, accountBounds.callsPerHour) ??
+    (extensionRepeats === undefined
+      ? undefined
+      : countRefusal(
+          'callsToSameNumberPerHour',
+          'extension',
+          extension.repeats(hour, destination),
+          extensionRepeats,
+        )) ??
+    (accountRepeats === undefined
+      ? undefined
+      : countRefusal(
+          'callsToSameNumberPerHour',
+          'account',
+          total.repeats(hour, destination),
+          accountRepeats,
+        )) ??
+    spendRefusal('extension', extension.spent, extensionBounds.spendPerDay, reserve) ??
+    spendRefusal('account', total.spent, accountBounds.spendPerDay, reserve)
+  );
 }
 
 // A wrong option is the caller's mistake, reported like every other wrong argument (docs/errors.md).
@@ -309,21 +366,20 @@ export class MemoryLedger implements UsageLedger {
     const account = this.#account(call.account, at);
     if (account === undefined) return FULL;
     const callId = call.callId;
-    if (account.ended.has(callId) || account.endedBefore.has(callId)) return ENDED;
-    if (at >= account.nextSweep) this.#sweep(account, at);
-
-    let record = account.calls.get(callId);
+    let entry = account.calls.get(callId);
+    if (typeof entry === 'number') return ENDED;
+    if (at >= account.nextSweep) {
+      this.#sweep(account, at);
+      entry = account.calls.get(callId) as CallRecord | undefined;
+    }
+    let record = entry;
     if (record?.begun) {
       // Past its maximum duration the call cannot still be starting.
       if (record.released) return ENDED;
       if (record.extension !== call.extension || record.destination !== call.destination) return CONFLICT;
       return { status: 'duplicate', reservedMicros: record.charged, releaseAt: record.releaseAt };
     }
-    let extension = account.extensions.get(call.extension);
-    if (extension === undefined) {
-      extension = new Counters();
-      account.extensions.set(call.extension, extension);
-    }
+    const extension = account.extension(call.extension);
     const total = account.total;
     const minute = Math.floor(at / MINUTE_MS);
     const hour = Math.floor(at / HOUR_MS);
@@ -393,9 +449,12 @@ export class MemoryLedger implements UsageLedger {
     const at = event.at;
     const account = this.#account(event.account, at);
     if (account === undefined) return FULL;
-    if (account.ended.has(event.callId) || account.endedBefore.has(event.callId)) return IGNORED;
-    if (at >= account.nextSweep) this.#sweep(account, at);
-    const record = account.calls.get(event.callId);
+    let record = account.calls.get(event.callId);
+    if (typeof record === 'number') return IGNORED;
+    if (at >= account.nextSweep) {
+      this.#sweep(account, at);
+      record = account.calls.get(event.callId) as CallRecord | undefined;
+    }
     if (record === undefined) {
       const pending = this.#pending(account, event.callId, at);
       if (pending === undefined) return FULL;
@@ -418,9 +477,12 @@ export class MemoryLedger implements UsageLedger {
     const account = this.#account(event.account, at);
     if (account === undefined) return FULL;
     const callId = event.callId;
-    if (account.ended.has(callId) || account.endedBefore.has(callId)) return IGNORED;
-    if (at >= account.nextSweep) this.#sweep(account, at);
-    const record = account.calls.get(callId);
+    let record = account.calls.get(callId);
+    if (typeof record === 'number') return IGNORED;
+    if (at >= account.nextSweep) {
+      this.#sweep(account, at);
+      record = account.calls.get(callId) as CallRecord | undefined;
+    }
     if (record === undefined || !record.begun) {
       const pending = record ?? this.#pending(account, callId, at);
       if (pending === undefined) return FULL;
@@ -470,7 +532,7 @@ export class MemoryLedger implements UsageLedger {
     const account = this.#accounts.get(target.account);
     if (account === undefined) return;
     if (target.extension === undefined && target.releaseCalls === true) {
-      this.#entries -= account.calls.size + account.ended.size + account.endedBefore.size;
+      this.#entries -= account.calls.size;
       this.#accounts.delete(target.account);
       return;
     }
@@ -485,7 +547,7 @@ export class MemoryLedger implements UsageLedger {
       counters.spent = 0;
     }
     for (const [callId, record] of account.calls) {
-      if (!record.begun) continue;
+      if (typeof record === 'number' || !record.begun) continue;
       const mine = target.extension === undefined || record.extension === target.extension;
       if (!mine) continue;
       const extension = record.counters;
@@ -520,15 +582,9 @@ export class MemoryLedger implements UsageLedger {
       this.#sweep(account, at);
       for (const [id, counters] of account.extensions) {
         // Safe with calls of the extension still tracked: none is active, and their charges are 0 or of a past day.
-        if (counters.idleAt(at)) account.extensions.delete(id);
+        if (counters.idleAt(at)) account.dropExtension(id);
       }
-      if (
-        account.calls.size === 0 &&
-        account.ended.size === 0 &&
-        account.endedBefore.size === 0 &&
-        account.extensions.size === 0 &&
-        account.total.idleAt(at)
-      ) {
+      if (account.calls.size === 0 && account.extensions.size === 0 && account.total.idleAt(at)) {
         this.#accounts.delete(key);
         dropped++;
       }
@@ -569,24 +625,28 @@ export class MemoryLedger implements UsageLedger {
     return record;
   }
 
-  // The call is over: remember only its id, for duplicates.
+  // The call is over: remember only its id, for duplicates (the same entry, so #entries is unchanged).
   #forget(account: AccountState, callId: string, at: number): void {
-    account.calls.delete(callId);
     this.#rotate(account, at);
-    account.ended.add(callId);
+    account.calls.set(callId, account.generation);
+    account.endedNow++;
   }
 
+  // Ended ids are kept for the generation they ended in and the next one, then dropped.
   #rotate(account: AccountState, at: number): void {
     const generation = Math.floor(at / EVENT_RETENTION_MS);
     if (generation <= account.generation) return;
-    this.#entries -= account.endedBefore.size;
-    if (generation === account.generation + 1) {
-      account.endedBefore = account.ended;
-    } else {
-      this.#entries -= account.ended.size;
-      account.endedBefore = EMPTY;
+    const kept = generation === account.generation + 1 ? account.generation : NONE;
+    if (account.endedBefore > 0 || (kept === NONE && account.endedNow > 0)) {
+      for (const [callId, entry] of account.calls) {
+        if (typeof entry === 'number' && entry !== kept) {
+          account.calls.delete(callId);
+          this.#entries--;
+        }
+      }
     }
-    account.ended = new Set();
+    account.endedBefore = kept === NONE ? 0 : account.endedNow;
+    account.endedNow = 0;
     account.generation = generation;
   }
 
@@ -594,6 +654,7 @@ export class MemoryLedger implements UsageLedger {
   #sweep(account: AccountState, at: number): void {
     let next = Number.POSITIVE_INFINITY;
     for (const [callId, record] of account.calls) {
+      if (typeof record === 'number') continue;
       if (record.begun && !record.released) {
         if (at >= record.releaseAt) {
           record.released = true;

@@ -265,6 +265,42 @@ describe('MemoryLedger: reset, prune and bounds on memory', () => {
     expect(ledger.size).toEqual({ accounts: 0, entries: 0 });
   });
 
+  // Ended ids are remembered for the retention period they ended in and the next one. T0 is 09:00,
+  // on a period boundary (periods are 15 minutes), so T0 + k periods starts period k after T0's.
+  it.each([
+    [0, 'ended', 'the same period'],
+    [1, 'ended', 'the next period'],
+    [1.99, 'ended', 'the end of the next period'],
+    [2, 'reserved', 'two periods later the id is forgotten: a new call'],
+    [5, 'reserved', 'long after, several periods skipped at once'],
+  ])('a begin %d periods after the end is %s (%s)', (periods, status) => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin({ maxCallSeconds: 60 }));
+    ledger.end({ account: 'acme', callId: 'c1', at: T0 + 1000, billedSeconds: 1 });
+    // Another call keeps the account busy, so that each event rotates its periods on the way.
+    ledger.begin(begin({ callId: 'other', at: T0 + 2000, maxCallSeconds: 60 }));
+    ledger.end({ account: 'acme', callId: 'other', at: T0 + 3000, billedSeconds: 1 });
+    const at = T0 + Math.round(periods * EVENT_RETENTION_MS);
+    expect(ledger.begin(begin({ at, maxCallSeconds: 60 })).status).toBe(status);
+    // Both ids while they are remembered, then only the new call.
+    expect(ledger.size.entries).toBe(status === 'ended' ? 2 : 1);
+  });
+
+  it('drops ended ids period by period as events arrive', () => {
+    const ledger = new MemoryLedger();
+    for (const [k, callId] of ['a', 'b', 'c'].entries()) {
+      const at = T0 + k * EVENT_RETENTION_MS;
+      ledger.begin(begin({ callId, at, maxCallSeconds: 60 }));
+      ledger.end({ account: 'acme', callId, at: at + 1000, billedSeconds: 1 });
+    }
+    // a ended in period 0 and is gone in period 2; b (period 1) and c (period 2) are remembered.
+    expect(ledger.size.entries).toBe(2);
+    const at = T0 + 2 * EVENT_RETENTION_MS + 5000;
+    expect(ledger.end({ account: 'acme', callId: 'b', at, billedSeconds: 1 }).status).toBe('ignored');
+    expect(ledger.end({ account: 'acme', callId: 'a', at, billedSeconds: 1 }).status).toBe('pending');
+    expect(ledger.answer({ account: 'acme', callId: 'c', at }).status).toBe('ignored');
+  });
+
   it('forgets a call that never ended after its release and the retention period', () => {
     const ledger = new MemoryLedger();
     ledger.begin(begin({ maxCallSeconds: 60, rateUnits: 0 }));
