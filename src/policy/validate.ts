@@ -2,7 +2,14 @@
 // Only own properties are read (never `in` or indexing that can reach a prototype), so ids such as
 // `__proto__` are plain data. The result keeps only well-shaped parts, in Maps, for compilation.
 import type { SipguardIssue, SipguardIssueCodeOf } from '../errors.js';
-import { describeValue, isPlainObject, pointerSegment, quote, suggestion } from '../text.js';
+import {
+  describeValue,
+  hiddenCharacterProblem,
+  isPlainObject,
+  pointerSegment,
+  quote,
+  suggestion,
+} from '../text.js';
 import type { FieldSpec } from './spec.js';
 
 /** A well-shaped value: objects and maps become Maps, lists keep their indexes (`undefined` = bad item). */
@@ -173,11 +180,32 @@ export function checkShape(
           });
           continue;
         }
+        const unseen = keyProblem(key);
+        if (unseen !== undefined) {
+          issues.push({
+            path: keyPath,
+            code: 'invalid-value',
+            message: `${spec.keyName} ${quote(key)} ${unseen}`,
+            input: key,
+          });
+          continue;
+        }
         checkMember(value, key, spec.value, keyPath, issues, result);
       }
       return result;
     }
   }
+}
+
+// A key no request could match as written: a hidden character ("100\u200b"), or a space at either end.
+// Such an extension's rules would silently never apply, leaving the account's in force.
+function keyProblem(key: string): string | undefined {
+  const hidden = hiddenCharacterProblem(key);
+  if (hidden !== undefined) return hidden;
+  if (key.startsWith(' ') || key.endsWith(' ')) {
+    return `${key.startsWith(' ') ? 'starts' : 'ends'} with a space; remove it (no request carries it)`;
+  }
+  return undefined;
 }
 
 // Checks own member `key` of an object or map against `spec`, keeping it in `result` when well

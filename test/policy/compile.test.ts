@@ -267,6 +267,32 @@ describe('compilePolicy validation: every error code with its path', () => {
     );
   });
 
+  // An extension id no request carries would leave the account's rules in force without a word.
+  it.each([
+    ['100\u200b', 'contains U+200B ZERO WIDTH SPACE at position 4', 'a zero-width space pasted after it'],
+    ['\ufeff100', 'starts with U+FEFF BYTE ORDER MARK', 'a byte order mark'],
+    ['100\t', 'contains U+0009 CHARACTER TABULATION at position 4', 'a tab'],
+    [' 100', 'starts with a space', 'a leading space'],
+    ['100 ', 'ends with a space', 'a trailing space'],
+  ])('the extension id %j is invalid-value: %s (%s)', (id, message) => {
+    let thrown: unknown;
+    try {
+      compilePolicy({ extensions: { [id]: { calling: { allow: ['US'] } } } });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(SipguardError);
+    const issues = (thrown as SipguardError).issues;
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: `/extensions/${id}`, code: 'invalid-value', input: id });
+    expect(issues[0]?.message).toContain(message);
+  });
+
+  it('accepts extension ids with inner spaces and any visible characters', () => {
+    const policy = compilePolicy({ extensions: { 'sales desk': {}, 'ü-100': {}, '+1/2': {} } });
+    expect(policy.checkRegistration({ extension: 'sales desk', sourceIp: '192.0.2.1' }).allowed).toBe(true);
+  });
+
   it('escapes extension ids in paths (RFC 6901)', () => {
     expect(issuesOf({ extensions: { 'sales/1~a': { homeCountry: 'XX' } } })).toEqual([
       { path: '/extensions/sales~11~0a/homeCountry', code: 'invalid-country' },
