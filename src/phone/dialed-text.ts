@@ -1,12 +1,15 @@
 // Reading a dialed string: from the text as a device or a user wrote it (a tel:/sip: URI, separators,
 // an RFC 3966 phone-context) to the number as `+`? and ASCII digits. Nothing here knows a numbering
 // plan: classify.ts decides what the digits are.
+import { MAX_E164_DIGITS } from '../e164.js';
 import { codePointOf, hiddenCharacterAdvice, isHidden, nameCharacter, quote } from '../text.js';
 import { fail } from './failure.js';
 import type { DialedFailure } from './types.js';
 
+// The longest international (exit) prefix in any region's plan has 5 digits.
+const MAX_EXIT_PREFIX_DIGITS = 5;
 /** Most digits accepted: a 15-digit E.164 number behind the longest international prefix (5 digits). */
-export const MAX_DIALED_DIGITS = 20;
+export const MAX_DIALED_DIGITS = MAX_E164_DIGITS + MAX_EXIT_PREFIX_DIGITS;
 
 /** An RFC 3966 phone-context: a global-number prefix, or a domain name (canonical: lower case, no final dot). */
 export type PhoneContext =

@@ -1,6 +1,7 @@
 // Calling-area selectors ("GB", "GB/mobile", "*/premium-rate", "+1876", "001") and the `calling`
 // rules of a policy. Selectors are compiled into lookup tables once; evaluation parses nothing and
 // returns shared, frozen results, so it allocates nothing.
+import { MAX_E164_DIGITS } from '../e164.js';
 import { hiddenCharacterProblem, quote } from '../text.js';
 import { callingCodeLength, isRegionCode, NON_GEOGRAPHIC_REGION, type RegionCode } from './metadata.js';
 import { NUMBER_TYPES, type NumberType } from './types.js';
@@ -96,6 +97,8 @@ function regionProblem(region: string): string {
   return `${quote(region)} is not a region known to libphonenumber-js (ISO 3166-1 alpha-2, or "001" for non-geographic codes)`;
 }
 
+const E164_PREFIX_DIGITS = new RegExp(`^[0-9]{1,${MAX_E164_DIGITS}}$`);
+
 /** Parses one selector, or returns what is wrong with it (its length is bounded by the policy spec). */
 export function parseSelector(text: string): Selector | string {
   if (text.length === 0) return 'a selector must not be empty';
@@ -103,7 +106,8 @@ export function parseSelector(text: string): Selector | string {
   if (hidden !== undefined) return hidden;
   if (text.startsWith('+')) {
     const digits = text.slice(1);
-    if (!/^[0-9]{1,15}$/.test(digits)) return 'an E.164 prefix is "+" followed by 1 to 15 digits';
+    if (!E164_PREFIX_DIGITS.test(digits))
+      return `an E.164 prefix is "+" followed by 1 to ${MAX_E164_DIGITS} digits`;
     const length = callingCodeLength(digits);
     if (length === 0) return `${quote(text)} does not start with a known country calling code`;
     return { kind: 'prefix', prefix: text };

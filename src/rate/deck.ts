@@ -1,5 +1,7 @@
 // Loading a rate deck, from entries or CSV text: every row checked, every problem collected with its
 // path, line and column, duplicates found in the digit trie the prefix index is laid out from.
+
+import { MAX_E164_DIGITS } from '../e164.js';
 import { aggregateError, argumentError, type RateErrorCode, type SipguardIssue } from '../errors.js';
 import { describeValue, hiddenCharacterProblem, quote } from '../text.js';
 import {
@@ -49,7 +51,7 @@ export interface RateDeckCsvOptions {
 }
 
 /** E.164 numbers have at most 15 digits, so no longer prefix can ever match. */
-export const MAX_PREFIX_DIGITS = 15;
+export const MAX_PREFIX_DIGITS = MAX_E164_DIGITS;
 
 /** The optional facts of a row, each kept only by decks that have them. */
 interface RowExtras {

@@ -11,7 +11,7 @@ const SRC = resolve(import.meta.dirname, '../../src');
 
 /** Layers from the bottom: a module may import its own unit and units of lower layers only. */
 const LAYERS: readonly (readonly string[])[] = [
-  ['text.ts'],
+  ['text.ts', 'e164.ts'],
   ['errors.ts'],
   ['ip', 'phone', 'rate', 'limits', 'json'], // peers: none imports another
   ['policy'],
