@@ -124,8 +124,17 @@ export function parseEntryOutcome(raw: unknown, strict: boolean): ParsedEntry | 
 
 // Only spaces, tabs and line ends are trimmed: String#trim would also drop a no-break space or a
 // byte order mark, which are then named as hidden characters instead of silently accepted.
-const SURROUNDING_SPACES = /^[ \t\r\n]+|[ \t\r\n]+$/g;
-const trimSpaces = (text: string): string => text.replace(SURROUNDING_SPACES, '');
+// Scanned from each end: a regular expression such as /[ \t]+$/ backtracks quadratically on runs of spaces.
+function trimSpaces(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+// Space, tab, line feed, carriage return.
+const isSpace = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 
 // True for an address in ::ffff:0:0/96 (an IPv4 address written in the mapped form).
 function isMapped(value: IPv6Words): boolean {

@@ -122,7 +122,6 @@ class CallRecord {
   extension = '';
   destination = '';
   counters: Counters | undefined = undefined;
-  startedAt = NONE;
   maxMs = 0;
   releaseAt = NONE;
   /** Counted out of `active` by expiry (no end came in time). */
@@ -416,7 +415,6 @@ export class MemoryLedger implements UsageLedger {
     record.extension = call.extension;
     record.destination = call.destination;
     record.counters = extension;
-    record.startedAt = at;
     record.maxMs = call.maxCallSeconds * 1000;
     record.releaseAt = Math.max(at, record.answeredAt) + record.maxMs;
     record.rateUnits = call.rateUnits;
