@@ -365,13 +365,9 @@ export class MemoryLedger implements UsageLedger {
     const account = this.#account(call.account, at);
     if (account === undefined) return FULL;
     const callId = call.callId;
-    let entry = account.calls.get(callId);
-    if (typeof entry === 'number') return ENDED;
-    if (at >= account.nextSweep) {
-      this.#sweep(account, at);
-      entry = account.calls.get(callId) as CallRecord | undefined;
-    }
-    let record = entry;
+    const found = this.#find(account, callId, at);
+    if (found === 'ended') return ENDED;
+    let record = found;
     if (record?.begun) {
       // Past its maximum duration the call cannot still be starting.
       if (record.released) return ENDED;
@@ -447,12 +443,8 @@ export class MemoryLedger implements UsageLedger {
     const at = event.at;
     const account = this.#account(event.account, at);
     if (account === undefined) return FULL;
-    let record = account.calls.get(event.callId);
-    if (typeof record === 'number') return IGNORED;
-    if (at >= account.nextSweep) {
-      this.#sweep(account, at);
-      record = account.calls.get(event.callId) as CallRecord | undefined;
-    }
+    const record = this.#find(account, event.callId, at);
+    if (record === 'ended') return IGNORED;
     if (record === undefined) {
       const pending = this.#pending(account, event.callId, at);
       if (pending === undefined) return FULL;
@@ -475,12 +467,8 @@ export class MemoryLedger implements UsageLedger {
     const account = this.#account(event.account, at);
     if (account === undefined) return FULL;
     const callId = event.callId;
-    let record = account.calls.get(callId);
-    if (typeof record === 'number') return IGNORED;
-    if (at >= account.nextSweep) {
-      this.#sweep(account, at);
-      record = account.calls.get(callId) as CallRecord | undefined;
-    }
+    const record = this.#find(account, callId, at);
+    if (record === 'ended') return IGNORED;
     if (record === undefined || !record.begun) {
       const pending = record ?? this.#pending(account, callId, at);
       if (pending === undefined) return FULL;
@@ -599,6 +587,18 @@ export class MemoryLedger implements UsageLedger {
     }
     this.#rotate(account, at);
     return account;
+  }
+
+  // The call's record, or 'ended' when its id is remembered as ended; releases what is due first.
+  // The ended check comes before the sweep, so that an event never releases calls on its way out.
+  #find(account: AccountState, callId: string, at: number): CallRecord | undefined | 'ended' {
+    const entry = account.calls.get(callId);
+    if (typeof entry === 'number') return 'ended';
+    if (at < account.nextSweep) return entry;
+    this.#sweep(account, at);
+    // A sweep releases and forgets records but never adds an ended id.
+    const swept = account.calls.get(callId);
+    return typeof swept === 'number' ? 'ended' : swept;
   }
 
   #roomForEntry(at: number): boolean {
