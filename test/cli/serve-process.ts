@@ -53,7 +53,11 @@ export async function startServe(
   child.stderr?.setEncoding('utf8').on('data', (c: string) => {
     stderr += c;
   });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // 'close' comes once standard output has ended, so every line written is in `lines` by then; a
+  // test that stops reading gets 'exit', since a paused pipe with data in it never ends.
+  const exited = new Promise<number | null>((r) =>
+    child.on(options.readLog === false ? 'exit' : 'close', (code) => r(code)),
+  );
   const url = await new Promise<string>((resolveUrl, rejectUrl) => {
     const timer = setTimeout(() => rejectUrl(new Error('serve did not start within 20 s')), 20_000);
     const reader = createInterface({ input: child.stdout ?? process.stdin });

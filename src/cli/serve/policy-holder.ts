@@ -171,6 +171,9 @@ let nextId = 1;
  * Loads the policy (and rate deck) and returns a holder deciding with it. Throws `FileError` when the
  * initial files do not compile: a service with no policy would have nothing to decide with.
  */
+// What a reload that the holder's closing overtook answers: nothing read is applied or logged.
+const CLOSED_OUTCOME: ReloadOutcome = Object.freeze({ result: 'failed', problems: Object.freeze([]) });
+
 export async function createPolicyHolder(options: PolicyHolderOptions): Promise<PolicyHolder> {
   const now = options.now ?? (() => new Date());
   const { policyFile, ratesFile, log } = options;
@@ -338,6 +341,7 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
   }
 
   async function reloadOnce(reason: string): Promise<ReloadOutcome> {
+    if (closed) return CLOSED_OUTCOME;
     const previous = current;
     const failed = (problems: readonly FileProblem[]): ReloadOutcome => {
       lastReloadError = { at: now().toISOString(), problems };
@@ -345,6 +349,8 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
       return { result: 'failed', problems };
     };
     const files = await readFiles();
+    // Closed while reading: no line may follow the service's `stopped`.
+    if (closed) return CLOSED_OUTCOME;
     if ('problems' in files) return failed(files.problems);
     const { version } = files;
     if (
@@ -358,7 +364,7 @@ export async function createPolicyHolder(options: PolicyHolderOptions): Promise<
     const started = await start(version, files.bytes);
     if (closed) {
       if (started.result === 'ready') void started.worker.retire();
-      return { result: 'failed', problems: [] };
+      return CLOSED_OUTCOME;
     }
     if (started.result === 'failed') return failed(started.problems);
     lastReloadError = undefined;
