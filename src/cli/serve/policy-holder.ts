@@ -167,13 +167,13 @@ const sha256 = async (bytes: Uint8Array): Promise<string> =>
 
 let nextId = 1;
 
+// What a reload that the holder's closing overtook answers: nothing read is applied or logged.
+const CLOSED_OUTCOME: ReloadOutcome = Object.freeze({ result: 'failed', problems: Object.freeze([]) });
+
 /**
  * Loads the policy (and rate deck) and returns a holder deciding with it. Throws `FileError` when the
  * initial files do not compile: a service with no policy would have nothing to decide with.
  */
-// What a reload that the holder's closing overtook answers: nothing read is applied or logged.
-const CLOSED_OUTCOME: ReloadOutcome = Object.freeze({ result: 'failed', problems: Object.freeze([]) });
-
 export async function createPolicyHolder(options: PolicyHolderOptions): Promise<PolicyHolder> {
   const now = options.now ?? (() => new Date());
   const { policyFile, ratesFile, log } = options;
