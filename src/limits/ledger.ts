@@ -107,7 +107,10 @@ export type BeginResult =
   | { readonly status: 'full' }
   | { readonly status: 'invalid'; readonly message: string };
 
-/** The call was answered; from then on its maximum duration counts from `at`. */
+/**
+ * The call was answered. It is recorded once; the release of a call whose end never comes still
+ * counts from its begin, so that events in any order leave the same state.
+ */
 export interface AnswerCall {
   readonly account: string;
   readonly callId: string;

@@ -412,7 +412,9 @@ export class MemoryLedger implements UsageLedger {
     record.destination = call.destination;
     record.counters = extension;
     record.maxMs = call.maxCallSeconds * 1000;
-    record.releaseAt = Math.max(at, record.answeredAt) + record.maxMs;
+    // From the begin, answered or not: an answer that arrives after the release, stamped before it,
+    // could otherwise give another state than the same events in time order.
+    record.releaseAt = at + record.maxMs;
     record.rateUnits = call.rateUnits;
     record.charged = charge;
     record.totalDay = total.day;
@@ -455,8 +457,6 @@ export class MemoryLedger implements UsageLedger {
     record.answeredAt = at;
     record.lastAt = Math.max(record.lastAt, at);
     if (!record.begun) return PENDING;
-    // Answered before it was released: its maximum duration now runs from the answer.
-    record.releaseAt = Math.max(record.releaseAt, at + record.maxMs);
     return ANSWERED;
   }
 

@@ -121,15 +121,15 @@ describe('MemoryLedger: begin, answer, end', () => {
     });
   });
 
-  it('releases a call that never ends after its maximum duration, counted from the answer', () => {
+  it('releases a call that never ends its maximum duration after its begin, answered or not', () => {
     const ledger = new MemoryLedger();
     ledger.begin(begin({ maxCallSeconds: 60 }));
     expect(ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 20_000 })).toEqual({ status: 'answered' });
     expect(ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 21_000 })).toEqual({ status: 'ignored' });
-    expect(usage(ledger, T0 + 79_999).account.concurrentCalls).toBe(1);
-    expect(usage(ledger, T0 + 80_000).account.concurrentCalls).toBe(0);
+    expect(usage(ledger, T0 + 59_999).account.concurrentCalls).toBe(1);
+    expect(usage(ledger, T0 + 60_000).account.concurrentCalls).toBe(0);
     // The released call keeps its whole reservation until a late end settles it.
-    expect(usage(ledger, T0 + 80_000).account.spentTodayMicros).toBe(12_500);
+    expect(usage(ledger, T0 + 60_000).account.spentTodayMicros).toBe(12_500);
     expect(ledger.begin(begin({ at: T0 + 90_000, maxCallSeconds: 60 }))).toEqual({ status: 'ended' });
     expect(ledger.end({ account: 'acme', callId: 'c1', at: T0 + 95_000, billedSeconds: 30 }).status).toBe(
       'settled',
@@ -141,8 +141,8 @@ describe('MemoryLedger: begin, answer, end', () => {
     const ledger = new MemoryLedger();
     expect(ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 30_000 })).toEqual({ status: 'pending' });
     expect(ledger.begin(begin({ maxCallSeconds: 60 })).status).toBe('reserved');
-    expect(usage(ledger, T0 + 89_999).account.concurrentCalls).toBe(1);
-    expect(usage(ledger, T0 + 90_000).account.concurrentCalls).toBe(0);
+    expect(usage(ledger, T0 + 59_999).account.concurrentCalls).toBe(1);
+    expect(usage(ledger, T0 + 60_000).account.concurrentCalls).toBe(0);
   });
 
   it('keeps the spend of each local day apart', () => {

@@ -67,7 +67,7 @@ export class ModelLedger {
 
   #releaseAt(f: Facts): number {
     const b = f.begin as ModelBegin;
-    return Math.max(b.at, f.answeredAt ?? b.at) + b.maxCallSeconds * 1000;
+    return b.at + b.maxCallSeconds * 1000;
   }
 
   // A call leaves the concurrency count when its end arrives or when time passes its release.

@@ -261,7 +261,7 @@ rec.x = ext
 rec.dst = dst
 rec.sa = at
 rec.mx = maxSeconds * 1000
-rec.ra = max(at, rec.aa) + rec.mx
+rec.ra = at + rec.mx
 rec.r = rate
 rec.ch = charge
 rec.td = T.d
@@ -309,13 +309,8 @@ if rec.b == 0 then
   saveCall(id, rec)
   return {'pending'}
 end
--- Answered before it was released: its maximum duration now runs from the answer.
-rec.ra = max(rec.ra, at + rec.mx)
+-- The release still counts from the begin, as in MemoryLedger.
 saveCall(id, rec)
-redis.call('ZADD', A .. ':rel', int(rec.ra), id)
-touch(A .. ':rel', rec.ra + RET)
-touch(A .. ':t', rec.ra)
-touch(A .. ':x:' .. rec.x, rec.ra)
 return {'answered'}
 `;
 
