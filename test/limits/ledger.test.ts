@@ -137,6 +137,30 @@ describe('MemoryLedger: begin, answer, end', () => {
     expect(usage(ledger, T0 + 95_000).account).toMatchObject({ concurrentCalls: 0, spentTodayMicros: 6_250 });
   });
 
+  // The case the order property test found: a later event releases the unanswered call first, then
+  // an answer stamped before that release arrives. Both orders must end in the same count.
+  it('counts the same whether a late answer comes before or after the event that releases the call', () => {
+    const inOrder = new MemoryLedger();
+    const shuffled = new MemoryLedger();
+    const held = begin({ callId: 'held', at: T0 + 10_000, maxCallSeconds: 300, rateUnits: 0 });
+    const other = begin({ callId: 'other', at: T0 + 294_000, maxCallSeconds: 300, rateUnits: 0 });
+    const answer = { account: 'acme', callId: 'held', at: T0 + 30_000 };
+    const end = { account: 'acme', callId: 'other', at: T0 + 310_000, billedSeconds: 0 };
+    for (const ledger of [inOrder, shuffled]) {
+      ledger.begin(held);
+      ledger.begin(other);
+    }
+    inOrder.answer(answer);
+    inOrder.end(end);
+    shuffled.end(end);
+    shuffled.answer(answer);
+    // Released 300 s after its begin (T0 + 310 s) in both, answered or not.
+    for (const at of [T0 + 309_999, T0 + 310_000, T0 + 330_000]) {
+      expect(usage(shuffled, at).account).toEqual(usage(inOrder, at).account);
+    }
+    expect(usage(inOrder, T0 + 330_000).account.concurrentCalls).toBe(0);
+  });
+
   it('takes an answer that came before the begin', () => {
     const ledger = new MemoryLedger();
     expect(ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 30_000 })).toEqual({ status: 'pending' });
