@@ -122,7 +122,6 @@ class CallRecord {
   extension = '';
   destination = '';
   counters: Counters | undefined = undefined;
-  maxMs = 0;
   releaseAt = NONE;
   /** Counted out of `active` by expiry (no end came in time). */
   released = false;
@@ -411,10 +410,9 @@ export class MemoryLedger implements UsageLedger {
     record.extension = call.extension;
     record.destination = call.destination;
     record.counters = extension;
-    record.maxMs = call.maxCallSeconds * 1000;
     // From the begin, answered or not: an answer that arrives after the release, stamped before it,
     // could otherwise give another state than the same events in time order.
-    record.releaseAt = at + record.maxMs;
+    record.releaseAt = at + call.maxCallSeconds * 1000;
     record.rateUnits = call.rateUnits;
     record.charged = charge;
     record.totalDay = total.day;

@@ -114,7 +114,7 @@ local function countRepeat(L, rkey, hour, dst)
 end
 
 -- Call records: a hash per call id, begun or known only from an early answer or end.
-local NUMERIC = {b = true, sa = true, mx = true, ra = true, rl = true, r = true, ch = true, td = true,
+local NUMERIC = {b = true, sa = true, ra = true, rl = true, r = true, ch = true, td = true,
   xd = true, aa = true, bs = true, la = true}
 
 local function loadCall(id)
@@ -260,8 +260,7 @@ rec.b = 1
 rec.x = ext
 rec.dst = dst
 rec.sa = at
-rec.mx = maxSeconds * 1000
-rec.ra = at + rec.mx
+rec.ra = at + maxSeconds * 1000
 rec.r = rate
 rec.ch = charge
 rec.td = T.d
