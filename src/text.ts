@@ -235,3 +235,12 @@ export function suggestion(key: string, known: readonly string[]): string {
   );
   return best === undefined ? '' : ` (did you mean ${quote(best)}?)`;
 }
+
+/** `text` without the characters at either end for which `trimmed` holds (given UTF-16 code units). */
+export function trimWhere(text: string, trimmed: (code: number) => boolean): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && trimmed(text.charCodeAt(start))) start++;
+  while (end > start && trimmed(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}

@@ -1,7 +1,7 @@
 // One allow-list entry: the four text formats, parsed strictly into a closed interval of one family.
 // Configuration path: it may allocate and use regexes; the per-request path never comes here.
 import { type IpErrorCode, singleIssueError } from '../errors.js';
-import { hiddenCharacterProblem, quote } from '../text.js';
+import { hiddenCharacterProblem, quote, trimWhere } from '../text.js';
 import { diagnoseIPv4, formatIPv4, NOT_IPV4, scanIPv4 } from './ipv4.js';
 import {
   compareIPv6Words,
@@ -124,14 +124,7 @@ export function parseEntryOutcome(raw: unknown, strict: boolean): ParsedEntry | 
 
 // Only spaces, tabs and line ends are trimmed: String#trim would also drop a no-break space or a
 // byte order mark, which are then named as hidden characters instead of silently accepted.
-// Scanned from each end: a regular expression such as /[ \t]+$/ backtracks quadratically on runs of spaces.
-function trimSpaces(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && isSpace(text.charCodeAt(start))) start++;
-  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
-  return start === 0 && end === text.length ? text : text.slice(start, end);
-}
+const trimSpaces = (text: string): string => trimWhere(text, isSpace);
 
 // Space, tab, line feed, carriage return.
 const isSpace = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;

@@ -2,7 +2,7 @@
 // an RFC 3966 phone-context) to the number as `+`? and ASCII digits. Nothing here knows a numbering
 // plan: classify.ts decides what the digits are.
 import { MAX_E164_DIGITS } from '../e164.js';
-import { codePointOf, hiddenCharacterAdvice, isHidden, nameCharacter, quote } from '../text.js';
+import { codePointOf, hiddenCharacterAdvice, isHidden, nameCharacter, quote, trimWhere } from '../text.js';
 import { fail } from './failure.js';
 import type { DialedFailure } from './types.js';
 
@@ -87,13 +87,7 @@ export function readDialedText(dialed: string): string | LocalNumber | DialedFai
   return { number, context };
 }
 
-function trimSpaces(text: string): string {
-  let from = 0;
-  let to = text.length;
-  while (from < to && text.charCodeAt(from) === 0x20) from++;
-  while (to > from && text.charCodeAt(to - 1) === 0x20) to--;
-  return text.slice(from, to);
-}
+const trimSpaces = (text: string): string => trimWhere(text, (code) => code === 0x20);
 
 /** Where the parameters after a SIP URI's host end: at the headers (`?`) or the end of the text. */
 function uriParametersEnd(dialed: string, at: number): number {

@@ -2,6 +2,7 @@
 // semicolon or tab, detected from the first row unless given), and the fields of one line. Quoted
 // fields follow RFC 4180 within a line (`"Korea, Republic of"`, `""` for a quote); a quoted field
 // cannot span lines.
+import { trimWhere } from '../text.js';
 
 const QUOTE = 34;
 const SPACE = 32;
@@ -56,7 +57,7 @@ export function splitCsvLine(line: string, delimiter: CsvDelimiter = ','): Split
   // Fast path: most deck lines have no quotes at all.
   if (!line.includes('"')) {
     const fields = line.split(delimiter);
-    for (let i = 0; i < fields.length; i++) fields[i] = trim(fields[i] ?? '', blank);
+    for (let i = 0; i < fields.length; i++) fields[i] = trimWhere(fields[i] ?? '', blank);
     return { fields };
   }
   const sep = delimiter.charCodeAt(0);
@@ -91,7 +92,7 @@ export function splitCsvLine(line: string, delimiter: CsvDelimiter = ','): Split
     } else {
       let end = line.indexOf(delimiter, i);
       if (end === -1) end = n;
-      const value = trim(line.slice(i, end), blank);
+      const value = trimWhere(line.slice(i, end), blank);
       if (value.includes('"')) return { error: `has a quote inside unquoted column ${fields.length + 1}` };
       fields.push(value);
       i = end;
@@ -107,14 +108,6 @@ function isBlank(c: number): boolean {
 
 function isSpace(c: number): boolean {
   return c === SPACE;
-}
-
-function trim(text: string, blank: (c: number) => boolean): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && blank(text.charCodeAt(start))) start++;
-  while (end > start && blank(text.charCodeAt(end - 1))) end--;
-  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /** True for a line that holds no row: blank, or a `#` comment. */
