@@ -1,10 +1,12 @@
-// The in-memory usage ledger. Per account: the totals, one counter set per extension, the calls it
-// tracks (begun, or known only from an early answer or end) and the ids of calls that ended. Nothing
-// runs in the background: expiry happens when an event or a query for the account passes the
-// earliest release time, and idle state goes when the caller prunes (or when the ledger is full).
+// The in-memory usage ledger. Per account: the totals and one counter set per extension. One call
+// table holds every account's calls (begun, or known only from an early answer or end) and the ids
+// of calls that ended. Nothing runs in the background: expiry happens when an event or a query for
+// the account passes the earliest release time, and idle state goes when the caller prunes (or when
+// the ledger is full).
 import { argumentError } from '../errors.js';
 import { describeValue } from '../text.js';
 import { HOUR_MS, isInstant, MINUTE_MS } from './calendar.js';
+import { CallTable, type TableOwner, type TableValue } from './call-table.js';
 import {
   type AnswerCall,
   type AnswerResult,
@@ -43,6 +45,12 @@ export const DEFAULT_MAX_ACCOUNTS = 1_000_000;
 // When full, prune at most this often (in ledger time), so that a flood cannot make every begin a full scan.
 const FULL_PRUNE_INTERVAL_MS = 1_000;
 
+// Calls to one number in a counter's latest hour: a box, so that counting a call after the check
+// costs no second lookup.
+class RepeatCount {
+  calls = 1;
+}
+
 // One counter level: the account's totals, or one extension. Windows are clock-aligned minutes and
 // hours (UTC) and the account's local day; a counter holds its latest window only, and an event
 // stamped in an earlier window counts in the latest (never less than the truth).
@@ -57,7 +65,7 @@ class Counters {
   /** Settled costs and open reservations of calls charged to `day`, in micro-dollars. */
   spent = 0;
   repeatHour = -1;
-  repeat: Map<string, number> | undefined = undefined;
+  repeat: Map<string, RepeatCount> | undefined = undefined;
 
   roll(minute: number, hour: number): void {
     if (minute > this.minute) {
@@ -79,16 +87,21 @@ class Counters {
   }
 
   // Like the other windows, an event stamped in an earlier hour reads and counts in the latest one.
-  repeats(hour: number, destination: string): number {
-    return hour <= this.repeatHour ? (this.repeat?.get(destination) ?? 0) : 0;
+  repeatCount(hour: number, destination: string): RepeatCount | undefined {
+    return hour <= this.repeatHour ? this.repeat?.get(destination) : undefined;
   }
 
-  countRepeat(hour: number, destination: string): void {
+  /** Counts a call to `destination`; `found` is what {@link repeatCount} gave for it just before. */
+  countRepeat(hour: number, destination: string, found: RepeatCount | undefined): void {
+    if (found !== undefined) {
+      found.calls++;
+      return;
+    }
     if (this.repeat === undefined || hour > this.repeatHour) {
       this.repeat = new Map();
       this.repeatHour = Math.max(hour, this.repeatHour);
     }
-    this.repeat.set(destination, (this.repeat.get(destination) ?? 0) + 1);
+    this.repeat.set(destination, new RepeatCount());
   }
 
   /** Whether dropping this counter set changes nothing any query or bound could see at `at`. */
@@ -108,7 +121,9 @@ class Counters {
       callsThisMinute: this.minute === Math.floor(at / MINUTE_MS) ? this.inMinute : 0,
       callsThisHour: this.hour === hour ? this.inHour : 0,
       callsToNumberThisHour:
-        destination === undefined || this.repeatHour !== hour ? 0 : this.repeats(hour, destination),
+        destination === undefined || this.repeatHour !== hour
+          ? 0
+          : (this.repeatCount(hour, destination)?.calls ?? 0),
       spentTodayMicros: this.day === day ? this.spent : 0,
     };
   }
@@ -117,7 +132,14 @@ class Counters {
 const NONE = -1;
 
 // A call the ledger tracks: begun (counted), or known only from an answer or end that came first.
-class CallRecord {
+class CallRecord implements TableValue<AccountState> {
+  /** Its neighbours in the account's list of calls. */
+  previous: CallRecord | undefined = undefined;
+  next: CallRecord | undefined = undefined;
+  constructor(
+    readonly owner: AccountState,
+    readonly callId: string,
+  ) {}
   begun = false;
   extension = '';
   destination = '';
@@ -136,16 +158,36 @@ class CallRecord {
   lastAt = 0;
 }
 
-// An account's totals are its own fields (one object less to reach per event). `calls` holds both
-// the calls it tracks and the ids of calls that ended, as the retention generation they ended in,
-// so that a begin, answer or end finds either with one lookup.
-class AccountState extends Counters {
+// The value of every id of an account that ended in one retention generation: one object per
+// generation, shared, so that an ended id costs a table slot and its string only.
+class EndedIds implements TableValue<AccountState> {
+  constructor(
+    readonly owner: AccountState,
+    readonly generation: number,
+  ) {}
+}
+
+// An account's totals are its own fields (one object less to reach per event). Its calls and ended
+// ids live in the ledger's call table; a list through the records links its calls, so that a sweep
+// or reset reads the account's calls only (a list rather than an array: one cache line less per call).
+class AccountState extends Counters implements TableOwner {
   readonly extensions = new Map<string, Counters>();
-  readonly calls = new Map<string, CallRecord | number>();
-  /** Ended ids in `calls` from generation `generation`, and from the one before. */
+  firstCall: CallRecord | undefined = undefined;
+  calls = 0;
+  /**
+   * Ended ids remembered from generation `generation`, and from the one before. An ended id in the
+   * table from an older generation is forgotten, whether or not its slot is reused yet.
+   */
   endedNow = 0;
   endedBefore = 0;
   generation = -1;
+  /** The value of ids that end in `generation`. */
+  endedIds: EndedIds | undefined = undefined;
+  /** Removed from the ledger (reset or pruned): its keys in the table are dead. */
+  removed = false;
+  constructor(readonly hashSeed: number) {
+    super();
+  }
   /** No tracked call needs attention (release, forgetting) before this instant. */
   nextSweep = Number.POSITIVE_INFINITY;
   // The extension of the latest call, which is in `extensions`: most events of an account come from one.
@@ -174,7 +216,60 @@ class AccountState extends Counters {
     this.extensions.delete(id);
     if (id === this.lastExtensionId) this.lastExtension = undefined;
   }
+
+  /** Tracked calls plus remembered ended ids. */
+  get entries(): number {
+    return this.calls + this.endedNow + this.endedBefore;
+  }
+
+  /** Whether ids that ended in this generation are still remembered. */
+  remembers(ended: EndedIds): boolean {
+    return ended.generation >= this.generation - 1;
+  }
+
+  /** The value of an id that ends now (in `generation`). */
+  endedNowIds(): EndedIds {
+    let ended = this.endedIds;
+    if (ended === undefined || ended.generation !== this.generation) {
+      ended = new EndedIds(this, this.generation);
+      this.endedIds = ended;
+    }
+    return ended;
+  }
+
+  track(record: CallRecord): void {
+    const first = this.firstCall;
+    record.next = first;
+    if (first !== undefined) first.previous = record;
+    this.firstCall = record;
+    this.calls++;
+  }
+
+  untrack(record: CallRecord): void {
+    const { previous, next } = record;
+    if (previous === undefined) this.firstCall = next;
+    else previous.next = next;
+    if (next !== undefined) next.previous = previous;
+    record.previous = undefined;
+    record.next = undefined;
+    this.calls--;
+  }
 }
+
+// Mixes an account's serial number into a seed for its keys' hashes (splitmix32's finaliser).
+function accountSeed(serial: number): number {
+  let h = Math.imul(serial ^ (serial >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+// A table entry still matters while its account is in the ledger and, for an ended id, remembered.
+const keepEntry = (value: CallRecord | EndedIds): boolean =>
+  !value.owner.removed && (value instanceof CallRecord || value.owner.remembers(value));
+
+// What #find found besides a record's slot.
+const ABSENT = -1;
+const ENDED_ID = -2;
 
 const FULL = Object.freeze({ status: 'full' as const });
 const ENDED = Object.freeze({ status: 'ended' as const });
@@ -288,12 +383,10 @@ function refusal(
   extensionBounds: LevelBounds,
   total: Counters,
   accountBounds: LevelBounds,
-  hour: number,
-  destination: string,
+  extensionRepeats: number,
+  accountRepeats: number,
   reserve: number,
 ): LimitReached | undefined {
-  const extensionRepeats = extensionBounds.callsToSameNumberPerHour;
-  const accountRepeats = accountBounds.callsToSameNumberPerHour;
   return (
     countRefusal('concurrentCalls', 'extension', extension.active, extensionBounds.concurrentCalls) ??
     countRefusal('concurrentCalls', 'account', total.active, accountBounds.concurrentCalls) ??
@@ -301,22 +394,18 @@ function refusal(
     countRefusal('callsPerMinute', 'account', total.inMinute, accountBounds.callsPerMinute) ??
     countRefusal('callsPerHour', 'extension', extension.inHour, extensionBounds.callsPerHour) ??
     countRefusal('callsPerHour', 'account', total.inHour, accountBounds.callsPerHour) ??
-    (extensionRepeats === undefined
-      ? undefined
-      : countRefusal(
-          'callsToSameNumberPerHour',
-          'extension',
-          extension.repeats(hour, destination),
-          extensionRepeats,
-        )) ??
-    (accountRepeats === undefined
-      ? undefined
-      : countRefusal(
-          'callsToSameNumberPerHour',
-          'account',
-          total.repeats(hour, destination),
-          accountRepeats,
-        )) ??
+    countRefusal(
+      'callsToSameNumberPerHour',
+      'extension',
+      extensionRepeats,
+      extensionBounds.callsToSameNumberPerHour,
+    ) ??
+    countRefusal(
+      'callsToSameNumberPerHour',
+      'account',
+      accountRepeats,
+      accountBounds.callsToSameNumberPerHour,
+    ) ??
     spendRefusal('extension', extension.spent, extensionBounds.spendPerDay, reserve) ??
     spendRefusal('account', total.spent, accountBounds.spendPerDay, reserve)
   );
@@ -336,6 +425,12 @@ function positiveOption(name: string, value: unknown, fallback: number): number 
  */
 export class MemoryLedger implements UsageLedger {
   readonly #accounts = new Map<string, AccountState>();
+  // A random seed, so that nobody can choose call ids that all land on one probe chain.
+  readonly #calls = new CallTable<AccountState, CallRecord | EndedIds>(
+    Math.floor(Math.random() * 0x1_0000_0000),
+    keepEntry,
+  );
+  #accountSerial = 0;
   readonly #maxCalls: number;
   readonly #maxAccounts: number;
   // Tracked calls plus remembered ended ids, over all accounts.
@@ -364,9 +459,9 @@ export class MemoryLedger implements UsageLedger {
     const account = this.#account(call.account, at);
     if (account === undefined) return FULL;
     const callId = call.callId;
-    const found = this.#find(account, callId, at);
-    if (found === 'ended') return ENDED;
-    let record = found;
+    const slot = this.#find(account, callId, at);
+    if (slot === ENDED_ID) return ENDED;
+    let record = this.#recordAt(slot);
     if (record?.begun) {
       // Past its maximum duration the call cannot still be starting.
       if (record.released) return ENDED;
@@ -385,6 +480,13 @@ export class MemoryLedger implements UsageLedger {
     const charge = endedEarlier
       ? callCostMicros(call.rateUnits, record?.billedSeconds ?? 0)
       : callCostMicros(call.rateUnits, call.maxCallSeconds);
+    // Repeats count only where that bound applies: a level without it keeps no numbers.
+    const countsExtensionRepeats = call.extensionBounds.callsToSameNumberPerHour !== undefined;
+    const countsAccountRepeats = call.accountBounds.callsToSameNumberPerHour !== undefined;
+    const extensionRepeats = countsExtensionRepeats
+      ? extension.repeatCount(hour, call.destination)
+      : undefined;
+    const accountRepeats = countsAccountRepeats ? total.repeatCount(hour, call.destination) : undefined;
     if (!endedEarlier) {
       // The bounds decide only a call that can still happen; an end that came first is a fact.
       const refused = refusal(
@@ -392,16 +494,14 @@ export class MemoryLedger implements UsageLedger {
         call.extensionBounds,
         total,
         call.accountBounds,
-        hour,
-        call.destination,
+        extensionRepeats?.calls ?? 0,
+        accountRepeats?.calls ?? 0,
         charge,
       );
       if (refused !== undefined) return refused;
       if (record === undefined) {
         if (!this.#roomForEntry(at)) return FULL;
-        record = new CallRecord();
-        account.calls.set(callId, record);
-        this.#entries++;
+        record = this.#track(account, callId);
       }
     }
     if (record === undefined) return FULL; // unreachable: an earlier end implies a record
@@ -424,11 +524,10 @@ export class MemoryLedger implements UsageLedger {
     extension.inHour++;
     total.spent += charge;
     extension.spent += charge;
-    if (call.extensionBounds.callsToSameNumberPerHour !== undefined)
-      extension.countRepeat(hour, call.destination);
-    if (call.accountBounds.callsToSameNumberPerHour !== undefined) total.countRepeat(hour, call.destination);
+    if (countsExtensionRepeats) extension.countRepeat(hour, call.destination, extensionRepeats);
+    if (countsAccountRepeats) total.countRepeat(hour, call.destination, accountRepeats);
     if (endedEarlier) {
-      this.#forget(account, callId, at);
+      this.#forget(account, record, slot, at);
       return ENDED;
     }
     total.active++;
@@ -443,8 +542,9 @@ export class MemoryLedger implements UsageLedger {
     const at = event.at;
     const account = this.#account(event.account, at);
     if (account === undefined) return FULL;
-    const record = this.#find(account, event.callId, at);
-    if (record === 'ended') return IGNORED;
+    const slot = this.#find(account, event.callId, at);
+    if (slot === ENDED_ID) return IGNORED;
+    const record = this.#recordAt(slot);
     if (record === undefined) {
       const pending = this.#pending(account, event.callId, at);
       if (pending === undefined) return FULL;
@@ -465,8 +565,9 @@ export class MemoryLedger implements UsageLedger {
     const account = this.#account(event.account, at);
     if (account === undefined) return FULL;
     const callId = event.callId;
-    const record = this.#find(account, callId, at);
-    if (record === 'ended') return IGNORED;
+    const slot = this.#find(account, callId, at);
+    if (slot === ENDED_ID) return IGNORED;
+    const record = this.#recordAt(slot);
     if (record === undefined || !record.begun) {
       const pending = record ?? this.#pending(account, callId, at);
       if (pending === undefined) return FULL;
@@ -486,7 +587,7 @@ export class MemoryLedger implements UsageLedger {
       total.active--;
       if (extension !== undefined) extension.active--;
     }
-    this.#forget(account, callId, at);
+    this.#forget(account, record, slot, at);
     return { status: 'settled', costMicros: cost };
   }
 
@@ -516,8 +617,8 @@ export class MemoryLedger implements UsageLedger {
     const account = this.#accounts.get(target.account);
     if (account === undefined) return;
     if (target.extension === undefined && target.releaseCalls === true) {
-      this.#entries -= account.calls.size;
-      this.#accounts.delete(target.account);
+      this.#entries -= account.entries;
+      this.#remove(target.account, account);
       return;
     }
     const levels =
@@ -530,8 +631,12 @@ export class MemoryLedger implements UsageLedger {
       counters.repeat = undefined;
       counters.spent = 0;
     }
-    for (const [callId, record] of account.calls) {
-      if (typeof record === 'number' || !record.begun) continue;
+    for (
+      let record = account.firstCall, next = record?.next;
+      record !== undefined;
+      record = next, next = record?.next
+    ) {
+      if (!record.begun) continue;
       const mine = target.extension === undefined || record.extension === target.extension;
       if (!mine) continue;
       const extension = record.counters;
@@ -541,8 +646,7 @@ export class MemoryLedger implements UsageLedger {
           account.total.active--;
           if (extension !== undefined) extension.active--;
         }
-        account.calls.delete(callId);
-        this.#entries--;
+        this.#untrack(account, record);
         continue;
       }
       // Calls still tracked keep their charges, so that a later end settles against them.
@@ -568,11 +672,13 @@ export class MemoryLedger implements UsageLedger {
         // Safe with calls of the extension still tracked: none is active, and their charges are 0 or of a past day.
         if (counters.idleAt(at)) account.dropExtension(id);
       }
-      if (account.calls.size === 0 && account.extensions.size === 0 && account.total.idleAt(at)) {
-        this.#accounts.delete(key);
+      if (account.entries === 0 && account.extensions.size === 0 && account.total.idleAt(at)) {
+        this.#remove(key, account);
         dropped++;
       }
     }
+    // Most of the table forgotten (ended ids of past generations, tombstones): give the memory back.
+    if (this.#calls.load.used > 2 * this.#entries) this.#calls.rebuild();
     return dropped;
   }
 
@@ -580,23 +686,59 @@ export class MemoryLedger implements UsageLedger {
     let account = this.#accounts.get(key);
     if (account === undefined) {
       if (this.#accounts.size >= this.#maxAccounts && !this.#pruneWhenFull(at, true)) return undefined;
-      account = new AccountState();
+      account = new AccountState(accountSeed(++this.#accountSerial));
       this.#accounts.set(key, account);
     }
     this.#rotate(account, at);
     return account;
   }
 
-  // The call's record, or 'ended' when its id is remembered as ended; releases what is due first.
-  // The ended check comes before the sweep, so that an event never releases calls on its way out.
-  #find(account: AccountState, callId: string, at: number): CallRecord | undefined | 'ended' {
-    const entry = account.calls.get(callId);
-    if (typeof entry === 'number') return 'ended';
-    if (at < account.nextSweep) return entry;
+  #remove(key: string, account: AccountState): void {
+    account.removed = true;
+    this.#accounts.delete(key);
+  }
+
+  // The slot of the call's record, ENDED_ID when its id is remembered as ended, else ABSENT; releases
+  // what is due first. The ended check comes before the sweep, so that an event never releases
+  // calls on its way out.
+  #find(account: AccountState, callId: string, at: number): number {
+    let slot = this.#calls.find(account, callId);
+    if (slot >= 0) {
+      const value = this.#calls.valueAt(slot);
+      if (value instanceof EndedIds) {
+        if (account.remembers(value)) return ENDED_ID;
+        // Forgotten at a rotation already (and counted out of #entries then): free the slot now.
+        this.#calls.removeAt(slot);
+        slot = ABSENT;
+      }
+    }
+    if (at < account.nextSweep) return slot;
     this.#sweep(account, at);
-    // A sweep releases and forgets records but never adds an ended id.
-    const swept = account.calls.get(callId);
-    return typeof swept === 'number' ? 'ended' : swept;
+    // A sweep forgets records (emptying their slots) but never adds or moves one.
+    return slot >= 0 && this.#calls.valueAt(slot) === undefined ? ABSENT : slot;
+  }
+
+  #recordAt(slot: number): CallRecord | undefined {
+    if (slot < 0) return undefined;
+    const value = this.#calls.valueAt(slot);
+    return value instanceof CallRecord ? value : undefined;
+  }
+
+  // A new record for a call id the account's table has no entry for.
+  #track(account: AccountState, callId: string): CallRecord {
+    const record = new CallRecord(account, callId);
+    this.#calls.insert(callId, record);
+    account.track(record);
+    this.#entries++;
+    return record;
+  }
+
+  // Forgets a record, with its id (the call's events are over, or it was reset).
+  #untrack(account: AccountState, record: CallRecord): void {
+    const slot = this.#calls.find(account, record.callId);
+    if (slot >= 0) this.#calls.removeAt(slot);
+    account.untrack(record);
+    this.#entries--;
   }
 
   #roomForEntry(at: number): boolean {
@@ -612,36 +754,29 @@ export class MemoryLedger implements UsageLedger {
 
   #pending(account: AccountState, callId: string, at: number): CallRecord | undefined {
     if (!this.#roomForEntry(at)) return undefined;
-    const record = new CallRecord();
+    const record = this.#track(account, callId);
     record.lastAt = at;
-    account.calls.set(callId, record);
-    this.#entries++;
     const forgetAt = at + EVENT_RETENTION_MS;
     if (forgetAt < account.nextSweep) account.nextSweep = forgetAt;
     return record;
   }
 
   // The call is over: remember only its id, for duplicates (the same entry, so #entries is unchanged).
-  #forget(account: AccountState, callId: string, at: number): void {
+  #forget(account: AccountState, record: CallRecord, slot: number, at: number): void {
     this.#rotate(account, at);
-    account.calls.set(callId, account.generation);
+    this.#calls.setValueAt(slot, account.endedNowIds());
+    account.untrack(record);
     account.endedNow++;
   }
 
-  // Ended ids are kept for the generation they ended in and the next one, then dropped.
+  // Ended ids are remembered for the generation they ended in and the next one. Counts only: the
+  // table's stale entries go when a lookup meets them or at its next rebuild (see keepEntry).
   #rotate(account: AccountState, at: number): void {
     const generation = Math.floor(at / EVENT_RETENTION_MS);
     if (generation <= account.generation) return;
-    const kept = generation === account.generation + 1 ? account.generation : NONE;
-    if (account.endedBefore > 0 || (kept === NONE && account.endedNow > 0)) {
-      for (const [callId, entry] of account.calls) {
-        if (typeof entry === 'number' && entry !== kept) {
-          account.calls.delete(callId);
-          this.#entries--;
-        }
-      }
-    }
-    account.endedBefore = kept === NONE ? 0 : account.endedNow;
+    const keepsLast = generation === account.generation + 1;
+    this.#entries -= account.endedBefore + (keepsLast ? 0 : account.endedNow);
+    account.endedBefore = keepsLast ? account.endedNow : 0;
     account.endedNow = 0;
     account.generation = generation;
   }
@@ -649,8 +784,11 @@ export class MemoryLedger implements UsageLedger {
   // Releases calls past their maximum duration and forgets records past retention.
   #sweep(account: AccountState, at: number): void {
     let next = Number.POSITIVE_INFINITY;
-    for (const [callId, record] of account.calls) {
-      if (typeof record === 'number') continue;
+    for (
+      let record = account.firstCall, after = record?.next;
+      record !== undefined;
+      record = after, after = record?.next
+    ) {
       if (record.begun && !record.released) {
         if (at >= record.releaseAt) {
           record.released = true;
@@ -663,8 +801,7 @@ export class MemoryLedger implements UsageLedger {
       }
       const forgetAt = (record.begun ? record.releaseAt : record.lastAt) + EVENT_RETENTION_MS;
       if (at >= forgetAt) {
-        account.calls.delete(callId);
-        this.#entries--;
+        this.#untrack(account, record);
       } else {
         next = Math.min(next, forgetAt);
       }

@@ -325,6 +325,41 @@ describe('MemoryLedger: reset, prune and bounds on memory', () => {
     expect(ledger.answer({ account: 'acme', callId: 'c', at }).status).toBe('ignored');
   });
 
+  // Thousands of ids, so that the call table grows and rebuilds (on inserts, and in prune) between
+  // the periods: what it remembers must not depend on where its entries sit.
+  it('remembers and forgets thousands of ended ids by period, through the table growing and rebuilding', () => {
+    const ledger = new MemoryLedger();
+    const N = 3_000;
+    const callAt = (period: number, i: number) => T0 + period * EVENT_RETENTION_MS + i;
+    const endAll = (prefix: string, period: number, account: string) => {
+      for (let i = 0; i < N; i++) {
+        const at = callAt(period, i);
+        const callId = `${prefix}${i}`;
+        expect(ledger.begin(begin({ account, callId, at, maxCallSeconds: 60 })).status).toBe('reserved');
+        expect(ledger.end({ account, callId, at, billedSeconds: 1 }).status).toBe('settled');
+      }
+    };
+    endAll('p0-', 0, 'acme');
+    endAll('p0-', 0, 'globex');
+    endAll('p1-', 1, 'acme');
+    expect(ledger.size.entries).toBe(3 * N);
+    const at = callAt(2, N);
+    // Period 2: acme's period-0 ids are forgotten (new calls), its period-1 ids remembered; globex
+    // has had no event since period 0, so a prune counts its ids out.
+    for (let i = 0; i < N; i += 7) {
+      expect(ledger.end({ account: 'acme', callId: `p1-${i}`, at, billedSeconds: 1 }).status).toBe('ignored');
+      expect(ledger.begin(begin({ callId: `p0-${i}`, at, maxCallSeconds: 60 })).status).toBe('reserved');
+    }
+    const reborn = Math.ceil(N / 7);
+    expect(ledger.size.entries).toBe(2 * N + reborn);
+    expect(ledger.prune(at)).toBe(0);
+    expect(ledger.size.entries).toBe(N + reborn);
+    expect(ledger.end({ account: 'globex', callId: 'p0-1', at, billedSeconds: 1 }).status).toBe('pending');
+    expect(ledger.answer({ account: 'acme', callId: `p1-${N - 1}`, at }).status).toBe('ignored');
+    expect(ledger.begin(begin({ callId: `p0-${N - 1}`, at, maxCallSeconds: 60 })).status).toBe('reserved');
+    expect(usage(ledger, at).account.concurrentCalls).toBe(reborn + 1);
+  });
+
   it('forgets a call that never ended after its release and the retention period', () => {
     const ledger = new MemoryLedger();
     ledger.begin(begin({ maxCallSeconds: 60, rateUnits: 0 }));
