@@ -546,7 +546,7 @@ export class MemoryLedger implements UsageLedger {
     if (slot === ENDED_ID) return IGNORED;
     const record = this.#recordAt(slot);
     if (record === undefined) {
-      const pending = this.#pending(account, event.callId, at);
+      const pending = this.#pending(event.account, account, event.callId, at);
       if (pending === undefined) return FULL;
       pending.answeredAt = at;
       return PENDING;
@@ -569,7 +569,7 @@ export class MemoryLedger implements UsageLedger {
     if (slot === ENDED_ID) return IGNORED;
     const record = this.#recordAt(slot);
     if (record === undefined || !record.begun) {
-      const pending = record ?? this.#pending(account, callId, at);
+      const pending = record ?? this.#pending(event.account, account, callId, at);
       if (pending === undefined) return FULL;
       if (pending.billedSeconds !== NONE) return IGNORED;
       pending.billedSeconds = event.billedSeconds;
@@ -752,8 +752,13 @@ export class MemoryLedger implements UsageLedger {
     return forAccount ? this.#accounts.size < this.#maxAccounts : this.#entries < this.#maxCalls;
   }
 
-  #pending(account: AccountState, callId: string, at: number): CallRecord | undefined {
+  #pending(key: string, account: AccountState, callId: string, at: number): CallRecord | undefined {
     if (!this.#roomForEntry(at)) return undefined;
+    // Making room may have pruned this very account, new and idle until this event: keep it.
+    if (account.removed) {
+      account.removed = false;
+      this.#accounts.set(key, account);
+    }
     const record = this.#track(account, callId);
     record.lastAt = at;
     const forgetAt = at + EVENT_RETENTION_MS;

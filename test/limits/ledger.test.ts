@@ -381,6 +381,26 @@ describe('MemoryLedger: reset, prune and bounds on memory', () => {
     expect(ledger.begin(begin({ callId: 'c3', at: later, maxCallSeconds: 60 })).status).toBe('reserved');
   });
 
+  it('keeps an early end of a new account when making room for it prunes that account', () => {
+    const ledger = new MemoryLedger({ maxCalls: 1 });
+    ledger.begin(begin({ maxCallSeconds: 60 }));
+    ledger.end({ account: 'acme', callId: 'c1', at: T0 + 1000, billedSeconds: 1 });
+    // The ledger is full (c1's id); two periods later a prune on the way forgets it. The new
+    // account globex is idle until its end is kept, so that prune would drop it too.
+    const later = T0 + 2 * EVENT_RETENTION_MS;
+    expect(ledger.end({ account: 'globex', callId: 'g1', at: later, billedSeconds: 30 }).status).toBe(
+      'pending',
+    );
+    expect(ledger.size).toEqual({ accounts: 2, entries: 1 });
+    // The kept end makes the begin a call that already ended, counted once and not in progress.
+    expect(ledger.begin(begin({ account: 'globex', callId: 'g1', at: later + 1000 })).status).toBe('ended');
+    const globex = ledger.usage({ account: 'globex', at: later + 1000, day: day(later) });
+    expect(globex.account).toMatchObject({ concurrentCalls: 0, callsThisMinute: 1 });
+    // Its id is the one entry: nothing leaked, and a prune after retention frees it.
+    ledger.prune(later + 3 * EVENT_RETENTION_MS);
+    expect(ledger.size.entries).toBe(0);
+  });
+
   it.each([
     [{ maxCalls: 0 }, 'MemoryLedger option maxCalls must be a positive integer, got the number 0'],
     [{ maxAccounts: 1.5 }, 'MemoryLedger option maxAccounts must be a positive integer, got the number 1.5'],
