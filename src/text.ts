@@ -130,6 +130,11 @@ export function excerpt(text: string): string {
   return cut ? `${body}…` : body;
 }
 
+/** True for an object that is neither null nor an array: a parsed JSON object, whose members are then read one by one. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** True for a plain JSON-like object (not an array, Map, Date, …). */
 export function isPlainObject(value: unknown): value is object {
   return (

@@ -12,11 +12,27 @@ import {
   excerpt,
   hiddenCharacterProblem,
   isHidden,
+  isRecord,
   MAX_QUOTED_LENGTH,
   nameCharacter,
   pointerSegment,
   quote,
 } from '../src/text.js';
+
+describe('isRecord', () => {
+  it.each([
+    [{}, true, 'an empty object'],
+    [JSON.parse('{"a":1}'), true, 'a parsed JSON object'],
+    [Object.create(null), true, 'an object without a prototype'],
+    [null, false, 'null, whose typeof is object'],
+    [[], false, 'an array'],
+    ['{}', false, 'text'],
+    [42, false, 'a number'],
+    [undefined, false, 'nothing'],
+  ])('%j → %s (%s)', (value, want) => {
+    expect(isRecord(value)).toBe(want);
+  });
+});
 
 describe('quote', () => {
   it.each([

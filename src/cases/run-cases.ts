@@ -2,7 +2,7 @@
 import { aggregateError, argumentError, type PolicyErrorCode, type SipguardIssue } from '../errors.js';
 import type { Decision, DecisionCode } from '../policy/decision.js';
 import type { CallRequest, Policy, RegistrationRequest } from '../policy/policy.js';
-import { describeValue, docsPage, pointerSegment, quote } from '../text.js';
+import { describeValue, docsPage, isRecord, pointerSegment, quote } from '../text.js';
 import type { RuleCaseResult } from './result.js';
 import { MAX_REPEAT, MAX_SEQUENCE_STEPS, type RuleSequence, type SequenceStep } from './sequences.js';
 
@@ -82,7 +82,7 @@ export function runCases(policy: Policy, cases: readonly RuleCase[]): RuleCaseRe
     const issues: SipguardIssue<PolicyErrorCode>[] = [];
     const c = readCase(raw, `/${index}`, (path, code, message) => issues.push({ path, code, message }));
     if (c === undefined || issues.length > 0) {
-      const name = isObject(raw) && typeof raw.name === 'string' ? raw.name : `case ${index}`;
+      const name = isRecord(raw) && typeof raw.name === 'string' ? raw.name : `case ${index}`;
       return { outcome: 'malformed', name, passed: false, issues };
     }
     const actual: Decision = c.register ? policy.checkRegistration(c.register) : policy.checkCall(c.call);
@@ -97,9 +97,6 @@ export function runCases(policy: Policy, cases: readonly RuleCase[]): RuleCaseRe
     };
   });
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 type Problem = (path: string, code: PolicyErrorCode, message: string) => void;
 
@@ -141,7 +138,7 @@ function onlyFields(
 
 // One case at `path`, checked field by field: every problem is reported, then the case, if whole.
 function readCase(raw: unknown, path: string, problem: Problem): RuleCase | undefined {
-  if (!isObject(raw)) {
+  if (!isRecord(raw)) {
     problem(path, 'wrong-type', `a case must be an object, not ${describeValue(raw)}`);
     return undefined;
   }
@@ -180,7 +177,7 @@ function readCase(raw: unknown, path: string, problem: Problem): RuleCase | unde
   }
   const requestPath = `${path}/${hasRegister ? 'register' : 'call'}`;
   const request = hasRegister ? raw.register : raw.call;
-  if (!isObject(request)) {
+  if (!isRecord(request)) {
     problem(requestPath, 'wrong-type', `the request must be an object, not ${describeValue(request)}`);
     return undefined;
   }
@@ -217,7 +214,7 @@ function readCase(raw: unknown, path: string, problem: Problem): RuleCase | unde
 export function parseRuleCases(doc: unknown): RuleCasesDocument {
   const issues: SipguardIssue<PolicyErrorCode>[] = [];
   const problem: Problem = (path, code, message) => issues.push({ path, code, message });
-  if (!isObject(doc)) {
+  if (!isRecord(doc)) {
     problem('', 'wrong-type', `a cases document must be an object, not ${describeValue(doc)}`);
     throw aggregateError('invalid-cases', 'invalid cases document', issues);
   }
@@ -246,7 +243,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
   };
 
   function callRequest(request: unknown, path: string): CallRequest | undefined {
-    if (!isObject(request)) {
+    if (!isRecord(request)) {
       problem(path, 'wrong-type', `the request must be an object, not ${describeValue(request)}`);
       return undefined;
     }
@@ -280,7 +277,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
     }
     raw.forEach((rawSequence: unknown, s) => {
       const path = `/sequences/${s}`;
-      if (!isObject(rawSequence)) {
+      if (!isRecord(rawSequence)) {
         problem(path, 'wrong-type', `a sequence must be an object, not ${describeValue(rawSequence)}`);
         return;
       }
@@ -300,7 +297,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
       let previous = Number.NEGATIVE_INFINITY;
       rawSteps.forEach((rawStep: unknown, i) => {
         const stepPath = `${path}/steps/${i}`;
-        if (!isObject(rawStep)) {
+        if (!isRecord(rawStep)) {
           problem(stepPath, 'wrong-type', `a step must be an object, not ${describeValue(rawStep)}`);
           return;
         }
@@ -326,7 +323,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
         if (Object.hasOwn(rawStep, 'end')) {
           onlyFields(rawStep, ['at', 'end'], stepPath, problem);
           const end = rawStep.end;
-          if (!isObject(end)) {
+          if (!isRecord(end)) {
             problem(`${stepPath}/end`, 'wrong-type', `"end" must be an object, not ${describeValue(end)}`);
             return;
           }

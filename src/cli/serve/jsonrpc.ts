@@ -5,7 +5,7 @@
 // routes' own (request.ts, decide.ts): the same parameters, the same domain rule, the same answers.
 // See docs/decisions/0007-kamailio-asks-over-jsonrpc-netstrings.md.
 import { createServer, type Server, type Socket } from 'node:net';
-import { quote } from '../../text.js';
+import { isRecord, quote } from '../../text.js';
 import { FileError, parseJsonText } from '../files.js';
 import type { Decider } from './decide.js';
 import type { ServeEvent } from './log.js';
@@ -85,9 +85,6 @@ type ReadRequest =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const REQUEST_MEMBERS = new Set(['jsonrpc', 'method', 'params', 'id']);
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const refuse = (
   id: RequestId | null,

@@ -4,6 +4,7 @@
 // the config sets registrar's `received_avp`, which is what the sweep checks.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isRecord } from '../../text.js';
 import { type RegisteredContact, type RegistrarConnector, RegistrarError } from './registrar.js';
 
 /** Options of {@link createKamailioRegistrar}. */
@@ -168,9 +169,6 @@ function post(
 type RpcAnswer =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly code: number; readonly message: string };
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const causeOf = (e: unknown): string =>
   e instanceof Error && 'code' in e ? String(e.code) : e instanceof Error ? e.message : String(e);
