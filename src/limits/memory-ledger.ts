@@ -754,7 +754,7 @@ export class MemoryLedger implements UsageLedger {
 
   #pending(key: string, account: AccountState, callId: string, at: number): CallRecord | undefined {
     if (!this.#roomForEntry(at)) return undefined;
-    // Making room may have pruned this very account, new and idle until this event: keep it.
+    // Making room may have pruned this very account, idle until this event (new, or with nothing left): keep it.
     if (account.removed) {
       account.removed = false;
       this.#accounts.set(key, account);
