@@ -42,10 +42,10 @@ export function hashCallId(id: string, seed: number): number {
  * rebuild which values still matter; the rest (stale values their owner no longer sees) go then.
  */
 export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>> {
-  #hashes: Int32Array;
-  #ids: (string | undefined)[];
-  #values: (Value | undefined)[];
-  #mask: number;
+  #hashes = new Int32Array(0);
+  #ids: (string | undefined)[] = [];
+  #values: (Value | undefined)[] = [];
+  #mask = 0;
   #used = 0;
   readonly #seed: number;
   readonly #keep: (value: Value) => boolean;
@@ -53,10 +53,7 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
   constructor(seed: number, keep: (value: Value) => boolean) {
     this.#seed = seed | 0;
     this.#keep = keep;
-    this.#hashes = new Int32Array(MIN_SLOTS);
-    this.#ids = new Array<string | undefined>(MIN_SLOTS).fill(undefined);
-    this.#values = new Array<Value | undefined>(MIN_SLOTS).fill(undefined);
-    this.#mask = MIN_SLOTS - 1;
+    this.#allocate(MIN_SLOTS);
   }
 
   /** Slots, and slots in use (keys and tombstones). */
@@ -124,10 +121,7 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
     }
     let slots = MIN_SLOTS;
     while (kept > (MAX_LOAD / 2) * slots) slots *= 2;
-    this.#hashes = new Int32Array(slots);
-    this.#ids = new Array<string | undefined>(slots).fill(undefined);
-    this.#values = new Array<Value | undefined>(slots).fill(undefined);
-    this.#mask = slots - 1;
+    this.#allocate(slots);
     this.#used = kept;
     for (let old = 0; old < hashes.length; old++) {
       const value = values[old];
@@ -138,6 +132,14 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
       this.#ids[slot] = ids[old];
       this.#values[slot] = value;
     }
+  }
+
+  // Empty arrays of `slots` slots, a power of two.
+  #allocate(slots: number): void {
+    this.#hashes = new Int32Array(slots);
+    this.#ids = new Array<string | undefined>(slots).fill(undefined);
+    this.#values = new Array<Value | undefined>(slots).fill(undefined);
+    this.#mask = slots - 1;
   }
 
   // The first tombstone or empty slot on the hash's probe chain. Only for a key that is absent.
