@@ -25,6 +25,15 @@ const HIDDEN_ALL = /(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
 const QUOTED_SPECIAL = /["\\]|(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 const QUOTED_SPECIAL_ALL = /["\\]|(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
 
+/**
+ * The hidden characters people meet most (controls, no-break and other wide spaces, zero-width and
+ * bidirectional format characters, the byte order mark) as the body of a regular-expression class
+ * in `\uXXXX` escapes: a subset of those {@link hiddenCharacterProblem} finds, written so that a JSON
+ * Schema pattern engine reads it without the `u` flag.
+ */
+export const COMMON_HIDDEN_CLASS =
+  '\\u0000-\\u001F\\u007F-\\u00A0\\u00AD\\u061C\\u180E\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\uFEFF';
+
 // Unicode names (or the usual alias, for controls) of the hidden characters people meet in pasted
 // text and files; the others are named by their category.
 const NAMES: ReadonlyMap<number, string> = new Map([

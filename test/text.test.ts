@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import {
+  COMMON_HIDDEN_CLASS,
   characterAt,
   DOCS_PAGES,
   docsPage,
@@ -124,6 +125,39 @@ describe('hiddenCharacterProblem', () => {
       /^contains U\+00A0 NO-BREAK SPACE at position 4/,
     );
     expect(hiddenCharacterProblem('plain text, (with) spaces')).toBeUndefined();
+  });
+});
+
+describe('COMMON_HIDDEN_CLASS', () => {
+  // Decoded by hand from the class text: each a-b range or single escape.
+  const units = [...COMMON_HIDDEN_CLASS.matchAll(/\\u([0-9A-F]{4})(?:-\\u([0-9A-F]{4}))?/g)].flatMap(
+    ([, from = '', to]) => {
+      const first = Number.parseInt(from, 16);
+      const last = to === undefined ? first : Number.parseInt(to, 16);
+      return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    },
+  );
+
+  it('is nothing but escapes and ranges, which an engine without the u flag reads alike', () => {
+    expect(COMMON_HIDDEN_CLASS.replace(/\\u[0-9A-F]{4}(?:-\\u[0-9A-F]{4})?/g, '')).toBe('');
+    expect(units).toContain(0x200b);
+    expect(units).toContain(0xfeff);
+    expect(units).toContain(0x00a0);
+  });
+
+  it('holds only characters hiddenCharacterProblem finds, so an editor never refuses more than sipguard', () => {
+    const shown = units.filter((unit) => hiddenCharacterProblem(String.fromCharCode(unit)) === undefined);
+    expect(shown).toEqual([]);
+  });
+
+  it('matches, as a class, exactly its characters', () => {
+    const klass = new RegExp(`[${COMMON_HIDDEN_CLASS}]`);
+    const listed = new Set(units);
+    const wrong: string[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      if (klass.test(String.fromCharCode(unit)) !== listed.has(unit)) wrong.push(unit.toString(16));
+    }
+    expect(wrong).toEqual([]);
   });
 });
 

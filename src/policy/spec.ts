@@ -3,6 +3,8 @@
 // TypeScript type `PolicyDocument` is derived from it, so the three cannot drift. Meaning that a shape
 // cannot express (does the region exist, does the IP entry parse, is the cap exact money) is checked
 // by the owning module during compilation.
+
+import { COMMON_HIDDEN_CLASS } from '../text.js';
 import {
   type CallingSelector,
   MAX_CALL_SECONDS,
@@ -305,6 +307,10 @@ export const DOCUMENT_SPEC = {
       maxEntries: MAX_EXTENSIONS,
       keyName: 'extension id',
       keyMaxLength: MAX_EXTENSION_ID_LENGTH,
+      // validate.ts refuses every hidden character; an editor flags the common ones and end spaces.
+      keySchemaPattern: `^[^ ${COMMON_HIDDEN_CLASS}](?:[^${COMMON_HIDDEN_CLASS}]*[^ ${COMMON_HIDDEN_CLASS}])?$`,
+      keySchemaMessage:
+        "An extension id exactly as requests carry it: no space at either end and no hidden character (such as a zero-width or no-break space), which no request would match, so the extension's rules would never apply.",
       value: {
         kind: 'object',
         fields: RULE_FIELDS,

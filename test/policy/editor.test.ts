@@ -123,6 +123,18 @@ describe('diagnostics', () => {
       '"+1"',
       /Not a domain name/,
     ],
+    [
+      'an extension id ending with a space',
+      { extensions: { '101 ': {} } },
+      '"101 "',
+      /no space at either end and no hidden character/,
+    ],
+    [
+      'an extension id with a zero-width space',
+      { extensions: { '10\u200b1': {} } },
+      '"10\u200b1"',
+      /no space at either end and no hidden character/,
+    ],
   ])('says a human message for %s', async (_reason, policy, covers, message) => {
     const diagnostics = await diagnosticsOf(policy);
     const onValue = diagnostics.filter((d) => d.covers === covers);

@@ -61,6 +61,10 @@ describe('JSON Schema and runtime validation agree', () => {
         },
       },
     ],
+    [
+      'extension ids with a space inside, letters beyond ASCII and one character',
+      { extensions: { 'front desk': {}, 'Zürich-1': {}, '7': {} } },
+    ],
     ['restrict false with a list', { registration: { restrict: false, allowFrom: ['192.0.2.1'] } }],
     [
       'every usage-limit field',
@@ -102,6 +106,12 @@ describe('JSON Schema and runtime validation agree', () => {
     ['a cap with a leading zero', { maxRatePerMinute: '00.05' }],
     ['a cap with a currency code', { maxRatePerMinute: 'USD 0.05' }],
     ['an empty extension id', { extensions: { '': {} } }],
+    ['an extension id ending with a space', { extensions: { '101 ': {} } }],
+    ['an extension id starting with a space', { extensions: { ' 101': {} } }],
+    ['an extension id with a zero-width space', { extensions: { '10\u200b1': {} } }],
+    ['an extension id with a no-break space', { extensions: { 'front\u00a0desk': {} } }],
+    ['an extension id starting with a byte order mark', { extensions: { '\ufeff101': {} } }],
+    ['an extension id with a tab', { extensions: { '101\t': {} } }],
     ['a bad onUnknownRate', { onUnknownRate: 'sometimes' }],
     ['a phone-context key that is not a domain name', { phoneContexts: { '+1': 'US' } }],
     ['a phone-context mapped to a lower-case region', { phoneContexts: { 'ims.example.net': 'us' } }],
@@ -154,6 +164,9 @@ describe('JSON Schema and runtime validation agree', () => {
     ['a calling-hours window hour 25', { callingHours: { allow: ['mon 08:00-25:00'] } }],
     ['an empty calling-hours window', { callingHours: { allow: ['mon 08:00-08:00'] } }],
     ['a day listed twice', { callingHours: { allow: ['mon,mon 08:00-09:00'] } }],
+    // The schema's class is the common hidden characters only (it must read without the u flag).
+    ['an extension id with a rarer hidden character', { extensions: { '101\ufff9': {} } }],
+    ['an extension id with a lone surrogate', { extensions: { '101\ud800': {} } }],
   ])('runtimeOnly: only compilePolicy rejects %s (meaning, not shape)', (_reason, doc) => {
     expect(validate(doc)).toBe(true);
     expect(runtimeAccepts(doc)).toBe(false);
