@@ -366,7 +366,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         dir,
         (timeoutS + 5) * 1000,
       );
-      const responses = parseResponses(await readFile(messages, 'utf8'));
+      const responses = ownResponses(await readFile(messages, 'utf8'));
       const final = [...responses].reverse().find((r) => r.status >= 200 && r.method !== 'BYE');
       if (final === undefined) throw new Error(`sipp ${args.join(' ')} received no final answer`);
       const reason = final.headers.get('reason')?.match(/^sipguard;text="([^"]*)"$/)?.[1];
@@ -527,6 +527,21 @@ export async function ulDump(rpcUrl: string): Promise<LocationContact[]> {
       })),
     ),
   );
+}
+
+/** The Call-ID of the first request in a sipp message log (-trace_msg): the run's own call. */
+export function sentCallId(log: string): string | undefined {
+  const sent = log.split(/^-{20,}.*$/m).find((b) => /message sent/.test(b));
+  return sent?.match(/^Call-ID:\s*(\S+)\s*$/im)?.[1];
+}
+
+/**
+ * The responses to the run's own call in a sipp message log: an earlier run from the same address
+ * and port may still be sent retransmissions of a final answer it did not acknowledge.
+ */
+export function ownResponses(log: string): SipResponse[] {
+  const own = sentCallId(log);
+  return parseResponses(log).filter((r) => r.headers.get('call-id') === own);
 }
 
 /** Every response in a sipp message log (-trace_msg), in order. */

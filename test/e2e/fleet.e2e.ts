@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, missingTools, poll, randomNet, type SippRun, startEdge } from './edge.js';
 import { type RedisServer, redisServerMissing, startRedisServer } from './redis-server.js';
-import { invitesTo } from './scenarios.js';
+import { invitesTo, sample } from './scenarios.js';
 
 const missing = [...missingTools(false), ...[redisServerMissing()].filter((m) => m !== undefined)];
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
@@ -44,12 +44,6 @@ const note = (label: string, r: SippRun) =>
   observed.push(
     `${label.padEnd(64)} → ${r.final.status} ${r.final.phrase}${r.reason === undefined ? '' : ` (Reason ${r.reason})`}`,
   );
-
-/** The value of one sample line of a Prometheus text exposition, 0 when absent. */
-function sample(text: string, line: string): number {
-  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return found === undefined ? 0 : Number(found.slice(line.length + 1));
-}
 
 describe.skipIf(missing.length > 0 && !inCi)(
   'a fleet: two replicas sharing a Redis ledger behind Kamailio',

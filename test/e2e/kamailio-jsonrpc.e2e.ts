@@ -5,7 +5,7 @@
 // call. Locally the test skips when a tool is missing; with CI=true a missing tool fails the run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAIN, type Edge, missingTools, poll, randomNet, type SippRun, startEdge } from './edge.js';
-import { expectCallDenied, expectServiceDown, invitesTo as invitesOf } from './scenarios.js';
+import { expectCallDenied, expectServiceDown, invitesTo as invitesOf, sample } from './scenarios.js';
 
 const missing = missingTools(false, true);
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
@@ -20,12 +20,19 @@ if (missing.length > 0 && !inCi) {
 const LISTED = 11;
 const STRANGER = 13;
 
-/** Registrations from LISTED only; calls to the US and Canada, never premium-rate; a $0.05 cap. */
+/** How long the counted call lasts before the caller hangs up (sipp -d). */
+const HOLD_MS = 3_000;
+
+/**
+ * Registrations from LISTED only; calls to the US and Canada, never premium-rate; a $0.05 cap;
+ * 101 at most one call at once, so that its calls are counted and their reports matter.
+ */
 const policy = (net: string) => ({
   homeCountry: 'US',
   registration: { restrict: true, allowFrom: [`${net}.${LISTED}`] },
   calling: { allow: ['US', 'CA'], deny: ['*/premium-rate'] },
   maxRatePerMinute: '$0.0500',
+  extensions: { '101': { extensionLimits: { concurrentCalls: 1 } } },
 });
 /** US and Canada at $0.01, Calgary (+1 403) at $0.09 (above the cap), Jamaica at $0.20. */
 const RATES = 'prefix,rate\n1,0.0100\n1403,0.0900\n1876,0.2000\n';
@@ -101,6 +108,38 @@ describe.skipIf(missing.length > 0 && !inCi)('the edge over JSON-RPC (janssonrpc
   ])('refuses a call to %s with 403 %s, and the carrier never sees it (%s)', async (dialed, code, why) => {
     await expectCallDenied(edge, note, { source: at(LISTED), user: '102', dialed, code, why });
     expect(decisions().at(-1)).toMatchObject({ route: 'call', dialed, code });
+  });
+
+  it('counts a call decided over JSON-RPC: the dialog reports its answer and end, which free its place', async () => {
+    const events = async (event: string, result: string) =>
+      sample(await edge.metrics(), `sipguard_call_events_total{event="${event}",result="${result}"}`);
+    // Earlier calls of this file were reported too: count from here.
+    const answered = await events('answer', 'answered');
+    const settled = await events('end', 'settled');
+    const held = edge.inviteHeld(at(LISTED), '101', '12025550140', HOLD_MS);
+    // Answered (the carrier has it, and the dialog reported it) before the second call asks.
+    await poll(
+      () => events('answer', 'answered'),
+      (n) => n >= answered + 1,
+      10_000,
+    );
+    const second = await edge.invite(at(LISTED), '101', '12025550141');
+    note('INVITE 101 while its one allowed call is in progress', second);
+    expect(second.final.status).toBe(403);
+    expect(second.reason).toBe('concurrency-limit');
+    expect(decisions().at(-1)).toMatchObject({ route: 'call', extension: '101', code: 'concurrency-limit' });
+    const first = await held;
+    note('INVITE 101, held, then BYE', first);
+    expect(first.final.status).toBe(200);
+    // The BYE ends the dialog; its report settles the call, and 101 may call again.
+    await poll(
+      () => events('end', 'settled'),
+      (n) => n >= settled + 1,
+      10_000,
+    );
+    const again = await edge.invite(at(LISTED), '101', '12025550142');
+    note('INVITE 101 after its call ended', again);
+    expect(again.final.status).toBe(200);
   });
 
   it('with the service down: 503 for registrations and calls, and an emergency call still reaches the carrier', async () => {

@@ -1,10 +1,17 @@
 // Checks both end-to-end files make, over HTTP (kamailio.e2e.ts) and over JSON-RPC
 // (kamailio-jsonrpc.e2e.ts): the transport must not change what the phone and the carrier see.
+// Also the service's metrics as the e2e files read them.
 import { expect } from 'vitest';
 import { DOMAIN, type Edge, type SippRun } from './edge.js';
 
 /** Records one SIP answer for the file's "observed" table. */
 export type Note = (label: string, r: SippRun) => void;
+
+/** The value of one sample line of a Prometheus text exposition, 0 when absent. */
+export function sample(text: string, line: string): number {
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? 0 : Number(found.slice(line.length + 1));
+}
 
 /** The INVITEs the carrier received for `user`. */
 export const invitesTo = async (edge: Edge, user: string) =>
