@@ -21,7 +21,7 @@ const LISTED = 11;
 const STRANGER = 13;
 
 /** How long the counted call lasts before the caller hangs up (sipp -d). */
-const HOLD_MS = 3_000;
+const HOLD_MS = 5_000;
 
 /**
  * Registrations from LISTED only; calls to the US and Canada, never premium-rate; a $0.05 cap;
