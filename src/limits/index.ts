@@ -1,5 +1,7 @@
 // The limits area's surface for the rest of sipguard (src/policy, src/cases, src/index.ts): the
 // usage ledger and its in-memory implementation, calendar readings, calling hours and limit rules.
+
+export { beginResultProblem, isBeginResult } from './begin-result.js';
 export {
   checkTimeZone,
   formatDay,

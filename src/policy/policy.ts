@@ -12,7 +12,6 @@ import type {
 } from './decision.js';
 import {
   type AsyncUsageLedger,
-  type BeginResult,
   type CallingOutcome,
   classifyDialed,
   evaluateCalling,
@@ -130,6 +129,9 @@ export interface Policy {
   usageQuery(query: Omit<UsageQuery, 'day'>): UsageQuery;
 }
 
+// Why a ledger's begin failed, for the decision's message (a ledger may throw anything).
+const failure = (error: unknown): string => (error instanceof Error ? error.message : 'the ledger failed');
+
 /** The one implementation of {@link Policy}, built by compilePolicy. */
 export class CompiledPolicy implements Policy {
   readonly findings: readonly PolicyFinding[];
@@ -182,20 +184,26 @@ export class CompiledPolicy implements Policy {
 
   startCall(ledger: UsageLedger, start: CallStart): StartDecision {
     const plan = this.#planStart(start);
-    return isPending(plan) ? finishStart(plan, ledger.begin(plan.begin)) : plan;
+    if (!isPending(plan)) return plan;
+    let answer: unknown;
+    try {
+      answer = ledger.begin(plan.begin);
+    } catch (error) {
+      return ledgerUnavailableDecision(plan.context.destination, failure(error));
+    }
+    return finishStart(plan, answer);
   }
 
   async startCallAsync(ledger: UsageLedger | AsyncUsageLedger, start: CallStart): Promise<StartDecision> {
     const plan = this.#planStart(start);
     if (!isPending(plan)) return plan;
-    let result: BeginResult;
+    let answer: unknown;
     try {
-      result = await ledger.begin(plan.begin);
+      answer = await ledger.begin(plan.begin);
     } catch (error) {
-      const why = error instanceof Error ? error.message : 'the ledger failed';
-      return ledgerUnavailableDecision(plan.context.destination, why);
+      return ledgerUnavailableDecision(plan.context.destination, failure(error));
     }
-    return finishStart(plan, result);
+    return finishStart(plan, answer);
   }
 
   usageQuery(query: Omit<UsageQuery, 'day'>): UsageQuery {

@@ -5,7 +5,9 @@ import type { CallDecision, DecisionDestination, LimitDecision, Reservation } fr
 import {
   type BeginCall,
   type BeginResult,
+  beginResultProblem,
   formatMicros,
+  isBeginResult,
   isInstant,
   type LimitName,
   type LimitRules,
@@ -170,8 +172,19 @@ export function isPending(plan: StartDecision | PendingStart): plan is PendingSt
   return 'begin' in plan;
 }
 
-/** The pure part after the ledger: its answer to `plan.begin` as a decision. */
-export function finishStart(plan: PendingStart, result: BeginResult): StartDecision {
+/**
+ * The pure part after the ledger: its answer to `plan.begin` as a decision. An answer that is not a
+ * whole {@link BeginResult} (a ledger of the caller's own, or a promise from an async one) denies
+ * the call as `ledger-unavailable`: fail closed.
+ */
+export function finishStart(plan: PendingStart, answer: unknown): StartDecision {
+  if (!isBeginResult(answer)) {
+    return ledgerUnavailableDecision(plan.context.destination, `its answer ${beginResultProblem(answer)}`);
+  }
+  return decisionOf(plan, answer);
+}
+
+function decisionOf(plan: PendingStart, result: BeginResult): StartDecision {
   switch (result.status) {
     case 'reserved':
     case 'duplicate':

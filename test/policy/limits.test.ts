@@ -191,6 +191,49 @@ describe('limits: emergency calls are never limited', () => {
       (await policy.startCallAsync(new MemoryLedger(), call('100', '2024-06-01T07:00:00Z'))).allowed,
     ).toBe(true);
   });
+
+  // A ledger of the caller's own may throw, answer a promise to the synchronous step, or be no
+  // ledger at all: each is a denial that says why, never an exception or an undefined decision.
+  it.each<[string, unknown, string]>([
+    [
+      'throws',
+      {
+        begin: () => {
+          throw new Error('disk full');
+        },
+      },
+      '(disk full)',
+    ],
+    [
+      'throws something that is not an Error',
+      {
+        begin: () => {
+          throw Object.freeze({ reason: 'nope' });
+        },
+      },
+      '(the ledger failed)',
+    ],
+    ['answers a promise', { begin: () => Promise.resolve({ status: 'reserved' }) }, 'is a promise'],
+    ['answers an unknown status', { begin: () => ({ status: 'weird' }) }, 'has no known status'],
+    ['is null', null, "Cannot read properties of null (reading 'begin')"],
+  ])('the synchronous step fails closed when the ledger %s', (_reason, ledger, why) => {
+    const policy = compilePolicyJson({ homeCountry: 'US', extensionLimits: { concurrentCalls: 1 } });
+    expect(policy.startCall(ledger as never, call('100', '2024-06-01T07:00:00Z'))).toMatchObject({
+      allowed: false,
+      code: 'ledger-unavailable',
+      message: expect.stringContaining(why),
+    });
+  });
+
+  it('the asynchronous step fails closed on an answer that is not whole', async () => {
+    const policy = compilePolicyJson({ homeCountry: 'US', extensionLimits: { concurrentCalls: 1 } });
+    const ledger = { begin: async () => ({ status: 'reserved' }) } as unknown as AsyncUsageLedger;
+    expect(await policy.startCallAsync(ledger, call('100', '2024-06-01T07:00:00Z'))).toMatchObject({
+      allowed: false,
+      code: 'ledger-unavailable',
+      message: expect.stringContaining('reservedMicros'),
+    });
+  });
 });
 
 describe('limits: the spend day ends at local midnight, DST included', () => {

@@ -217,4 +217,56 @@ describe('finishStart', () => {
   ] as const)('%j → %j', (result, decision) => {
     expect(finishStart(pending(), result as never)).toMatchObject({ allowed: false, ...decision });
   });
+
+  // A ledger of the caller's own may answer anything: only a whole answer lets a call through.
+  it.each<[string, unknown, string]>([
+    ['no answer', undefined, 'is not an object'],
+    ['null', null, 'is not an object'],
+    ['a promise (an async ledger given to startCall)', Promise.resolve({}), 'is a promise'],
+    ['an unknown status', { status: 'weird' }, 'has no known status'],
+    ['no status', {}, 'has no known status'],
+    ['reserved without an amount', { status: 'reserved', releaseAt: AT }, 'reservedMicros'],
+    [
+      'reserved with a fractional amount',
+      { status: 'reserved', reservedMicros: 0.5, releaseAt: AT },
+      'reservedMicros',
+    ],
+    ['reserved without a release time', { status: 'reserved', reservedMicros: 1 }, 'releaseAt'],
+    [
+      'a duplicate with a text amount',
+      { status: 'duplicate', reservedMicros: '1', releaseAt: AT },
+      'reservedMicros',
+    ],
+    [
+      'limited by a limit that does not exist',
+      { status: 'limited', limit: 'bogus', level: 'account', counter: 1, bound: 1 },
+      'limit is not a limit name',
+    ],
+    [
+      'limited at an unknown level',
+      { status: 'limited', limit: 'concurrentCalls', level: 'x', counter: 1, bound: 1 },
+      'level',
+    ],
+    [
+      'limited without a counter',
+      { status: 'limited', limit: 'callsPerHour', level: 'account', bound: 1 },
+      'counter and bound',
+    ],
+    [
+      'a spend limit without the reserve',
+      { status: 'limited', limit: 'spendPerDay', level: 'account', counter: 1, bound: 1 },
+      'reserve',
+    ],
+    ['invalid without a message', { status: 'invalid' }, 'message'],
+  ])('denies ledger-unavailable on an answer that is %s', (_reason, answer, problem) => {
+    const decision = finishStart(pending(), answer);
+    expect(decision).toMatchObject({
+      allowed: false,
+      code: 'ledger-unavailable',
+      scope: 'account',
+      destination,
+    });
+    expect(decision.message).toContain('(its answer ');
+    expect(decision.message).toContain(problem);
+  });
 });
