@@ -116,6 +116,17 @@ function rpc(method: string, params: Record<string, string>): Promise<Record<str
 }
 
 describe('call starts', () => {
+  it('refuses HEAD on /v1/call (405, Allow: GET): a probe or link checker never holds a reservation', async () => {
+    const query = new URLSearchParams({ extension: '101', dialed: '+12025550100', callId: 'h-1' });
+    const head = await fetch(`${base}/v1/call?${query}`, { method: 'HEAD' });
+    expect(head.status).toBe(405);
+    expect(head.headers.get('allow')).toBe('GET');
+    const usage = await ledger.ledger.usage({ account: 'pbx.example', at: clock, day: 0 });
+    expect(usage.account.concurrentCalls).toBe(0);
+    // HEAD stays where a request changes nothing.
+    expect((await fetch(`${base}/healthz`, { method: 'HEAD' })).status).toBe(200);
+  });
+
   it('reserves an allowed call with a call id, and refuses the third concurrent one', async () => {
     const first = await start('c-1');
     expect(first.status).toBe(200);

@@ -62,6 +62,13 @@ describe('--domain', { timeout: 30_000 }, () => {
       'compared exactly, as Kamailio sends the realm',
     ],
     [
+      'sip.example.test',
+      '&domain=%EF%BB%BFsip.example.test',
+      404,
+      'error unknown-domain:',
+      'a leading byte order mark is part of the value, as over JSON-RPC (a decoder drops it by default)',
+    ],
+    [
       undefined,
       '&domain=sip.example.test',
       404,

@@ -51,6 +51,16 @@ describe('readRequest', () => {
     expect(readRequest(frame(text))).toMatchObject(expected);
   });
 
+  it('refuses a frame that starts with a byte order mark as a parse error (no decoder drops it)', () => {
+    const text = request(7, 'v1.call', {});
+    expect(readRequest(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), frame(text)]))).toMatchObject({
+      kind: 'refuse',
+      id: null,
+      rpcCode: -32700,
+    });
+    expect(readRequest(frame(text))).toMatchObject({ kind: 'decide', id: 7 });
+  });
+
   it('refuses bytes that are not UTF-8 as a parse error', () => {
     expect(readRequest(Buffer.from([0x7b, 0xff, 0x7d]))).toMatchObject({
       kind: 'refuse',

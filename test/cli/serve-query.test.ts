@@ -46,6 +46,12 @@ describe('decodeQuery', () => {
     ['a=x=y', [['a', 'x=y']], 'only the first "=" separates'],
     ["a=!$'()*,;=:@/?", [['a', "!$'()*,;=:@/?"]], 'RFC 3986 sub-delims and pchars stay as written'],
     ['%61=1', [['a', '1']], 'names are decoded too'],
+    [
+      'domain=%EF%BB%BFsip.example.com',
+      [['domain', '\ufeffsip.example.com']],
+      'a leading byte order mark is kept (a decoder drops it by default), so the domain check refuses it',
+    ],
+    ['%EF%BB%BFa=1', [['\ufeffa', '1']], 'in a name as well'],
   ])('%j reads as %j (%s)', (query, pairs) => {
     expect(decodeQuery(query)).toEqual({ ok: true, pairs });
   });

@@ -145,6 +145,9 @@ describe('createDecisionServer (in process)', { timeout: 30_000 }, () => {
     const post = await fetch(`${base}/v1/registration?extension=101&sourceIp=127.0.0.2`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
+    const headCall = await fetch(`${base}/v1/call?extension=101&dialed=%2B12025550100`, { method: 'HEAD' });
+    expect(headCall.status).toBe(405);
+    expect(headCall.headers.get('allow')).toBe('GET');
     const getDrop = await get('/v1/registrations/drop');
     expect(getDrop.status).toBe(405);
     expect(getDrop.res.headers.get('allow')).toBe('POST');

@@ -115,7 +115,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
       refuse(res, text, serveError('not-found', `no route ${quote(path)}`));
       return 'unknown';
     }
-    const allowed = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
+    const allowed = route.head ? ['GET', 'HEAD'] : [route.method];
     if (!allowed.includes(method)) {
       res.setHeader('Allow', allowed.join(', '));
       const message = `${path} accepts ${allowed.join(' or ')}, not ${method}`;
@@ -200,22 +200,28 @@ type RouteName = 'healthz' | 'metrics' | 'registration' | 'call' | 'answer' | 'e
 interface Route {
   readonly name: RouteName;
   readonly method: 'GET' | 'POST';
+  /** HEAD answers as GET without the body: only where a request changes nothing. */
+  readonly head: boolean;
   readonly required: readonly string[];
   readonly optional: readonly string[];
 }
 
 const ROUTES: Readonly<Record<string, Route>> = {
-  '/healthz': { name: 'healthz', method: 'GET', required: [], optional: [] },
-  '/metrics': { name: 'metrics', method: 'GET', required: [], optional: [] },
+  '/healthz': { name: 'healthz', method: 'GET', head: true, required: [], optional: [] },
+  '/metrics': { name: 'metrics', method: 'GET', head: true, required: [], optional: [] },
   '/v1/registration': {
     name: 'registration',
     method: 'GET',
+    head: true,
     required: DECISION_PARAMETERS.registration.required,
     optional: [...DECISION_PARAMETERS.registration.optional, 'format'],
   },
+  // No HEAD: a call decision may reserve the call, and a HEAD (a link checker, a probe) would hold
+  // a reservation for maxCallSeconds that nobody sees.
   '/v1/call': {
     name: 'call',
     method: 'GET',
+    head: false,
     required: DECISION_PARAMETERS.call.required,
     optional: [...DECISION_PARAMETERS.call.optional, 'format'],
   },
@@ -223,16 +229,18 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/v1/call/answer': {
     name: 'answer',
     method: 'POST',
+    head: false,
     required: CALL_EVENT_PARAMETERS.answer.required,
     optional: [...CALL_EVENT_PARAMETERS.answer.optional, 'format'],
   },
   '/v1/call/end': {
     name: 'end',
     method: 'POST',
+    head: false,
     required: CALL_EVENT_PARAMETERS.end.required,
     optional: [...CALL_EVENT_PARAMETERS.end.optional, 'format'],
   },
-  '/v1/registrations/drop': { name: 'drop', method: 'POST', required: [], optional: [] },
+  '/v1/registrations/drop': { name: 'drop', method: 'POST', head: false, required: [], optional: [] },
 };
 
 /** Text when `format=text`, or when `Accept` names text/plain and not JSON (and `format` is not `json`). */

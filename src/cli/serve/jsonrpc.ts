@@ -83,7 +83,9 @@ type ReadRequest =
     }
   | { readonly kind: 'notification' };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading byte order mark in the text (the default drops it), so that the JSON
+// reader refuses it, as it refuses one in a policy file.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const REQUEST_MEMBERS = new Set(['jsonrpc', 'method', 'params', 'id']);
 
 const refuse = (

@@ -23,7 +23,9 @@ const RAW = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,;=:@/?")
   RAW[c.charCodeAt(0)] = 1;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the value (the default drops it), so that a value is never
+// decided without the character it was sent with: the checks refuse it, as over JSON-RPC.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const hexValue = (c: number): number =>
   c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
