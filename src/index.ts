@@ -69,6 +69,7 @@ export {
   MAX_CALL_SECONDS,
   MAX_LEDGER_KEY_LENGTH,
   MemoryLedger,
+  resetTargetProblem,
   usageQueryProblem,
 } from './limits/index.js';
 // --- Calling areas (src/phone, docs/calling-areas.md): classifying what a user dialed.

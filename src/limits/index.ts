@@ -50,6 +50,7 @@ export {
   endCallProblem,
   MemoryLedger,
   type MemoryLedgerOptions,
+  resetTargetProblem,
   usageQueryProblem,
 } from './memory-ledger.js';
 export { callCostMicros, formatMicros, MICROS_PER_USD } from './money.js';

@@ -190,7 +190,8 @@ export interface ResetTarget {
 /**
  * The usage ledger, synchronous (the in-memory {@link MemoryLedger}). Time is always passed in; a
  * ledger reads no clock and starts no timer. Every operation is idempotent, safe in any order, and
- * never throws on bad input: it answers `invalid`.
+ * never throws on bad input: a begin, answer or end answers `invalid`, a query zeros, and a reset
+ * does nothing.
  */
 export interface UsageLedger {
   begin(call: BeginCall): BeginResult;

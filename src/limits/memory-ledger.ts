@@ -341,6 +341,19 @@ export function usageQueryProblem(query: UsageQuery): string | undefined {
   return undefined;
 }
 
+/** What is wrong with a reset, or undefined (a ledger does nothing on such a reset, rather than part of it). */
+export function resetTargetProblem(target: ResetTarget): string | undefined {
+  if (typeof target !== 'object' || target === null) return 'the reset is not an object';
+  if (!isKey(target.account)) return `account must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (target.extension !== undefined && !isKey(target.extension)) {
+    return `extension must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  }
+  if (target.releaseCalls !== undefined && typeof target.releaseCalls !== 'boolean') {
+    return 'releaseCalls is not true or false';
+  }
+  return undefined;
+}
+
 /** What is wrong with an end, or undefined. */
 export function endCallProblem(event: EndCall): string | undefined {
   const problem = answerCallProblem(event);
@@ -599,10 +612,9 @@ export class MemoryLedger implements UsageLedger {
       callsToNumberThisHour: 0,
       spentTodayMicros: 0,
     };
-    const account = this.#accounts.get(query.account);
-    if (account === undefined || usageQueryProblem(query) !== undefined) {
-      return query.extension === undefined ? { account: zero } : { account: zero, extension: zero };
-    }
+    const withExtension = typeof query === 'object' && query !== null && query.extension !== undefined;
+    const account = usageQueryProblem(query) === undefined ? this.#accounts.get(query.account) : undefined;
+    if (account === undefined) return withExtension ? { account: zero, extension: zero } : { account: zero };
     if (query.at >= account.nextSweep) this.#sweep(account, query.at);
     const totals = account.total.view(query.at, query.day, query.destination);
     if (query.extension === undefined) return { account: totals };
@@ -614,6 +626,7 @@ export class MemoryLedger implements UsageLedger {
   }
 
   reset(target: ResetTarget): void {
+    if (resetTargetProblem(target) !== undefined) return;
     const account = this.#accounts.get(target.account);
     if (account === undefined) return;
     if (target.extension === undefined && target.releaseCalls === true) {

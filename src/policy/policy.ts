@@ -129,6 +129,9 @@ export interface Policy {
   usageQuery(query: Omit<UsageQuery, 'day'>): UsageQuery;
 }
 
+// What usageQuery gives for a query that is not an object: one every ledger answers with zeros.
+const NO_QUERY: UsageQuery = Object.freeze({ account: '', at: 0, day: 0 });
+
 // Why a ledger's begin failed, for the decision's message (a ledger may throw anything).
 const failure = (error: unknown): string => (error instanceof Error ? error.message : 'the ledger failed');
 
@@ -207,6 +210,7 @@ export class CompiledPolicy implements Policy {
   }
 
   usageQuery(query: Omit<UsageQuery, 'day'>): UsageQuery {
+    if (typeof query !== 'object' || query === null) return NO_QUERY;
     const rules = query.extension === undefined ? this.#account : this.#rulesFor(query.extension);
     const day = isInstant(query.at) ? rules.limits.dayClock.day(query.at) : 0;
     return { ...query, day };

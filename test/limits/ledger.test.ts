@@ -458,4 +458,41 @@ describe('MemoryLedger: input it refuses', () => {
     expect(ledger.prune(Number.NaN)).toBe(0);
     expect(ledger.usage({ account: 'acme', at: Number.NaN, day: 0 }).account.concurrentCalls).toBe(0);
   });
+
+  it('answers a query that is not an object with zeros, without throwing', () => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin());
+    for (const query of [null, undefined, 7, 'acme']) {
+      expect(ledger.usage(query as never)).toEqual({
+        account: {
+          concurrentCalls: 0,
+          callsThisMinute: 0,
+          callsThisHour: 0,
+          callsToNumberThisHour: 0,
+          spentTodayMicros: 0,
+        },
+      });
+    }
+  });
+
+  // A reset that is wrong in any field does nothing, rather than the part it could read.
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['a string', 'acme'],
+    ['no account', { releaseCalls: true }],
+    ['an empty extension', { account: 'acme', extension: '' }],
+    ['releaseCalls as text', { account: 'acme', releaseCalls: 'yes' }],
+    ['releaseCalls as a number', { account: 'acme', releaseCalls: 1 }],
+  ])('ignores a reset with %s, without throwing', (_reason, target) => {
+    const ledger = new MemoryLedger();
+    ledger.begin(begin());
+    ledger.end({ account: 'acme', callId: 'c1', at: T0 + 1_000, billedSeconds: 1 });
+    ledger.begin(begin({ callId: 'c2' }));
+    const now = { account: 'acme', extension: '100', at: T0 + 2_000, day: day(T0) };
+    const before = ledger.usage(now);
+    expect(before.account).toMatchObject({ concurrentCalls: 1, callsThisMinute: 2 });
+    expect(before.extension).toMatchObject({ concurrentCalls: 1, callsThisMinute: 2 });
+    ledger.reset(target as never);
+    expect(ledger.usage(now)).toEqual(before);
+  });
 });

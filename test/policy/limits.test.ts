@@ -225,6 +225,15 @@ describe('limits: emergency calls are never limited', () => {
     });
   });
 
+  it('usageQuery of a query that is not an object gives one every ledger answers with zeros', () => {
+    const policy = compilePolicyJson({ homeCountry: 'US', extensionLimits: { concurrentCalls: 1 } });
+    const ledger = new MemoryLedger();
+    expect(policy.startCall(ledger, call('100', '2024-06-01T07:00:00Z')).allowed).toBe(true);
+    for (const query of [null, undefined, 'acme']) {
+      expect(ledger.usage(policy.usageQuery(query as never)).account.concurrentCalls).toBe(0);
+    }
+  });
+
   it('the asynchronous step fails closed on an answer that is not whole', async () => {
     const policy = compilePolicyJson({ homeCountry: 'US', extensionLimits: { concurrentCalls: 1 } });
     const ledger = { begin: async () => ({ status: 'reserved' }) } as unknown as AsyncUsageLedger;

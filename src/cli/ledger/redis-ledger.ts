@@ -17,8 +17,8 @@ import {
   type LevelUsage,
   LIMIT_NAMES,
   type LimitName,
-  MAX_LEDGER_KEY_LENGTH,
   type ResetTarget,
+  resetTargetProblem,
   type Usage,
   type UsageQuery,
   usageQueryProblem,
@@ -63,9 +63,6 @@ export class RedisLedgerError extends Error {
 export function accountKey(prefix: string, account: string): string {
   return `${prefix}{${account.replaceAll('%', '%25').replaceAll('}', '%7D')}}`;
 }
-
-const isKey = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= MAX_LEDGER_KEY_LENGTH;
 
 function boundArgs(bounds: LevelBounds): string[] {
   return LIMIT_NAMES.map((name) => {
@@ -224,7 +221,7 @@ export class RedisLedger implements AsyncUsageLedger {
   }
 
   async usage(query: UsageQuery): Promise<Usage> {
-    const withExtension = query.extension !== undefined;
+    const withExtension = typeof query === 'object' && query !== null && query.extension !== undefined;
     if (usageQueryProblem(query) !== undefined) {
       return withExtension ? { account: ZERO, extension: ZERO } : { account: ZERO };
     }
@@ -241,9 +238,8 @@ export class RedisLedger implements AsyncUsageLedger {
   }
 
   async reset(target: ResetTarget): Promise<void> {
-    if (typeof target !== 'object' || target === null || !isKey(target.account)) return;
+    if (resetTargetProblem(target) !== undefined) return;
     const withExtension = target.extension !== undefined;
-    if (withExtension && !isKey(target.extension)) return;
     const args = [
       withExtension ? '1' : '0',
       target.extension ?? '',
