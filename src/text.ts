@@ -18,21 +18,24 @@ export function docsPage(page: (typeof DOCS_PAGES)[number]): string {
 export const MAX_QUOTED_LENGTH = 64;
 
 // Characters that do not show as themselves: controls (Cc), format characters (Cf), lone surrogates
-// (Cs), private use (Co), unassigned code points (Cn), line and paragraph separators, and every space
-// separator but U+0020 itself. Each is one character class, so the tests are linear.
-const HIDDEN = /(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
-const HIDDEN_ALL = /(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
-const QUOTED_SPECIAL = /["\\]|(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
-const QUOTED_SPECIAL_ALL = /["\\]|(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
+// (Cs), private use (Co), unassigned code points (Cn), line and paragraph separators, every space
+// separator but U+0020 itself, and the default-ignorable code points that are none of these (fillers
+// such as U+3164, variation selectors, the combining grapheme joiner). Each is one character class,
+// so the tests are linear.
+const HIDDEN = /(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}\p{DI}]/u;
+const HIDDEN_ALL = /(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}\p{DI}]/gu;
+const QUOTED_SPECIAL = /["\\]|(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}\p{DI}]/u;
+const QUOTED_SPECIAL_ALL = /["\\]|(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}\p{DI}]/gu;
 
 /**
  * The hidden characters people meet most (controls, no-break and other wide spaces, zero-width and
- * bidirectional format characters, the byte order mark) as the body of a regular-expression class
+ * bidirectional format characters, fillers and variation selectors, the byte order mark) as the body of a regular-expression class
  * in `\uXXXX` escapes: a subset of those {@link hiddenCharacterProblem} finds, written so that a JSON
  * Schema pattern engine reads it without the `u` flag.
  */
 export const COMMON_HIDDEN_CLASS =
-  '\\u0000-\\u001F\\u007F-\\u00A0\\u00AD\\u061C\\u180E\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\uFEFF';
+  '\\u0000-\\u001F\\u007F-\\u00A0\\u00AD\\u034F\\u061C\\u115F-\\u1160\\u17B4-\\u17B5\\u180B-\\u180F' +
+  '\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0\\uFFF0-\\uFFF8';
 
 // Unicode names (or the usual alias, for controls) of the hidden characters people meet in pasted
 // text and files; the others are named by their category.
@@ -81,6 +84,13 @@ const NAMES: ReadonlyMap<number, string> = new Map([
   [0x2069, 'POP DIRECTIONAL ISOLATE'],
   [0x3000, 'IDEOGRAPHIC SPACE'],
   [0xfeff, 'BYTE ORDER MARK'],
+  // Default-ignorable letters and marks: they render as nothing, and are used to spoof names.
+  [0x034f, 'COMBINING GRAPHEME JOINER'],
+  [0x115f, 'HANGUL CHOSEONG FILLER'],
+  [0x1160, 'HANGUL JUNGSEONG FILLER'],
+  [0x3164, 'HANGUL FILLER'],
+  [0xfe0f, 'VARIATION SELECTOR-16'],
+  [0xffa0, 'HALFWIDTH HANGUL FILLER'],
 ]);
 
 const CATEGORIES: readonly (readonly [RegExp, string])[] = [
@@ -89,6 +99,7 @@ const CATEGORIES: readonly (readonly [RegExp, string])[] = [
   [/\p{Cs}/u, 'half of a UTF-16 surrogate pair'],
   [/\p{Co}/u, 'a private-use character'],
   [/\p{Cn}/u, 'an unassigned code point'],
+  [/\p{Zs}|\p{Zl}|\p{Zp}/u, 'a space character'],
 ];
 
 function codePointLabel(codePoint: number): string {
@@ -197,7 +208,8 @@ export function nameCharacter(char: string): string {
   const codePoint = char.codePointAt(0) ?? 0;
   const name = NAMES.get(codePoint);
   if (name !== undefined) return `${codePointLabel(codePoint)} ${name}`;
-  const category = CATEGORIES.find(([pattern]) => pattern.test(char))?.[1] ?? 'a space character';
+  const category =
+    CATEGORIES.find(([pattern]) => pattern.test(char))?.[1] ?? 'a character that renders as nothing';
   return `${codePointLabel(codePoint)} (${category})`;
 }
 

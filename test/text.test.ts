@@ -120,6 +120,25 @@ describe('hiddenCharacterProblem', () => {
     );
   });
 
+  it.each([
+    ['101\u3164', 'U+3164 HANGUL FILLER', 'a filler letter that renders as nothing'],
+    ['101\u115f', 'U+115F HANGUL CHOSEONG FILLER', 'the same at the start of a syllable'],
+    ['101\ufe0f', 'U+FE0F VARIATION SELECTOR-16', 'a variation selector after a digit'],
+    ['10\u034f1', 'U+034F COMBINING GRAPHEME JOINER', 'a combining mark that shows nothing'],
+    ['101\ufe00', 'U+FE00 (a character that renders as nothing)', 'a default-ignorable without a name here'],
+    [
+      '101\u17b4',
+      'U+17B4 (a character that renders as nothing)',
+      'a Khmer inherent vowel, default-ignorable',
+    ],
+  ])('finds %j, a default-ignorable code point: %s (%s)', (text, name) => {
+    expect(hiddenCharacterProblem(text)).toContain(`contains ${name} at position`);
+  });
+
+  it('takes a braille blank (U+2800) as shown: it is a symbol, not default-ignorable', () => {
+    expect(hiddenCharacterProblem('101\u2800')).toBeUndefined();
+  });
+
   it('looks from a position on, and is undefined when everything shows', () => {
     expect(hiddenCharacterProblem('\u200bab\u00a0', 1)).toMatch(
       /^contains U\+00A0 NO-BREAK SPACE at position 4/,
