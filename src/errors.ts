@@ -1,4 +1,4 @@
-import { excerpt } from './text.js';
+import { describeValue, excerpt, quote } from './text.js';
 
 /** Codes for a problem in one IP allow-list entry (see docs/ip-allow-lists.md). */
 export type IpErrorCode =
@@ -205,6 +205,25 @@ export function singleIssueError<C extends SipguardIssueCode>(issue: SipguardIss
 /** Builds the error for a call with a wrong argument: `what` names the argument and what was given. */
 export function argumentError(what: string): SipguardError<'invalid-argument'> {
   return singleIssueError({ path: '', code: 'invalid-argument', message: `invalid argument: ${what}` });
+}
+
+/**
+ * Checks an options argument: undefined, or an object whose own fields are all `known` ones, so that
+ * a misspelt option (`{ rate }` for `{ rates }`) is an error rather than silently no option. The
+ * caller checks each value. Throws `invalid-argument`.
+ */
+export function checkOptionNames(api: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw argumentError(
+      `${api} options must be an object such as { ${known.join(', ')} }, got ${describeValue(options)}`,
+    );
+  }
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) {
+      throw argumentError(`${api} has no option ${quote(name)}; its options are ${known.join(', ')}`);
+    }
+  }
 }
 
 /**

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateError, formatIssues, SipguardError, singleIssueError } from '../src/errors.js';
+import {
+  compilePolicy,
+  IpAllowList,
+  MemoryLedger,
+  parseIpEntry,
+  parseRate,
+  RateTable,
+} from '../src/index.js';
 import { safeCompilePolicy } from '../src/policy/compile.js';
 
 describe('SipguardError', () => {
@@ -122,5 +130,75 @@ describe('formatIssues and safeCompilePolicy', () => {
   it('safeCompilePolicy reports a wrong options argument as an issue', () => {
     const result = safeCompilePolicy({ homeCountry: 'US' }, { rates: 'deck.csv' } as never);
     expect(result).toMatchObject({ success: false, issues: [{ code: 'invalid-argument' }] });
+  });
+});
+
+// An option the API does not have, or a value of the wrong kind, is the caller's mistake: never
+// silently no option (a misspelt `rates` left every call unpriced; `strict: "yes"` parsed leniently).
+describe('options: every public API refuses a misspelt name or a wrong-typed value', () => {
+  const deck = RateTable.fromCsv('prefix,rate\n1,0.0100\n');
+  it.each<[string, () => unknown, string]>([
+    [
+      'IpAllowList.from, strict as text',
+      () => IpAllowList.from(['192.0.2.5/24'], { strict: 'yes' } as never),
+      'IpAllowList.from option strict must be true or false, got the string "yes"',
+    ],
+    [
+      'IpAllowList.from, a misspelt name',
+      () => IpAllowList.from(['192.0.2.5/24'], { stict: true } as never),
+      'IpAllowList.from has no option "stict"; its options are strict',
+    ],
+    [
+      'parseIpEntry, strict as a number',
+      () => parseIpEntry('192.0.2.5', { strict: 1 } as never),
+      'parseIpEntry option strict must be true or false, got the number 1',
+    ],
+    [
+      'parseIpEntry, options that are not an object',
+      () => parseIpEntry('192.0.2.5', 'strict' as never),
+      'parseIpEntry options must be an object such as { strict }, got the string "strict"',
+    ],
+    [
+      'compilePolicy, rate for rates',
+      () => compilePolicy({ homeCountry: 'US' }, { rate: deck } as never),
+      'compilePolicy has no option "rate"; its options are rates',
+    ],
+    [
+      'parseRate, a misspelt maxDecimals',
+      () => parseRate('0.12345', { maxdecimals: 2 } as never),
+      'parseRate has no option "maxdecimals"; its options are maxDecimals',
+    ],
+    [
+      'parseRate, options that are not an object',
+      () => parseRate('0.1', 'x' as never),
+      'parseRate options must be an object such as { maxDecimals }, got the string "x"',
+    ],
+    [
+      'MemoryLedger, a misspelt maxCalls',
+      () => new MemoryLedger({ maxCals: 5 } as never),
+      'MemoryLedger has no option "maxCals"; its options are maxCalls, maxAccounts',
+    ],
+    [
+      'RateTable.fromCsv, a misspelt rateColumn',
+      () => RateTable.fromCsv('prefix,rate\n1,0.1\n', { rateColum: 0 } as never),
+      'fromCsv has no option "rateColum"',
+    ],
+  ])('%s', (_reason, call, message) => {
+    let thrown: unknown;
+    try {
+      call();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(SipguardError.is(thrown) && thrown.code).toBe('invalid-argument');
+    expect(thrown instanceof Error && thrown.message).toContain(`invalid argument: ${message}`);
+  });
+
+  it('takes the options it has, and none at all', () => {
+    expect(IpAllowList.from(['192.0.2.0/24'], { strict: true }).has('192.0.2.5')).toBe(true);
+    expect(parseRate('0.12', { maxDecimals: 2 }).toString()).toBe('0.12');
+    expect(new MemoryLedger({ maxCalls: 5, maxAccounts: 5 }).size.accounts).toBe(0);
+    expect(compilePolicy({ homeCountry: 'US' }, { rates: deck }).findings).toEqual([]);
+    expect(compilePolicy({ homeCountry: 'US' }, {}).findings).toEqual([]);
   });
 });

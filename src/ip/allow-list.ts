@@ -10,6 +10,7 @@ import {
   MAX_ENTRY_LENGTH,
   type ParsedEntry,
   parseEntryOutcome,
+  strictOption,
 } from './entry.js';
 import { collectFindings, type IpFinding } from './findings.js';
 import { compileIntervals } from './intervals.js';
@@ -47,7 +48,7 @@ export function compileAllowList(
   entries: readonly unknown[],
   options?: IpEntryOptions,
 ): { readonly list: IpAllowList } | { readonly rejected: readonly RejectedEntry[] } {
-  const strict = options?.strict === true;
+  const strict = strictOption('IpAllowList.from', options);
   const parsed: ParsedEntry[] = [];
   const rejected: RejectedEntry[] = [];
   for (let index = 0; index < entries.length; index++) {

@@ -1,7 +1,7 @@
 // One allow-list entry: the four text formats, parsed strictly into a closed interval of one family.
 // Configuration path: it may allocate and use regexes; the per-request path never comes here.
-import { type IpErrorCode, singleIssueError } from '../errors.js';
-import { hiddenCharacterProblem, quote, trimWhere } from '../text.js';
+import { argumentError, checkOptionNames, type IpErrorCode, singleIssueError } from '../errors.js';
+import { describeValue, hiddenCharacterProblem, quote, trimWhere } from '../text.js';
 import { diagnoseIPv4, formatIPv4, NOT_IPV4, scanIPv4 } from './ipv4.js';
 import {
   compareIPv6Words,
@@ -67,7 +67,7 @@ const words = new Uint32Array(4);
  * and whose message quotes the entry.
  */
 export function parseIpEntry(text: string, options?: IpEntryOptions): IpEntry {
-  const outcome = parseEntryOutcome(text, options?.strict === true);
+  const outcome = parseEntryOutcome(text, strictOption('parseIpEntry', options));
   if ('entry' in outcome) return outcome.entry;
   // Only a string is copied back, and only one of entry size: converting anything else would run its
   // toString (or throw), and a huge entry is quoted (shortened) in the message alone.
@@ -77,6 +77,19 @@ export function parseIpEntry(text: string, options?: IpEntryOptions): IpEntry {
 }
 
 /** Parses one entry without throwing: the parsed entry with its bounds, or the problem. */
+/**
+ * The `strict` option, checked: a value that is not true or false is an error, never lenient
+ * parsing by default (`{ strict: "yes" }` would otherwise be read as not strict).
+ */
+export function strictOption(api: string, options: IpEntryOptions | undefined): boolean {
+  checkOptionNames(api, options, ['strict']);
+  const strict: unknown = options?.strict;
+  if (strict !== undefined && typeof strict !== 'boolean') {
+    throw argumentError(`${api} option strict must be true or false, got ${describeValue(strict)}`);
+  }
+  return strict === true;
+}
+
 export function parseEntryOutcome(raw: unknown, strict: boolean): ParsedEntry | EntryProblem {
   if (typeof raw !== 'string') {
     return {

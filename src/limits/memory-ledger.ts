@@ -3,7 +3,7 @@
 // of calls that ended. Nothing runs in the background: expiry happens when an event or a query for
 // the account passes the earliest release time, and idle state goes when the caller prunes (or when
 // the ledger is full).
-import { argumentError } from '../errors.js';
+import { argumentError, checkOptionNames } from '../errors.js';
 import { describeValue } from '../text.js';
 import { HOUR_MS, isInstant, MINUTE_MS } from './calendar.js';
 import { CallTable, type TableOwner, type TableValue } from './call-table.js';
@@ -456,6 +456,7 @@ export class MemoryLedger implements UsageLedger {
         `MemoryLedger options must be an object such as { maxCalls }, got ${describeValue(options)}`,
       );
     }
+    checkOptionNames('MemoryLedger', options, ['maxCalls', 'maxAccounts']);
     this.#maxCalls = positiveOption('maxCalls', options?.maxCalls, DEFAULT_MAX_CALLS);
     this.#maxAccounts = positiveOption('maxAccounts', options?.maxAccounts, DEFAULT_MAX_ACCOUNTS);
   }

@@ -1,6 +1,12 @@
 // compilePolicy: validates the whole document (shape from the spec, meaning from the ip, phone and
 // rate modules), collects every problem, then resolves precedence once per extension.
-import { aggregateError, argumentError, SipguardError, type SipguardIssue } from '../errors.js';
+import {
+  aggregateError,
+  argumentError,
+  checkOptionNames,
+  SipguardError,
+  type SipguardIssue,
+} from '../errors.js';
 import { describeValue, hiddenCharacterProblem, pointerSegment, quote } from '../text.js';
 import { LimitResolver, readLevelLimits } from './compile-limits.js';
 import type { DecisionScope, RegistrationDecision } from './decision.js';
@@ -126,6 +132,7 @@ function ratesOption(options: unknown): RateTable | undefined {
       `compilePolicy options must be an object such as { rates }, got ${describeValue(options)}`,
     );
   }
+  checkOptionNames('compilePolicy', options, ['rates']);
   const rates: unknown = (options as { rates?: unknown }).rates;
   if (rates === undefined || rates instanceof RateTable) return rates;
   throw argumentError(

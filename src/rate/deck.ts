@@ -2,7 +2,13 @@
 // path, line and column, duplicates found in the digit trie the prefix index is laid out from.
 
 import { MAX_E164_DIGITS } from '../e164.js';
-import { aggregateError, argumentError, type RateErrorCode, type SipguardIssue } from '../errors.js';
+import {
+  aggregateError,
+  argumentError,
+  checkOptionNames,
+  type RateErrorCode,
+  type SipguardIssue,
+} from '../errors.js';
 import { describeValue, hiddenCharacterProblem, quote } from '../text.js';
 import {
   type ChosenColumn,
@@ -371,6 +377,7 @@ function csvOptions(options: unknown): {
   if (typeof options !== 'object' || options === null) {
     throw argumentError(`fromCsv options must be an object, got ${describeValue(options)}`);
   }
+  checkOptionNames('fromCsv', options, ['delimiter', 'header', ...OPTION_ROLES.map(([, key]) => key)]);
   const read = (key: string): unknown => ownDataValue(options, key);
   const delimiter = read('delimiter');
   if (delimiter !== undefined && delimiter !== ',' && delimiter !== ';' && delimiter !== '\t') {

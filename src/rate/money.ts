@@ -1,6 +1,12 @@
 // Exact per-minute USD amounts: a strict hand-written scanner and an immutable `Rate` value.
 import { Decimal } from 'decimal.js';
-import { argumentError, type RateErrorCode, type SipguardIssue, singleIssueError } from '../errors.js';
+import {
+  argumentError,
+  checkOptionNames,
+  type RateErrorCode,
+  type SipguardIssue,
+  singleIssueError,
+} from '../errors.js';
 import { describeValue, hiddenCharacterProblem, quote } from '../text.js';
 
 // A private decimal.js configuration, so sipguard never reads or writes the caller's global one.
@@ -132,6 +138,8 @@ export interface RateProblem {
 }
 
 function decimalsOption(options: ParseRateOptions | undefined): number {
+  if (options === undefined) return MAX_RATE_DECIMALS;
+  checkOptionNames('parseRate', options, ['maxDecimals']);
   const max: unknown = options?.maxDecimals ?? MAX_RATE_DECIMALS;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 0 || max > MAX_RATE_DECIMALS) {
     throw argumentError(
