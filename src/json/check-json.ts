@@ -94,10 +94,12 @@ class JsonScanner {
     return isHidden(char) ? `${name} (${hiddenCharacterAdvice(char, this.pos === 0)})` : name;
   }
 
+  // `depth` counts the containers around the value. Each container is a level, so the one that
+  // would be the 65th is refused, whether or not it holds anything.
   private value(path: string, depth: number): void {
-    if (depth > MAX_JSON_DEPTH)
-      throw new SyntaxStop(this.pos, `nesting deeper than ${MAX_JSON_DEPTH} levels`);
     const c = this.text.charAt(this.pos);
+    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH)
+      throw new SyntaxStop(this.pos, `nesting deeper than ${MAX_JSON_DEPTH} levels`);
     switch (c) {
       case '{':
         this.object(path, depth);

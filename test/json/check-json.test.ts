@@ -69,13 +69,22 @@ describe('checkJsonText: duplicate keys', () => {
 });
 
 describe('checkJsonText: depth bound', () => {
-  it(`refuses nesting deeper than ${MAX_JSON_DEPTH} and accepts exactly ${MAX_JSON_DEPTH}`, () => {
-    const ok = `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`;
-    expect(checkJsonText(ok)).toEqual([]);
-    const deep = `${'['.repeat(MAX_JSON_DEPTH + 2)}${']'.repeat(MAX_JSON_DEPTH + 2)}`;
-    const [problem] = checkJsonText(deep);
+  // Levels are containers: `[[]]` is 2 deep, and so is `{"a":{"a":1}}`, whose innermost value is no level.
+  const arrays = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+  const objects = (n: number) => `${'{"a":'.repeat(n - 1)}{"a":1}${'}'.repeat(n - 1)}`;
+  it.each([
+    ['empty arrays', arrays],
+    ['objects holding a number', objects],
+  ])(`accepts exactly ${MAX_JSON_DEPTH} levels of %s and refuses one more`, (_what, nest) => {
+    expect(checkJsonText(nest(MAX_JSON_DEPTH))).toEqual([]);
+    const [problem] = checkJsonText(nest(MAX_JSON_DEPTH + 1));
     expect(problem?.kind).toBe('too-deep');
-    expect(problem?.column).toBe(MAX_JSON_DEPTH + 2);
+    expect(problem?.message).toContain(`nesting deeper than ${MAX_JSON_DEPTH} levels`);
+  });
+
+  it('reports the opening bracket of the level too many', () => {
+    const [problem] = checkJsonText(arrays(MAX_JSON_DEPTH + 1));
+    expect(problem?.column).toBe(MAX_JSON_DEPTH + 1);
   });
 });
 

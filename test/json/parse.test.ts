@@ -63,8 +63,8 @@ describe('safeParseJsonText', () => {
 
   it(`refuses nesting deeper than MAX_JSON_DEPTH (${MAX_JSON_DEPTH})`, () => {
     const depth = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
-    expect(safeParseJsonText(depth(MAX_JSON_DEPTH + 1)).success).toBe(true);
-    const deep = safeParseJsonText(depth(MAX_JSON_DEPTH + 2));
+    expect(safeParseJsonText(depth(MAX_JSON_DEPTH)).success).toBe(true);
+    const deep = safeParseJsonText(depth(MAX_JSON_DEPTH + 1));
     expect(deep).toEqual({ success: false, issues: [expect.objectContaining({ code: 'invalid-json' })] });
   });
 
