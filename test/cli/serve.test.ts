@@ -109,6 +109,26 @@ describe('createDecisionServer (in process)', { timeout: 30_000 }, () => {
     expect((await get(`${path}&format=json`, { Accept: 'text/plain' })).type).toMatch(/^application\/json/);
   });
 
+  // RFC 9110: media types are case-insensitive, and q=0 means "not acceptable".
+  it.each([
+    ['TEXT/PLAIN', /^text\/plain/, 'upper case names text/plain'],
+    ['text/plain; charset=utf-8', /^text\/plain/, 'with a parameter'],
+    ['text/plain;q=0', /^application\/json/, 'q=0: text is not acceptable'],
+    ['application/json;q=0, text/plain', /^text\/plain/, 'q=0 takes JSON out'],
+    ['text/plain;q=0.5, application/json;q=0.9', /^application\/json/, 'both acceptable: JSON'],
+    ['*/*', /^application\/json/, 'a wildcard names no type: JSON'],
+  ])('Accept %j answers %s (%s)', async (accept, type) => {
+    const path = '/v1/registration?extension=101&sourceIp=127.0.0.2';
+    expect((await get(path, { Accept: accept })).type).toMatch(type);
+  });
+
+  it('refuses a query that does not decode in the form it asked for (format=text)', async () => {
+    const r = await get('/v1/call?extension=101&dialed=+12025550123&format=text');
+    expect(r.status).toBe(400);
+    expect(r.type).toMatch(/^text\/plain/);
+    expect(r.body).toMatch(/^error invalid-encoding: parameter "dialed" has a raw "\+"/);
+  });
+
   it.each([
     ['/v1/registration?extension=101', 400, 'missing-parameter', 'sourceIp is required'],
     [

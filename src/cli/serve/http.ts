@@ -105,9 +105,11 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     const target = req.url ?? '';
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
-    const decoded = decodeQuery(q < 0 ? '' : target.slice(q + 1));
+    const rawQuery = q < 0 ? '' : target.slice(q + 1);
+    const decoded = decodeQuery(rawQuery);
     const query = decoded.ok ? decoded.pairs : [];
-    const text = wantsText(req, query);
+    // A query that does not decode is refused, in the form it asked for as written.
+    const text = wantsText(req, decoded.ok ? query : rawFormatPairs(rawQuery));
     const method = req.method ?? '';
 
     const route = ROUTES[path];
@@ -248,8 +250,29 @@ function wantsText(req: IncomingMessage, query: readonly (readonly [string, stri
   const format = query.filter(([name]) => name === 'format').map(([, value]) => value);
   if (format.length === 1 && format[0] === 'text') return true;
   if (format.length > 0) return false;
-  const accept = req.headers.accept ?? '';
-  return accept.includes('text/plain') && !accept.includes('application/json');
+  const accept = acceptedTypes(req.headers.accept ?? '');
+  return accept.has('text/plain') && !accept.has('application/json');
+}
+
+// The `format` pairs of a query that did not decode, as written (only `format=text` is looked for).
+function rawFormatPairs(rawQuery: string): (readonly [string, string])[] {
+  return rawQuery
+    .split('&')
+    .filter((pair) => pair.startsWith('format='))
+    .map((pair) => ['format', pair.slice('format='.length)] as const);
+}
+
+// The media types an Accept header names as acceptable: case-insensitive (RFC 9110), less those
+// given q=0 ("not acceptable"). Ranges with a wildcard name no type here.
+function acceptedTypes(accept: string): Set<string> {
+  const types = new Set<string>();
+  for (const range of accept.split(',')) {
+    const [type = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (q !== undefined && Number(q.slice(2)) === 0) continue;
+    types.add(type);
+  }
+  return types;
 }
 
 /** What reading a request body gave. */
