@@ -22,7 +22,7 @@ export function beginResultProblem(result: unknown): string | undefined {
       if (!isInstant(r.releaseAt)) return `${r.status}: releaseAt is not an instant in milliseconds`;
       return undefined;
     case 'limited':
-      if (!LIMIT_NAMES.includes(r.limit as never)) return 'limited: limit is not a limit name';
+      if (!(LIMIT_NAMES as readonly unknown[]).includes(r.limit)) return 'limited: limit is not a limit name';
       if (r.level !== 'account' && r.level !== 'extension')
         return 'limited: level is not "account" or "extension"';
       if (!isAmount(r.counter) || !isAmount(r.bound))
