@@ -1,10 +1,18 @@
 // Rule-set test cases: what a policy should decide for given requests, checked against what it does.
 import { aggregateError, argumentError, type PolicyErrorCode, type SipguardIssue } from '../errors.js';
+import { isInstant, MAX_LEDGER_KEY_LENGTH } from '../limits/index.js';
 import type { Decision, DecisionCode } from '../policy/decision.js';
 import type { CallRequest, Policy, RegistrationRequest } from '../policy/policy.js';
+import { parseEffectiveDate } from '../rate/dates.js';
 import { describeValue, docsPage, isRecord, pointerSegment, quote } from '../text.js';
 import type { RuleCaseResult } from './result.js';
-import { MAX_REPEAT, MAX_SEQUENCE_STEPS, type RuleSequence, type SequenceStep } from './sequences.js';
+import {
+  MAX_REPEAT,
+  MAX_SEQUENCE_CALLS,
+  MAX_SEQUENCE_STEPS,
+  type RuleSequence,
+  type SequenceStep,
+} from './sequences.js';
 
 /** One expectation: a registration or a call, and whether it should be allowed (and with which code). */
 export type RuleCase = {
@@ -271,6 +279,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
 
   function readSequences(raw: unknown): RuleSequence[] {
     const found: RuleSequence[] = [];
+    let calls = 0;
     if (!Array.isArray(raw)) {
       problem('/sequences', 'wrong-type', `"sequences" must be a list, not ${describeValue(raw)}`);
       return found;
@@ -284,6 +293,13 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
       onlyFields(rawSequence, ['name', 'account', 'steps'], path, problem);
       const name = stringField(rawSequence, 'name', path, true, problem);
       const account = stringField(rawSequence, 'account', path, false, problem);
+      if (account !== undefined && (account.length === 0 || account.length > MAX_LEDGER_KEY_LENGTH)) {
+        problem(
+          `${path}/account`,
+          'invalid-value',
+          `"account" must be 1 to ${MAX_LEDGER_KEY_LENGTH} characters, not ${describeValue(account)}`,
+        );
+      }
       const rawSteps = rawSequence.steps;
       if (!Array.isArray(rawSteps) || rawSteps.length === 0 || rawSteps.length > MAX_SEQUENCE_STEPS) {
         problem(
@@ -304,21 +320,21 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
         const at = stringField(rawStep, 'at', stepPath, true, problem);
         let time: number | undefined;
         if (at !== undefined) {
-          time = ISO_INSTANT.test(at) ? Date.parse(at) : Number.NaN;
-          if (!Number.isFinite(time)) {
+          // The shape here, the calendar (no 30 February, no 24:00) by the deck's strict date reader.
+          const parsed = ISO_INSTANT.test(at)
+            ? parseEffectiveDate(at)
+            : `${JSON.stringify(at)} is not an ISO 8601 time with a zone, such as "2024-06-01T03:00:00Z"`;
+          if (typeof parsed === 'string') {
+            problem(`${stepPath}/at`, 'invalid-value', parsed);
+          } else if (!isInstant(parsed)) {
+            problem(`${stepPath}/at`, 'invalid-value', `${JSON.stringify(at)} is not between 2000 and 2200`);
+          } else if (parsed < previous) {
             problem(
               `${stepPath}/at`,
               'invalid-value',
-              `${JSON.stringify(at)} is not an ISO 8601 time with a zone, such as "2024-06-01T03:00:00Z"`,
+              `${JSON.stringify(at)} is earlier than the step before it (or its last repeated call); steps run in time order`,
             );
-            time = undefined;
-          } else if (time < previous) {
-            problem(
-              `${stepPath}/at`,
-              'invalid-value',
-              `${JSON.stringify(at)} is earlier than the step before it; steps run in time order`,
-            );
-          } else previous = time;
+          } else time = parsed;
         }
         if (Object.hasOwn(rawStep, 'end')) {
           onlyFields(rawStep, ['at', 'end'], stepPath, problem);
@@ -332,6 +348,7 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
           const billedSeconds = count(end, 'billedSeconds', `${stepPath}/end`, 0, 604_800);
           if (!Object.hasOwn(end, 'billedSeconds'))
             problem(`${stepPath}/end`, 'missing-field', '"end" needs "billedSeconds"');
+          if (time !== undefined) previous = time;
           if (at !== undefined && callId !== undefined && billedSeconds !== undefined) {
             steps.push({ at, end: { callId, billedSeconds } });
           }
@@ -371,6 +388,16 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
         const repeat = count(rawStep, 'repeat', stepPath, 1, MAX_REPEAT);
         const every = count(rawStep, 'every', stepPath, 0, 86_400);
         const callId = stringField(rawStep, 'callId', stepPath, false, problem);
+        // The next step comes after this one's last call, not only its first.
+        if (time !== undefined) previous = time + ((repeat ?? 1) - 1) * (every ?? 0) * 1000;
+        calls += repeat ?? 1;
+        if (calls > MAX_SEQUENCE_CALLS && calls - (repeat ?? 1) <= MAX_SEQUENCE_CALLS) {
+          problem(
+            stepPath,
+            'invalid-value',
+            `the sequences place more than ${MAX_SEQUENCE_CALLS} calls in all (counting each repeat); split the file`,
+          );
+        }
         if (at === undefined || call === undefined || expect === undefined) return;
         steps.push({
           at,

@@ -10,6 +10,8 @@ import type { RuleCaseResult } from './result.js';
 export const MAX_SEQUENCE_STEPS = 1_000;
 /** Most calls a step's `repeat` may place. */
 export const MAX_REPEAT = 1_000;
+/** Most calls one cases file may place over all its sequences: each is kept for the report. */
+export const MAX_SEQUENCE_CALLS = 100_000;
 
 /** One step: a call placed at a time (repeated `repeat` times, `every` seconds apart), or the end of a call. */
 export type SequenceStep =

@@ -106,8 +106,72 @@ describe('parseRuleCases: sequences', () => {
       'a typo is an error, never a skipped check',
     ],
     [{ sequences: [{ steps: [step] }] }, [{ path: '/sequences/0', code: 'missing-field' }], 'no name'],
+    [
+      { sequences: [{ name: 's', steps: [{ ...step, at: '2024-02-30T03:00:00Z' }] }] },
+      [{ path: '/sequences/0/steps/0/at', code: 'invalid-value' }],
+      'a day the month does not have (Date.parse rolls it over to 1 March)',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [{ ...step, at: '2023-02-29T03:00:00Z' }] }] },
+      [{ path: '/sequences/0/steps/0/at', code: 'invalid-value' }],
+      'no 29 February in 2023',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [{ ...step, at: '2024-06-01T24:00:00Z' }] }] },
+      [{ path: '/sequences/0/steps/0/at', code: 'invalid-value' }],
+      'no hour 24 (Date.parse reads it as the next day)',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [{ ...step, at: '1999-06-01T03:00:00Z' }] }] },
+      [{ path: '/sequences/0/steps/0/at', code: 'invalid-value' }],
+      'before 2000: a time the ledger refuses, so a deny step would pass for the wrong reason',
+    ],
+    [
+      { sequences: [{ name: 's', account: '', steps: [step] }] },
+      [{ path: '/sequences/0/account', code: 'invalid-value' }],
+      'an empty account, which the ledger refuses',
+    ],
+    [
+      {
+        sequences: [
+          {
+            name: 's',
+            steps: [
+              { ...step, repeat: 2, every: 50 },
+              { ...step, at: '2024-06-01T03:00:10Z' },
+            ],
+          },
+        ],
+      },
+      [{ path: '/sequences/0/steps/1/at', code: 'invalid-value' }],
+      "a step before the last repeated call of the step before it (that one's second call is at 03:00:50)",
+    ],
+    [
+      {
+        sequences: [
+          {
+            name: 's',
+            steps: [
+              { ...step, repeat: 2, every: 50 },
+              { ...step, at: '2024-06-01T03:00:50Z' },
+            ],
+          },
+        ],
+      },
+      [],
+      'a step at the time of the last repeated call before it',
+    ],
   ])('%j → %j (%s)', (doc, expected) => {
     expect(issuesOf(doc)).toEqual(expected);
+  });
+
+  it('refuses more than 100,000 calls in one file (each is kept for the report), before any runs', () => {
+    const sequences = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ name: `s${i}`, steps: [{ ...step, repeat: 1000, every: 1 }] }));
+    expect(issuesOf({ sequences: sequences(100) })).toEqual([]);
+    expect(issuesOf({ sequences: sequences(101) })).toEqual([
+      { path: '/sequences/100/steps/0', code: 'invalid-value' },
+    ]);
   });
 });
 
