@@ -15,6 +15,15 @@ export class FileError extends Error {
   }
 }
 
+// Strict: bytes that are not UTF-8 are an error, never U+FFFD in a policy key or a case name; a
+// leading byte order mark is kept, for the JSON reader to refuse with its own advice.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A file's bytes as text; throws (`ERR_ENCODING_INVALID_ENCODED_DATA`) when they are not UTF-8. */
+export function decodeText(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}
+
 /** Reads a file as text, turning the usual system errors into a sentence a person can act on. */
 export async function readTextFile(
   readText: (path: string) => Promise<string>,
@@ -31,7 +40,9 @@ export async function readTextFile(
           ? 'is a directory, not a file'
           : code === 'EACCES' || code === 'EPERM'
             ? 'permission denied'
-            : `cannot read the file (${e instanceof Error ? e.message : String(e)})`;
+            : code === 'ERR_ENCODING_INVALID_ENCODED_DATA'
+              ? 'is not UTF-8 text: save it as UTF-8'
+              : `cannot read the file (${e instanceof Error ? e.message : String(e)})`;
     throw new FileError([{ file, path: '', code: 'unreadable-file', message: why }]);
   }
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { decodeText } from './files.js';
 
 /** The file argument that means standard input, as in `cat -` (docs/cli.md). */
 export const STDIN = '-';
@@ -57,17 +58,17 @@ export function processIo(onOutputClosed: () => void): ProcessIo {
         // Standard error is gone too; nothing can be said.
       }
     },
-    readText: (path) => (path === STDIN ? readStdin() : readFile(path, 'utf8')),
+    readText: async (path) => decodeText(path === STDIN ? await readStdin() : await readFile(path)),
     color: Boolean(process.stdout.isTTY) && !noColor,
     outputClosed: () => closed,
   };
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Exit codes, as documented in docs/cli.md. */

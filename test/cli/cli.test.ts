@@ -1,7 +1,8 @@
 // Spawns the built `sipguard` binary (dist/cli.js) on fixture files: `npm test` builds before testing.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -60,6 +61,20 @@ describe('sipguard check', () => {
     expect(r.code).toBe(3);
     const out = json(r.stdout) as { problems: { path: string; code: string }[] };
     expect(out.problems).toEqual([expect.objectContaining({ path: '/homeCountry', code: 'duplicate-key' })]);
+  });
+
+  it('refuses a file that is not UTF-8, rather than reading U+FFFD into a key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipguard-utf8-'));
+    try {
+      const file = join(dir, 'latin1.json');
+      // "10\xff1": a Latin-1 byte in an extension id, which a lenient reader turns into "10\ufffd1".
+      writeFileSync(file, Buffer.from('{"homeCountry":"US","extensions":{"10\xff1":{}}}', 'latin1'));
+      const r = sipguard(['check', file]);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toContain('latin1.json unreadable-file: is not UTF-8 text: save it as UTF-8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 3 with a clear message for a missing file', () => {

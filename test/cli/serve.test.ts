@@ -173,6 +173,18 @@ describe('createDecisionServer (in process)', { timeout: 30_000 }, () => {
     expect(getDrop.res.headers.get('allow')).toBe('POST');
   });
 
+  it('refuses a drop body that is not UTF-8 (400 invalid-body), rather than reading U+FFFD', async () => {
+    const res = await fetch(`${base}/v1/registrations/drop`, {
+      method: 'POST',
+      body: new Uint8Array([0x5b, 0xff, 0x5d]),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: 'invalid-body',
+      message: 'the request body is not UTF-8',
+    });
+  });
+
   it('lists the registrations to drop, in input order, with their decisions', async () => {
     const held = [
       { extension: '101', sourceIp: '127.0.0.2', contact: 'sip:101@127.0.0.2' },

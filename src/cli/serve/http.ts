@@ -2,6 +2,7 @@
 // over a `PolicyHolder` that decides. It keeps no policy of its own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { quote } from '../../text.js';
+import { decodeText } from '../files.js';
 import type { Decider } from './decide.js';
 import type { ServeEvent } from './log.js';
 import type { MetricRegistry } from './metrics.js';
@@ -185,7 +186,14 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
       refuse(res, false, serveError('body-too-large', `the request body exceeds ${MAX_BODY_BYTES} bytes`));
       return;
     }
-    const answer = await holder.registrationsToDropJson(read.body.toString('utf8'));
+    let body: string;
+    try {
+      body = decodeText(read.body);
+    } catch {
+      refuse(res, false, serveError('invalid-body', 'the request body is not UTF-8'));
+      return;
+    }
+    const answer = await holder.registrationsToDropJson(body);
     if (!answer.ok) {
       refuse(res, false, serveError('invalid-body', answer.message, answer.problems));
       return;

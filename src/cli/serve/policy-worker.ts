@@ -12,7 +12,7 @@ import type {
   Policy,
   StartDecision,
 } from '../../index.js';
-import { FileError, type FileProblem } from '../files.js';
+import { decodeText, FileError, type FileProblem } from '../files.js';
 import { loadPolicy } from '../load.js';
 import { parseDropBody } from './drop-body.js';
 import { batcher, CALL_ID_REQUIRED, type LedgerAsk, type LedgerReply } from './worker-ledger.js';
@@ -66,14 +66,13 @@ const NO_CALL_ID = '-';
 
 async function compile(input: WorkerInput): Promise<{ report: WorkerReport; policy?: Policy }> {
   const { bytes } = input;
-  const text = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
   const io = {
     out: () => {},
     err: () => {},
     color: false,
     readText: async (path: string) => {
       const b = path === input.ratesFile ? bytes.rates : bytes.policy;
-      return b === undefined ? '' : text(b);
+      return b === undefined ? '' : decodeText(b);
     },
   };
   try {
