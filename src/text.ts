@@ -22,16 +22,18 @@ export const MAX_QUOTED_LENGTH = 64;
 // separator but U+0020 itself, and the default-ignorable code points that are none of these (fillers
 // such as U+3164, variation selectors, the combining grapheme joiner). Each is one character class,
 // so the tests are linear.
-const HIDDEN = /(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}\p{DI}]/u;
-const HIDDEN_ALL = /(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}\p{DI}]/gu;
-const QUOTED_SPECIAL = /["\\]|(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}\p{DI}]/u;
-const QUOTED_SPECIAL_ALL = /["\\]|(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}\p{DI}]/gu;
+const HIDDEN_CLASS = String.raw`(?! )[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}\p{DI}]`;
+const HIDDEN = new RegExp(HIDDEN_CLASS, 'u');
+const HIDDEN_ALL = new RegExp(HIDDEN_CLASS, 'gu');
+const QUOTED_SPECIAL = new RegExp(String.raw`["\\]|${HIDDEN_CLASS}`, 'u');
+const QUOTED_SPECIAL_ALL = new RegExp(String.raw`["\\]|${HIDDEN_CLASS}`, 'gu');
 
 /**
  * The hidden characters people meet most (controls, no-break and other wide spaces, zero-width and
- * bidirectional format characters, fillers and variation selectors, the byte order mark) as the body of a regular-expression class
- * in `\uXXXX` escapes: a subset of those {@link hiddenCharacterProblem} finds, written so that a JSON
- * Schema pattern engine reads it without the `u` flag.
+ * bidirectional format characters, fillers and variation selectors, the byte order mark) as the
+ * body of a regular-expression class in `\uXXXX` escapes: a subset of those
+ * {@link hiddenCharacterProblem} finds, written so that a JSON Schema pattern engine reads it
+ * without the `u` flag.
  */
 export const COMMON_HIDDEN_CLASS =
   '\\u0000-\\u001F\\u007F-\\u00A0\\u00AD\\u034F\\u061C\\u115F-\\u1160\\u17B4-\\u17B5\\u180B-\\u180F' +

@@ -15,11 +15,11 @@ export class FileError extends Error {
   }
 }
 
-// Strict: bytes that are not UTF-8 are an error, never U+FFFD in a policy key or a case name; a
-// leading byte order mark is kept, for the JSON reader to refuse with its own advice.
+// Strict: bytes that are not UTF-8 are an error, never U+FFFD in a policy key, a case name or a
+// query value; a leading byte order mark is kept (the default drops it), for the checks to refuse.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** A file's bytes as text; throws (`ERR_ENCODING_INVALID_ENCODED_DATA`) when they are not UTF-8. */
+/** Bytes as text (a file, a request); throws (`ERR_ENCODING_INVALID_ENCODED_DATA`) when they are not UTF-8. */
 export function decodeText(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }

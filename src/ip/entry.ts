@@ -76,7 +76,6 @@ export function parseIpEntry(text: string, options?: IpEntryOptions): IpEntry {
   throw singleIssueError(copy ? { ...issue, input: text } : issue);
 }
 
-/** Parses one entry without throwing: the parsed entry with its bounds, or the problem. */
 /**
  * The `strict` option, checked: a value that is not true or false is an error, never lenient
  * parsing by default (`{ strict: "yes" }` would otherwise be read as not strict).
@@ -90,6 +89,7 @@ export function strictOption(api: string, options: IpEntryOptions | undefined): 
   return strict === true;
 }
 
+/** Parses one entry without throwing: the parsed entry with its bounds, or the problem. */
 export function parseEntryOutcome(raw: unknown, strict: boolean): ParsedEntry | EntryProblem {
   if (typeof raw !== 'string') {
     return {

@@ -258,9 +258,14 @@ function wantsText(req: IncomingMessage, query: readonly (readonly [string, stri
   const format = query.filter(([name]) => name === 'format').map(([, value]) => value);
   if (format.length === 1 && format[0] === 'text') return true;
   if (format.length > 0) return false;
-  const accept = acceptedTypes(req.headers.accept ?? '');
+  const header = req.headers.accept;
+  // Most requests name no text/plain: they are answered without parsing (or allocating) anything.
+  if (header === undefined || !TEXT_PLAIN.test(header)) return false;
+  const accept = acceptedTypes(header);
   return accept.has('text/plain') && !accept.has('application/json');
 }
+
+const TEXT_PLAIN = /text\/plain/i;
 
 // The `format` pairs of a query that did not decode, as written (only `format=text` is looked for).
 function rawFormatPairs(rawQuery: string): (readonly [string, string])[] {

@@ -6,7 +6,7 @@
 // See docs/decisions/0007-kamailio-asks-over-jsonrpc-netstrings.md.
 import { createServer, type Server, type Socket } from 'node:net';
 import { isRecord, quote } from '../../text.js';
-import { FileError, parseJsonText } from '../files.js';
+import { decodeText, FileError, parseJsonText } from '../files.js';
 import type { Decider } from './decide.js';
 import type { ServeEvent } from './log.js';
 import type { MetricRegistry } from './metrics.js';
@@ -83,9 +83,6 @@ type ReadRequest =
     }
   | { readonly kind: 'notification' };
 
-// ignoreBOM keeps a leading byte order mark in the text (the default drops it), so that the JSON
-// reader refuses it, as it refuses one in a policy file.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const REQUEST_MEMBERS = new Set(['jsonrpc', 'method', 'params', 'id']);
 
 const refuse = (
@@ -102,7 +99,8 @@ const refuse = (
 export function readRequest(frame: Buffer): ReadRequest {
   let text: string;
   try {
-    text = utf8.decode(frame);
+    // A leading byte order mark is kept, for the JSON reader to refuse as in a policy file.
+    text = decodeText(frame);
   } catch {
     return refuse(null, PARSE_ERROR, 'invalid-body', 'the request is not UTF-8');
   }

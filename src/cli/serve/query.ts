@@ -4,6 +4,7 @@
 // reading of its correctly encoded twin.
 
 import { characterAt, nameCharacter, quote } from '../../text.js';
+import { decodeText } from '../files.js';
 
 /** A query that cannot be read without guessing. */
 export interface QueryError {
@@ -22,10 +23,6 @@ export type QueryResult =
 const RAW = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,;=:@/?")
   RAW[c.charCodeAt(0)] = 1;
-
-// ignoreBOM keeps a leading U+FEFF in the value (the default drops it), so that a value is never
-// decided without the character it was sent with: the checks refuse it, as over JSON-RPC.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const hexValue = (c: number): number =>
   c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
@@ -59,7 +56,8 @@ function decodeComponent(text: string): string | { problem: string } {
     i += 2;
   }
   try {
-    return utf8.decode(new Uint8Array(bytes));
+    // Strict, and a leading U+FEFF is kept: a value is never decided without a character it was sent with.
+    return decodeText(new Uint8Array(bytes));
   } catch {
     return { problem: 'has percent-escapes that are not UTF-8' };
   }
