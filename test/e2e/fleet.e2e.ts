@@ -20,6 +20,8 @@ const CALLER = 20;
 const HOLD_MS = 5_000;
 /** Kamailio's dialog timeout (MAX_CALL_SECONDS): longer than HOLD_MS, shorter than the timeout test's call. */
 const DIALOG_TIMEOUT_S = 8;
+/** How long the caller of the timeout test would hold its call: well past DIALOG_TIMEOUT_S. */
+const TIMED_OUT_CALL_HOLD_MS = 16_000;
 
 /**
  * The account's limits, one per extension so that the scenarios do not share counters: 101 at most
@@ -72,6 +74,8 @@ describe.skipIf(missing.length > 0 && !inCi)(
         );
       }
     }
+    /** The first event any replica logged that matches. */
+    const logged = (match: (e: Record<string, unknown>) => boolean) => edge.serviceEvents.find(match);
     const settled = (replicas?: number[]) =>
       fleetSample('sipguard_call_events_total{event="end",result="settled"}', replicas);
 
@@ -84,7 +88,9 @@ describe.skipIf(missing.length > 0 && !inCi)(
         net,
         replicas: 2,
         ledger: redis.url,
-        maxCallSeconds: 600,
+        maxCallSeconds: DIALOG_TIMEOUT_S,
+        // The replicas log each decision and call event: the timeout test follows its own call.
+        logDecisions: true,
       });
       // Both replicas connected to Redis before the first call.
       await everyLedger('ready', 10_000);
@@ -205,21 +211,44 @@ describe.skipIf(missing.length > 0 && !inCi)(
     });
 
     it('ends a dialog Kamailio times out, and reports that end', async () => {
-      const answered = () => fleetSample('sipguard_call_events_total{event="answer",result="answered"}');
-      const answeredBefore = await answered();
-      const settledBefore = await settled();
-      let callerDone = false;
-      // The caller would hang up after 16 s; Kamailio ends the dialog after DIALOG_TIMEOUT_S.
-      const held = edge.inviteHeld(caller(), '102', '+12025550140', 16_000).finally(() => {
-        callerDone = true;
-      });
-      await poll(answered, (n) => n > answeredBefore, 10_000);
-      await poll(settled, (n) => n > settledBefore, (DIALOG_TIMEOUT_S + 8) * 1000);
-      expect(callerDone, 'the end came from the timeout, not from the caller').toBe(false);
-      // The caller got Kamailio's BYE during its pause, long before it would have hung up.
+      const dialed = '+12025550140';
+      // The caller would hang up after TIMED_OUT_CALL_HOLD_MS; Kamailio ends the dialog DIALOG_TIMEOUT_S
+      // after the answer and reports that end.
+      const held = edge.inviteHeld(caller(), '102', dialed, TIMED_OUT_CALL_HOLD_MS);
+      // This call's own reports, by the id Kamailio gave it: a late report of an earlier test's call
+      // (retried while Redis was down) must not pass for it.
+      const decision = await poll(
+        async () => logged((e) => e.event === 'decision' && e.dialed === dialed),
+        (e) => e !== undefined,
+        10_000,
+      );
+      const callId = decision?.callId;
+      const answer = await poll(
+        async () => logged((e) => e.event === 'call-answer' && e.callId === callId),
+        (e) => e !== undefined,
+        10_000,
+      );
+      const ended = await poll(
+        async () => logged((e) => e.event === 'call-end' && e.callId === callId),
+        (e) => e !== undefined,
+        TIMED_OUT_CALL_HOLD_MS,
+      );
+      expect(answer?.result).toBe('answered');
+      expect(ended?.result).toBe('settled');
+      // From the timeout, not the caller. Half the timeout as the lower bound: the answer's report may
+      // be late under load, and Kamailio's dialog timer ticks once a second.
+      const lifetimeMs = Date.parse(String(ended?.time)) - Date.parse(String(answer?.time));
+      expect(lifetimeMs, 'the end came at the dialog timeout').toBeGreaterThanOrEqual(
+        (DIALOG_TIMEOUT_S * 1000) / 2,
+      );
+      expect(lifetimeMs, 'the end came before the caller would have hung up').toBeLessThan(
+        TIMED_OUT_CALL_HOLD_MS - 2_000,
+      );
       const call = await held;
       note('102: a call Kamailio timed out', call);
       expect(call.final.status).toBe(200);
+      // Kamailio's BYE reached the caller during its pause: sipp answers it and counts the call failed.
+      expect(call.code, 'sipp saw a BYE it did not send').toBe(1);
     }, 60_000);
 
     it('settles the end of a call through the other replica when one is killed mid-call', async () => {
