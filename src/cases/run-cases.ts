@@ -242,6 +242,16 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
       if (c !== undefined) cases.push(c);
     });
   }
+  // A file that checks nothing would pass every time: a rule-set test that cannot fail.
+  const noCases = !Array.isArray(rawCases) || rawCases.length === 0;
+  const noSequences = !Array.isArray(doc.sequences) || doc.sequences.length === 0;
+  if (issues.length === 0 && noCases && noSequences) {
+    problem(
+      Object.hasOwn(doc, 'cases') ? '/cases' : '/sequences',
+      'invalid-value',
+      'the document tests nothing: it needs at least one case or sequence',
+    );
+  }
   if (issues.length > 0) throw aggregateError('invalid-cases', 'invalid cases document', issues);
   return {
     ...(policy === undefined ? {} : { policy }),
@@ -410,6 +420,14 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
           ...(every === undefined ? {} : { every }),
         });
       });
+      // Only ends, no call: nothing in the sequence has an expected decision to check.
+      if (rawSteps.every((step: unknown) => isRecord(step) && Object.hasOwn(step, 'end'))) {
+        problem(
+          `${path}/steps`,
+          'invalid-value',
+          'a sequence needs at least one call step; it has only ends',
+        );
+      }
       if (name !== undefined) found.push({ name, ...(account === undefined ? {} : { account }), steps });
     });
     return found;

@@ -96,8 +96,8 @@ describe('parseRuleCases: sequences', () => {
       'neither call nor end',
     ],
     [
-      { sequences: [{ name: 's', steps: [{ at: step.at, end: { callId: 'x' } }] }] },
-      [{ path: '/sequences/0/steps/0/end', code: 'missing-field' }],
+      { sequences: [{ name: 's', steps: [step, { at: step.at, end: { callId: 'x' } }] }] },
+      [{ path: '/sequences/0/steps/1/end', code: 'missing-field' }],
       'an end without billed seconds',
     ],
     [
@@ -106,6 +106,31 @@ describe('parseRuleCases: sequences', () => {
       'a typo is an error, never a skipped check',
     ],
     [{ sequences: [{ steps: [step] }] }, [{ path: '/sequences/0', code: 'missing-field' }], 'no name'],
+    [
+      { sequences: [{ name: 's', steps: [{ at: step.at, end: { callId: 'x', billedSeconds: 0 } }] }] },
+      [{ path: '/sequences/0/steps', code: 'invalid-value' }],
+      'only ends: no step has a decision to check, so the sequence could never fail',
+    ],
+    [
+      { sequences: [] },
+      [{ path: '/sequences', code: 'invalid-value' }],
+      'no sequences and no cases: the file tests nothing',
+    ],
+    [
+      { cases: [], sequences: [] },
+      [{ path: '/cases', code: 'invalid-value' }],
+      'both lists empty: the file tests nothing',
+    ],
+    [
+      { cases: [] },
+      [{ path: '/cases', code: 'invalid-value' }],
+      'an empty cases list: the file tests nothing',
+    ],
+    [
+      { cases: [], sequences: [{ name: 's', steps: [step] }] },
+      [],
+      'no cases, but a sequence: it tests something',
+    ],
     [
       { sequences: [{ name: 's', steps: [{ ...step, at: '2024-02-30T03:00:00Z' }] }] },
       [{ path: '/sequences/0/steps/0/at', code: 'invalid-value' }],
