@@ -436,6 +436,22 @@ function mainHelp(): string {
   return lines.join('\n');
 }
 
+// parseArgs keeps the last of two values of one option; which one the user meant is unknown, so
+// a value-taking option given twice is a usage error (a repeated flag means the same once or twice).
+function repeatedValueProblem(tokens: ReturnType<typeof parseArgs>['tokens']): void {
+  const seen = new Map<string, string>();
+  for (const token of tokens ?? []) {
+    if (token.kind !== 'option' || token.value === undefined) continue;
+    const first = seen.get(token.name);
+    if (first !== undefined) {
+      throw new UsageError(
+        `option --${token.name} is given twice (${quote(first)} and ${quote(token.value)}); give it once`,
+      );
+    }
+    seen.set(token.name, token.value);
+  }
+}
+
 /**
  * Runs the CLI on `argv` (without node and script) and returns the exit code. Usage and input problems
  * become documented exit codes; anything else is a bug and propagates.
@@ -468,7 +484,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       options: { ...COMMON, ...command.options },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
+    repeatedValueProblem(parsed.tokens);
     if (parsed.values.help === true) {
       io.out(`${command.usage}\n\n${command.help}`);
       return ExitCode.ok;

@@ -385,6 +385,16 @@ describe('"-" is standard input', () => {
     [['test', '-', '--policy', '-'], 'only one file argument can be "-" (standard input)'],
     [['serve', '-'], 'serve reloads its files when they change: give file names, not "-"'],
     [['serve', fixture('policy.json'), '--rates', '-'], 'give file names, not "-"'],
+    // parseArgs would keep the last value: which one was meant is unknown.
+    [
+      ['test', fixture('cases.json'), '--policy', 'a.json', '--policy=b.json'],
+      'option --policy is given twice ("a.json" and "b.json"); give it once',
+    ],
+    [
+      ['eval', fixture('policy.json'), '--extension', '100', '--dialed', '911', '--extension', '200'],
+      'option --extension is given twice ("100" and "200")',
+    ],
+    [['serve', fixture('policy.json'), '--port', '0', '--port', '0'], 'option --port is given twice'],
   ])('%j is a usage error', (args, message) => {
     const r = sipguard(args, {}, '{}');
     expect(r.code).toBe(4);
@@ -425,6 +435,14 @@ describe('usage errors with --json', () => {
     };
     expect(input.error).toBe('invalid-input');
     expect(Object.keys(usage.problems[0] ?? {}).sort()).toEqual(Object.keys(input.problems[0] ?? {}).sort());
+  });
+
+  it('takes a flag given twice as given once: it means the same', () => {
+    const once = sipguard(['check', fixture('policy.json'), '--json']);
+    const twice = sipguard(['check', fixture('policy.json'), '--json', '--json']);
+    expect(twice.code).toBe(once.code);
+    expect(twice.stdout).toBe(once.stdout);
+    expect(() => json(twice.stdout)).not.toThrow();
   });
 
   it('stays text without --json, and "--json" after "--" is not the option', () => {
