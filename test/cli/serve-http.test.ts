@@ -127,3 +127,56 @@ describe('D7: a client that aborts its request body', () => {
     expect(events).toEqual([{ event: 'client-aborted', route: '/v1/registrations/drop', received: 14 }]);
   });
 });
+
+describe("requests Node's HTTP parser refuses", () => {
+  /** The refusals counted so far for `code`, from the service's own /metrics. */
+  async function refused(code: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith(`sipguard_refused_requests_total{code="${code}"} `));
+    return line === undefined ? 0 : Number(line.split(' ')[1]);
+  }
+
+  it.each<[reason: string, request: string, status: string, code: string]>([
+    ['a request line that is not HTTP', 'BLAH\r\n\r\n', '400 Bad Request', 'malformed-request'],
+    [
+      'two different lengths: request smuggling, refused by the parser',
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
+      '400 Bad Request',
+      'malformed-request',
+    ],
+    [
+      "headers over Node's 16 KiB",
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      '431 Request Header Fields Too Large',
+      'headers-too-large',
+    ],
+  ])('%s: answered in JSON, and counted', async (_reason, request, status, code) => {
+    const before = await refused(code);
+    const { received } = await heldFor(request);
+    const [head = '', body = ''] = received.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe(`HTTP/1.1 ${status}`);
+    expect(head).toContain('Content-Type: application/json; charset=utf-8');
+    expect(head).toContain('Connection: close');
+    expect(head).toContain(`Content-Length: ${Buffer.byteLength(body)}`);
+    expect(JSON.parse(body)).toEqual({ error: code, message: expect.any(String) });
+    expect(await refused(code)).toBe(before + 1);
+  });
+
+  it('answers a header timeout 408 request-timeout in JSON', async () => {
+    const { received } = await heldFor('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    const [head = '', body = ''] = received.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(JSON.parse(body)).toEqual({
+      error: 'request-timeout',
+      message: 'the request did not arrive in time',
+    });
+  });
+
+  it('writes nothing into a kept-alive connection that already had an answer: it only closes it', async () => {
+    const { received } = await heldFor('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nBLAH\r\n\r\n');
+    expect(received.match(/HTTP\/1\.1 /g)).toEqual(['HTTP/1.1 ']);
+    expect(received).toMatch(/^HTTP\/1\.1 200/);
+  });
+});

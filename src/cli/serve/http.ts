@@ -1,6 +1,13 @@
 // The HTTP adapter of `sipguard serve`: routes, query parameters, request bodies and error answers,
 // over a `PolicyHolder` that decides. It keeps no policy of its own.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import { quote } from '../../text.js';
 import { decodeText } from '../files.js';
 import type { Decider } from './decide.js';
@@ -95,6 +102,21 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
         else res.destroy();
       },
     );
+  });
+  // Node's own answers to a request its parser refuses are bare; these say why in the service's
+  // error form and are counted. As Node does, only before anything was written on the connection:
+  // a kept-alive one may be in the middle of an answer.
+  server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
+    if (e.code !== 'ECONNRESET' && socket.writable && bytesWritten(socket) === 0) {
+      const error = parserRefusal(e.code);
+      decider.refused(error.code);
+      const body = `${JSON.stringify({ error: error.code, message: error.message })}\n`;
+      socket.write(
+        `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
   });
   // Bounded waits: a slow or stuck client cannot hold a connection for long.
   server.headersTimeout = timeouts.headersMs;
@@ -344,6 +366,30 @@ function sendDecision(res: ServerResponse, text: boolean, answer: DecisionAnswer
 }
 
 // In text form an error never starts with "allow", so a script testing for that prefix denies.
+// What a refusal by Node's HTTP parser (a clientError) answers, by its error code.
+function parserRefusal(code: string | undefined): ServeError {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return serveError('request-timeout', 'the request did not arrive in time');
+    case 'HPE_HEADER_OVERFLOW':
+      return serveError(
+        'headers-too-large',
+        'the request headers exceed the size Node reads (--max-http-header-size)',
+      );
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return serveError('body-too-large', 'the chunk extensions of the request body are too large');
+    default:
+      return serveError(
+        'malformed-request',
+        `the request is not valid HTTP/1.1 (${code ?? 'unknown parser error'})`,
+      );
+  }
+}
+
+// A socket's bytes written so far (net.Socket has them; a bare Duplex counts as written, so never answered).
+const bytesWritten = (socket: Duplex): number =>
+  'bytesWritten' in socket && typeof socket.bytesWritten === 'number' ? socket.bytesWritten : 1;
+
 function sendError(res: ServerResponse, text: boolean, error: ServeError): void {
   if (text) send(res, error.status, 'text/plain; charset=utf-8', `error ${error.code}: ${error.message}\n`);
   else {

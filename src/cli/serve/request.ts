@@ -25,7 +25,10 @@ export type ServeErrorCode =
   | 'invalid-request'
   | 'invalid-frame'
   | 'unknown-domain'
+  | 'malformed-request'
+  | 'request-timeout'
   | 'body-too-large'
+  | 'headers-too-large'
   | 'ledger-unavailable'
   | 'internal-error';
 
@@ -44,8 +47,12 @@ function statusOf(code: ServeErrorCode): number {
       return 404;
     case 'method-not-allowed':
       return 405;
+    case 'request-timeout':
+      return 408;
     case 'body-too-large':
       return 413;
+    case 'headers-too-large':
+      return 431;
     case 'internal-error':
       return 500;
     case 'ledger-unavailable':
@@ -59,6 +66,7 @@ function statusOf(code: ServeErrorCode): number {
     case 'invalid-body':
     case 'invalid-request':
     case 'invalid-frame':
+    case 'malformed-request':
       return 400;
   }
 }
