@@ -212,7 +212,11 @@ export function argumentError(what: string): SipguardError<'invalid-argument'> {
  * a misspelt option (`{ rate }` for `{ rates }`) is an error rather than silently no option. The
  * caller checks each value. Throws `invalid-argument`.
  */
-export function checkOptionNames(api: string, options: unknown, known: readonly string[]): void {
+export function checkOptionNames(
+  api: string,
+  options: unknown,
+  known: readonly string[],
+): asserts options is object | undefined {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw argumentError(

@@ -451,11 +451,6 @@ export class MemoryLedger implements UsageLedger {
   #lastFullPrune = Number.NEGATIVE_INFINITY;
 
   constructor(options?: MemoryLedgerOptions) {
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw argumentError(
-        `MemoryLedger options must be an object such as { maxCalls }, got ${describeValue(options)}`,
-      );
-    }
     checkOptionNames('MemoryLedger', options, ['maxCalls', 'maxAccounts']);
     this.#maxCalls = positiveOption('maxCalls', options?.maxCalls, DEFAULT_MAX_CALLS);
     this.#maxAccounts = positiveOption('maxAccounts', options?.maxAccounts, DEFAULT_MAX_ACCOUNTS);

@@ -127,11 +127,6 @@ export function compilePolicyJson(doc: unknown, options?: CompilePolicyOptions):
 // rates belong to that copy's classes.
 function ratesOption(options: unknown): RateTable | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) {
-    throw argumentError(
-      `compilePolicy options must be an object such as { rates }, got ${describeValue(options)}`,
-    );
-  }
   checkOptionNames('compilePolicy', options, ['rates']);
   const rates: unknown = (options as { rates?: unknown }).rates;
   if (rates === undefined || rates instanceof RateTable) return rates;

@@ -374,9 +374,6 @@ function csvOptions(options: unknown): {
   columns: Partial<Record<DeckColumnRole, DeckColumn>>;
 } {
   if (options === undefined) return { delimiter: undefined, header: undefined, columns: {} };
-  if (typeof options !== 'object' || options === null) {
-    throw argumentError(`fromCsv options must be an object, got ${describeValue(options)}`);
-  }
   checkOptionNames('fromCsv', options, ['delimiter', 'header', ...OPTION_ROLES.map(([, key]) => key)]);
   const read = (key: string): unknown => ownDataValue(options, key);
   const delimiter = read('delimiter');

@@ -405,8 +405,8 @@ describe('MemoryLedger: reset, prune and bounds on memory', () => {
     [{ maxCalls: 0 }, 'MemoryLedger option maxCalls must be a positive integer, got the number 0'],
     [{ maxAccounts: 1.5 }, 'MemoryLedger option maxAccounts must be a positive integer, got the number 1.5'],
     [{ maxCalls: '10' }, 'MemoryLedger option maxCalls must be a positive integer, got the string "10"'],
-    [42, 'MemoryLedger options must be an object such as { maxCalls }, got the number 42'],
-    [null, 'MemoryLedger options must be an object such as { maxCalls }, got null'],
+    [42, 'MemoryLedger options must be an object such as { maxCalls, maxAccounts }, got the number 42'],
+    [null, 'MemoryLedger options must be an object such as { maxCalls, maxAccounts }, got null'],
   ])('rejects the options %j with invalid-argument', (options, message) => {
     const make = () => new MemoryLedger(options as MemoryLedgerOptions);
     expect(make).toThrow(SipguardError);
