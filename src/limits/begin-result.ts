@@ -28,6 +28,8 @@ export function beginResultProblem(result: unknown): string | undefined {
       if (!isAmount(r.counter) || !isAmount(r.bound))
         return 'limited: counter and bound are not whole numbers';
       if (r.limit === 'spendPerDay' && !isAmount(r.reserve)) return 'limited: reserve is not a whole number';
+      if (r.windowStartsAt !== undefined && !isInstant(r.windowStartsAt))
+        return 'limited: windowStartsAt is not an instant in milliseconds';
       return undefined;
     case 'invalid':
       return typeof r.message === 'string' ? undefined : 'invalid: message is not text';

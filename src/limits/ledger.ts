@@ -79,6 +79,12 @@ export type LimitReached =
       /** The counter before this call: calls in progress, or calls in the window. */
       readonly counter: number;
       readonly bound: number;
+      /**
+       * For callsPerMinute, callsPerHour and callsToSameNumberPerHour: the start (ms, UTC) of the window
+       * the counter holds. For an event stamped in an earlier window it is the counter's later one, in
+       * which the event counts. sipguard's ledgers set it; without it a decision names the event's window.
+       */
+      readonly windowStartsAt?: number;
     }
   | {
       readonly status: 'limited';

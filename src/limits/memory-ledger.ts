@@ -370,10 +370,12 @@ function countRefusal(
   level: CounterLevel,
   counter: number,
   bound: number | undefined,
+  windowStartsAt?: number,
 ): LimitReached | undefined {
-  return bound !== undefined && counter >= bound
+  if (bound === undefined || counter < bound) return undefined;
+  return windowStartsAt === undefined
     ? { status: 'limited', limit, level, counter, bound }
-    : undefined;
+    : { status: 'limited', limit, level, counter, bound, windowStartsAt };
 }
 
 // Spend refuses a call whose reservation would take the day over the bound.
@@ -390,7 +392,8 @@ function spendRefusal(
 
 // Checks the bounds in LIMIT_NAMES order, for each limit the extension's counter before the
 // account's; undefined when every bound holds. Written out: a loop over the names reads each bound
-// with a keyed load, and that was a tenth of a begin.
+// with a keyed load, and that was a tenth of a begin. Counters are rolled to the event's windows
+// already, so each window is the counter's own (the later one for an event stamped earlier).
 function refusal(
   extension: Counters,
   extensionBounds: LevelBounds,
@@ -399,25 +402,46 @@ function refusal(
   extensionRepeats: number,
   accountRepeats: number,
   reserve: number,
+  hour: number,
 ): LimitReached | undefined {
   return (
     countRefusal('concurrentCalls', 'extension', extension.active, extensionBounds.concurrentCalls) ??
     countRefusal('concurrentCalls', 'account', total.active, accountBounds.concurrentCalls) ??
-    countRefusal('callsPerMinute', 'extension', extension.inMinute, extensionBounds.callsPerMinute) ??
-    countRefusal('callsPerMinute', 'account', total.inMinute, accountBounds.callsPerMinute) ??
-    countRefusal('callsPerHour', 'extension', extension.inHour, extensionBounds.callsPerHour) ??
-    countRefusal('callsPerHour', 'account', total.inHour, accountBounds.callsPerHour) ??
+    countRefusal(
+      'callsPerMinute',
+      'extension',
+      extension.inMinute,
+      extensionBounds.callsPerMinute,
+      extension.minute * MINUTE_MS,
+    ) ??
+    countRefusal(
+      'callsPerMinute',
+      'account',
+      total.inMinute,
+      accountBounds.callsPerMinute,
+      total.minute * MINUTE_MS,
+    ) ??
+    countRefusal(
+      'callsPerHour',
+      'extension',
+      extension.inHour,
+      extensionBounds.callsPerHour,
+      extension.hour * HOUR_MS,
+    ) ??
+    countRefusal('callsPerHour', 'account', total.inHour, accountBounds.callsPerHour, total.hour * HOUR_MS) ??
     countRefusal(
       'callsToSameNumberPerHour',
       'extension',
       extensionRepeats,
       extensionBounds.callsToSameNumberPerHour,
+      Math.max(hour, extension.repeatHour) * HOUR_MS,
     ) ??
     countRefusal(
       'callsToSameNumberPerHour',
       'account',
       accountRepeats,
       accountBounds.callsToSameNumberPerHour,
+      Math.max(hour, total.repeatHour) * HOUR_MS,
     ) ??
     spendRefusal('extension', extension.spent, extensionBounds.spendPerDay, reserve) ??
     spendRefusal('account', total.spent, accountBounds.spendPerDay, reserve)
@@ -506,6 +530,7 @@ export class MemoryLedger implements UsageLedger {
         extensionRepeats?.calls ?? 0,
         accountRepeats?.calls ?? 0,
         charge,
+        hour,
       );
       if (refused !== undefined) return refused;
       if (record === undefined) {

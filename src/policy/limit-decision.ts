@@ -45,7 +45,8 @@ function fieldOf<L extends LimitName>(level: CounterLevel, limit: L): LimitField
   return `${level === 'account' ? 'accountLimits' : 'extensionLimits'}.${limit}`;
 }
 
-// The start of the clock-aligned (UTC) window of `size` ms that the ledger counted `at` in.
+// The start of the clock-aligned (UTC) window of `size` ms holding `at`: the ledger's window start,
+// or (from a ledger that gives none) the event's time.
 function windowOf(at: number, size: number): string {
   return new Date(Math.floor(at / size) * size).toISOString();
 }
@@ -78,7 +79,10 @@ export function limitDecision(reached: LimitReached, context: RefusalContext): L
     case 'callsPerMinute':
     case 'callsPerHour': {
       const limit = fieldOf(reached.level, reached.limit);
-      const window = windowOf(context.at, reached.limit === 'callsPerMinute' ? MINUTE : HOUR);
+      const window = windowOf(
+        reached.windowStartsAt ?? context.at,
+        reached.limit === 'callsPerMinute' ? MINUTE : HOUR,
+      );
       const span = reached.limit === 'callsPerMinute' ? 'minute' : 'hour';
       return {
         allowed: false,
@@ -94,7 +98,7 @@ export function limitDecision(reached: LimitReached, context: RefusalContext): L
     }
     case 'callsToSameNumberPerHour': {
       const limit = fieldOf(reached.level, reached.limit);
-      const window = windowOf(context.at, HOUR);
+      const window = windowOf(reached.windowStartsAt ?? context.at, HOUR);
       return {
         allowed: false,
         code: 'repeat-dial-limit',

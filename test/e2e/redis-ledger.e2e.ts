@@ -160,7 +160,30 @@ const ROWS: readonly [string, (d: Driver) => Promise<unknown>, unknown][] = [
       await d.end('a', T0 + 10_000, 10);
       return d.begin('b', T0 + 20_000, { extensionBounds: { callsPerMinute: 1 } });
     },
-    { status: 'limited', limit: 'callsPerMinute', level: 'extension', counter: 1, bound: 1 },
+    // T0 is 07:00:00 UTC: the minute and hour windows start at it.
+    {
+      status: 'limited',
+      limit: 'callsPerMinute',
+      level: 'extension',
+      counter: 1,
+      bound: 1,
+      windowStartsAt: T0,
+    },
+  ],
+  [
+    'a begin stamped in an earlier minute counts in the later one, and names it',
+    async (d) => {
+      await d.begin('a', T0 + MINUTE, { extensionBounds: { callsPerMinute: 1 } });
+      return d.begin('b', T0 + 30_000, { extensionBounds: { callsPerMinute: 1 } });
+    },
+    {
+      status: 'limited',
+      limit: 'callsPerMinute',
+      level: 'extension',
+      counter: 1,
+      bound: 1,
+      windowStartsAt: T0 + MINUTE,
+    },
   ],
   [
     'the next minute is a new window',
@@ -178,7 +201,7 @@ const ROWS: readonly [string, (d: Driver) => Promise<unknown>, unknown][] = [
       await d.begin('b', T0 + 10 * MINUTE, { extension: '101', accountBounds });
       return d.begin('c', T0 + 59 * MINUTE, { extension: '102', accountBounds });
     },
-    { status: 'limited', limit: 'callsPerHour', level: 'account', counter: 2, bound: 2 },
+    { status: 'limited', limit: 'callsPerHour', level: 'account', counter: 2, bound: 2, windowStartsAt: T0 },
   ],
   [
     'calls to the same number per hour refuse that number only',

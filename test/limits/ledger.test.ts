@@ -185,9 +185,14 @@ describe('MemoryLedger: begin, answer, end', () => {
 describe('MemoryLedger: bounds', () => {
   it.each([
     ['concurrentCalls', { concurrentCalls: 1 }, { counter: 1, bound: 1 }],
-    ['callsPerMinute', { callsPerMinute: 1 }, { counter: 1, bound: 1 }],
-    ['callsPerHour', { callsPerHour: 1 }, { counter: 1, bound: 1 }],
-    ['callsToSameNumberPerHour', { callsToSameNumberPerHour: 1 }, { counter: 1, bound: 1 }],
+    // T0 is 09:00:00 UTC: the minute and the hour of both calls start at it.
+    ['callsPerMinute', { callsPerMinute: 1 }, { counter: 1, bound: 1, windowStartsAt: T0 }],
+    ['callsPerHour', { callsPerHour: 1 }, { counter: 1, bound: 1, windowStartsAt: T0 }],
+    [
+      'callsToSameNumberPerHour',
+      { callsToSameNumberPerHour: 1 },
+      { counter: 1, bound: 1, windowStartsAt: T0 },
+    ],
     ['spendPerDay', { spendPerDay: 1_000_000 }, { counter: 750_000, bound: 1_000_000, reserve: 750_000 }],
   ] as const)('refuses the second call at %s', (limit, bounds, details) => {
     for (const level of ['account', 'extension'] as const) {
@@ -204,6 +209,27 @@ describe('MemoryLedger: bounds', () => {
       expect(usage(ledger).account).toMatchObject({ concurrentCalls: 1, callsThisMinute: 1 });
     }
   });
+
+  it.each([
+    ['callsPerMinute', { callsPerMinute: 1 }, 60_000, Date.UTC(2024, 5, 3, 9, 1, 0)],
+    ['callsPerHour', { callsPerHour: 1 }, 3_600_000, Date.UTC(2024, 5, 3, 10, 0, 0)],
+    ['callsToSameNumberPerHour', { callsToSameNumberPerHour: 1 }, 3_600_000, Date.UTC(2024, 5, 3, 10, 0, 0)],
+  ] as const)(
+    'names the window %s counts in for a begin stamped in an earlier one (the later window)',
+    (limit, bounds, ahead, window) => {
+      const ledger = new MemoryLedger();
+      // The first call is in the next window (09:01, or 10:00); the second is stamped before it.
+      expect(ledger.begin(begin({ extensionBounds: bounds, at: T0 + ahead })).status).toBe('reserved');
+      expect(ledger.begin(begin({ extensionBounds: bounds, callId: 'c2', at: T0 + 30_000 }))).toEqual({
+        status: 'limited',
+        limit,
+        level: 'extension',
+        counter: 1,
+        bound: 1,
+        windowStartsAt: window,
+      });
+    },
+  );
 
   it('counts an account total over all extensions', () => {
     const ledger = new MemoryLedger();

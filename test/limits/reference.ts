@@ -45,6 +45,8 @@ export function modelCost(rateUnits: number, seconds: number): bigint {
   return (product + 5999n) / 6000n;
 }
 
+const windowStart = (at: number, size: number): number => Math.floor(at / size) * size;
+
 export class ModelLedger {
   readonly calls = new Map<string, Facts>();
   now = 0;
@@ -160,7 +162,17 @@ export class ModelLedger {
           if (over) {
             return limit === 'spendPerDay'
               ? { status: 'limited', limit, level, counter: Number(counter), bound, reserve: Number(reserve) }
-              : { status: 'limited', limit, level, counter: Number(counter), bound };
+              : limit === 'concurrentCalls'
+                ? { status: 'limited', limit, level, counter: Number(counter), bound }
+                : {
+                    status: 'limited',
+                    limit,
+                    level,
+                    counter: Number(counter),
+                    bound,
+                    // Begins come in time order here: the counter's window is the event's.
+                    windowStartsAt: windowStart(call.at, limit === 'callsPerMinute' ? 60_000 : 3_600_000),
+                  };
           }
         }
       }

@@ -166,6 +166,35 @@ describe('finishStart', () => {
           'the account started 4 calls in the minute from 07:00 UTC, the limit of 4 (accountLimits.callsPerMinute); call denied',
       },
     ],
+    // A ledger that names the window its counter holds: for a call stamped in an earlier window, the
+    // later one it counted in (07:01 here, for a call at 07:00), not the call's own.
+    [
+      {
+        status: 'limited',
+        limit: 'callsPerMinute',
+        level: 'account',
+        counter: 4,
+        bound: 4,
+        windowStartsAt: Date.UTC(2024, 5, 1, 7, 1, 0),
+      },
+      {
+        code: 'velocity-limit',
+        window: '2024-06-01T07:01:00.000Z',
+        message:
+          'the account started 4 calls in the minute from 07:01 UTC, the limit of 4 (accountLimits.callsPerMinute); call denied',
+      },
+    ],
+    [
+      {
+        status: 'limited',
+        limit: 'callsToSameNumberPerHour',
+        level: 'account',
+        counter: 5,
+        bound: 5,
+        windowStartsAt: Date.UTC(2024, 5, 1, 8, 0, 0),
+      },
+      { code: 'repeat-dial-limit', window: '2024-06-01T08:00:00.000Z' },
+    ],
     [
       { status: 'limited', limit: 'callsPerHour', level: 'account', counter: 40, bound: 40 },
       { code: 'velocity-limit', limit: 'accountLimits.callsPerHour', window: '2024-06-01T07:00:00.000Z' },
@@ -256,6 +285,18 @@ describe('finishStart', () => {
       'a spend limit without the reserve',
       { status: 'limited', limit: 'spendPerDay', level: 'account', counter: 1, bound: 1 },
       'reserve',
+    ],
+    [
+      'a velocity limit whose window is not an instant',
+      {
+        status: 'limited',
+        limit: 'callsPerMinute',
+        level: 'account',
+        counter: 1,
+        bound: 1,
+        windowStartsAt: 'now',
+      },
+      'windowStartsAt',
     ],
     ['invalid without a message', { status: 'invalid' }, 'message'],
   ])('denies ledger-unavailable on an answer that is %s', (_reason, answer, problem) => {

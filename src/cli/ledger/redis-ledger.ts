@@ -108,7 +108,16 @@ function decodeBegin(reply: readonly unknown[]): BeginResult {
       if (limit === 'spendPerDay') {
         return { status: 'limited', limit, level, counter, bound, reserve: integerAt(script, reply, 5) };
       }
-      return { status: 'limited', limit: limit as Exclude<LimitName, 'spendPerDay'>, level, counter, bound };
+      const counted = limit as Exclude<LimitName, 'spendPerDay'>;
+      if (counted === 'concurrentCalls') return { status: 'limited', limit: counted, level, counter, bound };
+      return {
+        status: 'limited',
+        limit: counted,
+        level,
+        counter,
+        bound,
+        windowStartsAt: integerAt(script, reply, 5),
+      };
     }
     default:
       return fail(script, reply);

@@ -231,6 +231,12 @@ local function refusal()
     callsPerHour = function(L) return L.ih end,
     callsToSameNumberPerHour = function(L, rkey) return repeats(L, rkey, hour, dst) end,
   }
+  -- The start of the window each counter holds (rolled already: the later one for a late event).
+  local windows = {
+    callsPerMinute = function(L) return L.m * MIN end,
+    callsPerHour = function(L) return L.h * HOUR end,
+    callsToSameNumberPerHour = function(L) return max(hour, L.rh) * HOUR end,
+  }
   for _, name in ipairs(LIMITS) do
     for _, level in ipairs({{'extension', E, xr, extensionBound}, {'account', T, tr, accountBound}}) do
       local b = level[4][name]
@@ -239,7 +245,10 @@ local function refusal()
           if level[2].s + charge > b then return {'limited', name, level[1], level[2].s, b, charge} end
         else
           local counter = counters[name](level[2], level[3])
-          if counter >= b then return {'limited', name, level[1], counter, b} end
+          if counter >= b then
+            if windows[name] == nil then return {'limited', name, level[1], counter, b} end
+            return {'limited', name, level[1], counter, b, windows[name](level[2])}
+          end
         end
       end
     end
