@@ -365,7 +365,6 @@ function sendDecision(res: ServerResponse, text: boolean, answer: DecisionAnswer
   } else send(res, 200, 'application/json; charset=utf-8', `${answer.json}\n`);
 }
 
-// In text form an error never starts with "allow", so a script testing for that prefix denies.
 // What a refusal by Node's HTTP parser (a clientError) answers, by its error code.
 function parserRefusal(code: string | undefined): ServeError {
   switch (code) {
@@ -390,6 +389,7 @@ function parserRefusal(code: string | undefined): ServeError {
 const bytesWritten = (socket: Duplex): number =>
   'bytesWritten' in socket && typeof socket.bytesWritten === 'number' ? socket.bytesWritten : 1;
 
+// In text form an error never starts with "allow", so a script testing for that prefix denies.
 function sendError(res: ServerResponse, text: boolean, error: ServeError): void {
   if (text) send(res, error.status, 'text/plain; charset=utf-8', `error ${error.code}: ${error.message}\n`);
   else {
