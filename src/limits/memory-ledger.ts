@@ -365,17 +365,32 @@ export function endCallProblem(event: EndCall): string | undefined {
 
 type CountedLimit = Exclude<LimitName, 'spendPerDay'>;
 
+// A refusal at a windowed bound, with the start of the window its counter holds: the counters are
+// rolled to the event's windows already, so for an event stamped earlier it is the later window.
+// Only on a refusal, off the path of a call that goes through.
+function withWindow(reached: LimitReached, counters: Counters, hour: number): LimitReached {
+  switch (reached.limit) {
+    case 'callsPerMinute':
+      return { ...reached, windowStartsAt: counters.minute * MINUTE_MS };
+    case 'callsPerHour':
+      return { ...reached, windowStartsAt: counters.hour * HOUR_MS };
+    case 'callsToSameNumberPerHour':
+      return { ...reached, windowStartsAt: Math.max(hour, counters.repeatHour) * HOUR_MS };
+    case 'concurrentCalls':
+    case 'spendPerDay':
+      return reached;
+  }
+}
+
 function countRefusal(
   limit: CountedLimit,
   level: CounterLevel,
   counter: number,
   bound: number | undefined,
-  windowStartsAt?: number,
 ): LimitReached | undefined {
-  if (bound === undefined || counter < bound) return undefined;
-  return windowStartsAt === undefined
+  return bound !== undefined && counter >= bound
     ? { status: 'limited', limit, level, counter, bound }
-    : { status: 'limited', limit, level, counter, bound, windowStartsAt };
+    : undefined;
 }
 
 // Spend refuses a call whose reservation would take the day over the bound.
@@ -392,8 +407,7 @@ function spendRefusal(
 
 // Checks the bounds in LIMIT_NAMES order, for each limit the extension's counter before the
 // account's; undefined when every bound holds. Written out: a loop over the names reads each bound
-// with a keyed load, and that was a tenth of a begin. Counters are rolled to the event's windows
-// already, so each window is the counter's own (the later one for an event stamped earlier).
+// with a keyed load, and that was a tenth of a begin.
 function refusal(
   extension: Counters,
   extensionBounds: LevelBounds,
@@ -402,46 +416,25 @@ function refusal(
   extensionRepeats: number,
   accountRepeats: number,
   reserve: number,
-  hour: number,
 ): LimitReached | undefined {
   return (
     countRefusal('concurrentCalls', 'extension', extension.active, extensionBounds.concurrentCalls) ??
     countRefusal('concurrentCalls', 'account', total.active, accountBounds.concurrentCalls) ??
-    countRefusal(
-      'callsPerMinute',
-      'extension',
-      extension.inMinute,
-      extensionBounds.callsPerMinute,
-      extension.minute * MINUTE_MS,
-    ) ??
-    countRefusal(
-      'callsPerMinute',
-      'account',
-      total.inMinute,
-      accountBounds.callsPerMinute,
-      total.minute * MINUTE_MS,
-    ) ??
-    countRefusal(
-      'callsPerHour',
-      'extension',
-      extension.inHour,
-      extensionBounds.callsPerHour,
-      extension.hour * HOUR_MS,
-    ) ??
-    countRefusal('callsPerHour', 'account', total.inHour, accountBounds.callsPerHour, total.hour * HOUR_MS) ??
+    countRefusal('callsPerMinute', 'extension', extension.inMinute, extensionBounds.callsPerMinute) ??
+    countRefusal('callsPerMinute', 'account', total.inMinute, accountBounds.callsPerMinute) ??
+    countRefusal('callsPerHour', 'extension', extension.inHour, extensionBounds.callsPerHour) ??
+    countRefusal('callsPerHour', 'account', total.inHour, accountBounds.callsPerHour) ??
     countRefusal(
       'callsToSameNumberPerHour',
       'extension',
       extensionRepeats,
       extensionBounds.callsToSameNumberPerHour,
-      Math.max(hour, extension.repeatHour) * HOUR_MS,
     ) ??
     countRefusal(
       'callsToSameNumberPerHour',
       'account',
       accountRepeats,
       accountBounds.callsToSameNumberPerHour,
-      Math.max(hour, total.repeatHour) * HOUR_MS,
     ) ??
     spendRefusal('extension', extension.spent, extensionBounds.spendPerDay, reserve) ??
     spendRefusal('account', total.spent, accountBounds.spendPerDay, reserve)
@@ -530,9 +523,9 @@ export class MemoryLedger implements UsageLedger {
         extensionRepeats?.calls ?? 0,
         accountRepeats?.calls ?? 0,
         charge,
-        hour,
       );
-      if (refused !== undefined) return refused;
+      if (refused !== undefined)
+        return withWindow(refused, refused.level === 'account' ? total : extension, hour);
       if (record === undefined) {
         if (!this.#roomForEntry(at)) return FULL;
         record = this.#track(account, callId);
