@@ -180,3 +180,22 @@ describe("requests Node's HTTP parser refuses", () => {
     expect(received).toMatch(/^HTTP\/1\.1 200/);
   });
 });
+
+describe('request targets in the absolute form (RFC 9112 section 3.2.2), as sent through a proxy', () => {
+  it.each<[reason: string, target: string, status: string, body: RegExp]>([
+    ['a route, by its path', 'http://sipguard.example:8080/healthz', '200 OK', /"status"/],
+    ['the scheme in capitals', 'HTTP://sipguard.example/healthz', '200 OK', /"status"/],
+    [
+      'an unknown route is named by its path alone, not the host',
+      'http://sipguard.example/nope?x=1',
+      '404 Not Found',
+      /"no route \\"\/nope\\""/,
+    ],
+    ['no path at all is the root', 'http://sipguard.example', '404 Not Found', /"no route \\"\/\\""/],
+  ])('%s', async (_reason, target, status, body) => {
+    const { received } = await heldFor(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const [head = '', text = ''] = received.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe(`HTTP/1.1 ${status}`);
+    expect(text).toMatch(body);
+  });
+});

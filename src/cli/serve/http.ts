@@ -125,7 +125,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
 
   /** Answers one request; resolves with the route name for the latency histogram. */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<RouteName | 'unknown'> {
-    const target = req.url ?? '';
+    const target = originForm(req.url ?? '');
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
     const rawQuery = q < 0 ? '' : target.slice(q + 1);
@@ -363,6 +363,18 @@ function sendDecision(res: ServerResponse, text: boolean, answer: DecisionAnswer
   if (text) {
     send(res, 200, 'text/plain; charset=utf-8', `${answer.allowed ? 'allow' : 'deny'} ${answer.code}\n`);
   } else send(res, 200, 'application/json; charset=utf-8', `${answer.json}\n`);
+}
+
+// The path and query of a request target. A server must accept the absolute form too (RFC 9112
+// section 3.2.2: "GET http://host/v1/call?…", as a client sends it through a proxy); only its path
+// and query route, as in the usual origin form.
+function originForm(target: string): string {
+  const scheme = /^https?:\/\//i.exec(target);
+  if (scheme === null) return target;
+  const rest = target.slice(scheme[0].length);
+  const end = rest.search(/[/?]/);
+  if (end < 0) return '/';
+  return rest[end] === '/' ? rest.slice(end) : `/${rest.slice(end)}`;
 }
 
 // What a refusal by Node's HTTP parser (a clientError) answers, by its error code.
