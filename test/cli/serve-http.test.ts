@@ -159,6 +159,7 @@ describe("requests Node's HTTP parser refuses", () => {
     expect(head.split('\r\n')[0]).toBe(`HTTP/1.1 ${status}`);
     expect(head).toContain('Content-Type: application/json; charset=utf-8');
     expect(head).toContain('Connection: close');
+    expect(head).toContain('X-Content-Type-Options: nosniff');
     expect(head).toContain(`Content-Length: ${Buffer.byteLength(body)}`);
     expect(JSON.parse(body)).toEqual({ error: code, message: expect.any(String) });
     expect(await refused(code)).toBe(before + 1);
@@ -174,10 +175,42 @@ describe("requests Node's HTTP parser refuses", () => {
     });
   });
 
-  it('writes nothing into a kept-alive connection that already had an answer: it only closes it', async () => {
-    const { received } = await heldFor('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nBLAH\r\n\r\n');
-    expect(received.match(/HTTP\/1\.1 /g)).toEqual(['HTTP/1.1 ']);
-    expect(received).toMatch(/^HTTP\/1\.1 200/);
+  it('answers a kept-alive connection whose earlier request was answered', async () => {
+    const before = await refused('malformed-request');
+    const { received } = await heldFor('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', (socket) => {
+      // The bad request comes once the first answer is in, as a PBX reusing its connection sends it.
+      socket.once('data', () => socket.write('BLAH\r\n\r\n'));
+    });
+    expect(received.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 400']);
+    expect(received).toContain('{"error":"malformed-request"');
+    expect(await refused('malformed-request')).toBe(before + 1);
+  });
+
+  // Pipelined: an answer to the bad request could be read as the answer to the first one.
+  it.each<[reason: string, first: string]>([
+    ['answered at once', 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'],
+    [
+      'decided in a worker, still pending',
+      'GET /v1/registration?extension=101&sourceIp=203.0.113.7 HTTP/1.1\r\nHost: x\r\n\r\n',
+    ],
+  ])(
+    'only closes the connection after a bad request pipelined behind one %s, and counts it',
+    async (_reason, first) => {
+      const before = await refused('malformed-request');
+      const { received } = await heldFor(`${first}BLAH\r\n\r\n`);
+      expect(received).not.toContain('malformed-request');
+      expect((received.match(/HTTP\/1\.1 \d+/g) ?? []).length).toBeLessThanOrEqual(1);
+      expect(await refused('malformed-request')).toBe(before + 1);
+    },
+  );
+
+  it('answers 408 in JSON to a request whose body never ends (its own answer had not begun)', async () => {
+    const { received } = await heldFor(
+      'POST /v1/registrations/drop HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[{"ext',
+    );
+    const [head = '', body = ''] = received.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(JSON.parse(body)).toMatchObject({ error: 'request-timeout' });
   });
 });
 

@@ -91,11 +91,22 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
   };
 
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  // The answer each connection is busy with, if any: where a refusal of the parser may be written.
+  const answering = new WeakMap<Duplex, ServerResponse>();
   const server = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) => {
     const started = performance.now();
+    const socket = req.socket;
+    answering.set(socket, res);
+    const answered = () => {
+      if (answering.get(socket) === res) answering.delete(socket);
+    };
     handle(req, res).then(
-      (route) => decider.observe(route, (performance.now() - started) / 1000),
+      (route) => {
+        answered();
+        decider.observe(route, (performance.now() - started) / 1000);
+      },
       (e: unknown) => {
+        answered();
         // A bug must not take the service down; the caller gets a 500, which a PBX treats as a deny.
         log({ event: 'internal-error', message: e instanceof Error ? e.message : String(e) });
         if (!res.headersSent) refuse(res, false, serveError('internal-error', 'internal error'));
@@ -104,17 +115,19 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     );
   });
   // Node's own answers to a request its parser refuses are bare; these say why in the service's
-  // error form and are counted. As Node does, only before anything was written on the connection:
-  // a kept-alive one may be in the middle of an answer.
+  // error form, and every refusal is counted. The connection is closed after it.
   server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
-    if (e.code !== 'ECONNRESET' && socket.writable && bytesWritten(socket) === 0) {
+    if (e.code !== 'ECONNRESET' && socket.writable) {
       const error = parserRefusal(e.code);
       decider.refused(error.code);
-      const body = `${JSON.stringify({ error: error.code, message: error.message })}\n`;
-      socket.write(
-        `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
-      );
+      if (mayAnswerRefusal(e.code, answering.get(socket))) {
+        const body = `${JSON.stringify({ error: error.code, message: error.message })}\n`;
+        socket.write(
+          `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n` +
+            `Connection: close\r\n\r\n${body}`,
+        );
+      }
     }
     socket.destroy();
   });
@@ -392,14 +405,19 @@ function parserRefusal(code: string | undefined): ServeError {
     default:
       return serveError(
         'malformed-request',
-        `the request is not valid HTTP/1.1 (${code ?? 'unknown parser error'})`,
+        `the request is not valid HTTP (${code ?? 'unknown parser error'})`,
       );
   }
 }
 
-// A socket's bytes written so far (net.Socket has them; a bare Duplex counts as written, so never answered).
-const bytesWritten = (socket: Duplex): number =>
-  'bytesWritten' in socket && typeof socket.bytesWritten === 'number' ? socket.bytesWritten : 1;
+// Whether a refusal may be written while `busy` is the answer in progress on the connection. A parse
+// error belongs to a request after that one (pipelined): answering it could be read as the answer to
+// the earlier request, or cut into it, so only an idle connection gets it. A timeout belongs to the
+// request being read, and is answered unless that request's own answer has begun.
+function mayAnswerRefusal(code: string | undefined, busy: ServerResponse | undefined): boolean {
+  if (busy === undefined) return true;
+  return code === 'ERR_HTTP_REQUEST_TIMEOUT' && !busy.headersSent;
+}
 
 // In text form an error never starts with "allow", so a script testing for that prefix denies.
 function sendError(res: ServerResponse, text: boolean, error: ServeError): void {
