@@ -120,14 +120,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     if (e.code !== 'ECONNRESET' && socket.writable) {
       const error = parserRefusal(e.code);
       decider.refused(error.code);
-      if (mayAnswerRefusal(e.code, answering.get(socket))) {
-        const body = `${JSON.stringify({ error: error.code, message: error.message })}\n`;
-        socket.write(
-          `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-            `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n` +
-            `Connection: close\r\n\r\n${body}`,
-        );
-      }
+      if (mayAnswerRefusal(e.code, answering.get(socket))) socket.write(rawErrorAnswer(error));
     }
     socket.destroy();
   });
@@ -199,7 +192,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
         const recorded = event.ok ? await decider.callEvent(event.event) : event;
         if (!recorded.ok) refuse(res, text, recorded.error);
         else if (text) send(res, 200, 'text/plain; charset=utf-8', `${recorded.status}\n`);
-        else send(res, 200, 'application/json; charset=utf-8', `${recorded.json}\n`);
+        else send(res, 200, JSON_TYPE, `${recorded.json}\n`);
         break;
       }
       case 'drop':
@@ -234,7 +227,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
       return;
     }
     if (logDecisions) log({ event: 'drop', total: answer.total, drop: answer.drop });
-    send(res, 200, 'application/json; charset=utf-8', `${answer.json}\n`);
+    send(res, 200, JSON_TYPE, `${answer.json}\n`);
   }
 
   return server;
@@ -359,23 +352,30 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   });
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+// The headers of every answer, written by Node or (a refusal of its parser) by hand.
+const answerHeaders = (contentType: string, body: string) => ({
+  'Content-Type': contentType,
+  'Content-Length': Buffer.byteLength(body),
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+});
+
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  });
+  res.writeHead(status, answerHeaders(contentType, body));
   res.end(body);
 }
 
+const jsonText = (value: unknown): string => `${JSON.stringify(value)}\n`;
+
 const sendJson = (res: ServerResponse, status: number, value: unknown): void =>
-  send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(value)}\n`);
+  send(res, status, JSON_TYPE, jsonText(value));
 
 function sendDecision(res: ServerResponse, text: boolean, answer: DecisionAnswer): void {
   if (text) {
     send(res, 200, 'text/plain; charset=utf-8', `${answer.allowed ? 'allow' : 'deny'} ${answer.code}\n`);
-  } else send(res, 200, 'application/json; charset=utf-8', `${answer.json}\n`);
+  } else send(res, 200, JSON_TYPE, `${answer.json}\n`);
 }
 
 // The path and query of a request target. A server must accept the absolute form too (RFC 9112
@@ -423,10 +423,20 @@ function mayAnswerRefusal(code: string | undefined, busy: ServerResponse | undef
 function sendError(res: ServerResponse, text: boolean, error: ServeError): void {
   if (text) send(res, error.status, 'text/plain; charset=utf-8', `error ${error.code}: ${error.message}\n`);
   else {
-    const body =
-      error.problems === undefined
-        ? { error: error.code, message: error.message }
-        : { error: error.code, message: error.message, problems: error.problems };
-    sendJson(res, error.status, body);
+    sendJson(res, error.status, errorBody(error));
   }
+}
+
+/** The JSON body of a refusal: `{ error, message, problems? }`. */
+const errorBody = (error: ServeError) =>
+  error.problems === undefined
+    ? { error: error.code, message: error.message }
+    : { error: error.code, message: error.message, problems: error.problems };
+
+// A JSON refusal as raw HTTP/1.1, for a connection Node's server no longer answers on; it closes.
+function rawErrorAnswer(error: ServeError): string {
+  const body = jsonText(errorBody(error));
+  const headers = { ...answerHeaders(JSON_TYPE, body), Connection: 'close' };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\n${lines.join('')}\r\n${body}`;
 }
