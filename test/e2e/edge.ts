@@ -270,6 +270,16 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       replicaUrls.push(url);
       if (replica === 0) serviceUrl = url;
     }
+    // The service's first registrar sweep (it starts after `listening`) has run before Kamailio starts,
+    // so it found no registrar: on a loaded machine Kamailio could otherwise be up before it runs.
+    if (replicaCount > 0) {
+      await poll(
+        async () => serviceEvents.some((e) => String(e.event).startsWith('registrar-')),
+        (seen) => seen,
+        15_000,
+        10,
+      );
+    }
     const dispatcher: string[] = [];
     if (replicaUrls.length > 1) {
       // Set 1, one sip:<host>:<port> per replica (route[SIPGUARD_HTTP] turns it into an http:// URL).

@@ -73,7 +73,7 @@ describe.skipIf(missing.length > 0 && !inCi)(
     });
 
     it('retries a registrar that is not up yet with backoff, and shows it in /healthz until it answers', async () => {
-      // The service starts first and sweeps at once: Kamailio is not listening yet.
+      // The service starts first and sweeps at once; startEdge starts Kamailio only after that sweep.
       const registrarEvents = () =>
         edge.serviceEvents.filter((e) => String(e.event).startsWith('registrar-'));
       const first = registrarEvents()[0];
