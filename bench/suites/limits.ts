@@ -92,6 +92,19 @@ function memoryMeasures(smoke: boolean): BenchMeasure[] {
       throw new Error('idle ledger not idle');
     return ledger;
   };
+  // Ended ids, remembered for duplicates: at 1,000 calls a second, 1.8M of them over two retention periods.
+  const endedIds = smoke ? 10_000 : 1_000_000;
+  const endedLedger = () => {
+    const ledger = new MemoryLedger({ maxCalls: 2 * endedIds });
+    for (let i = 0; i < endedIds; i++) {
+      const account = accountKey(i % 1_000);
+      const callId = `ended-${i}`;
+      ledger.begin(beginOf(account, callId, DESTINATIONS[0] ?? '', T0 + i, 3_600));
+      ledger.end({ account, callId, at: T0 + i, billedSeconds: 42 });
+    }
+    if (ledger.size.entries !== endedIds) throw new Error('ended ids not all remembered');
+    return ledger;
+  };
   return [
     {
       suite: 'limits',
@@ -105,6 +118,13 @@ function memoryMeasures(smoke: boolean): BenchMeasure[] {
       name: 'ledger: bytes per idle account with spend today',
       unit: 'count',
       value: Math.round(retainedBytes(idleLedger) / accounts),
+    },
+    {
+      suite: 'limits',
+      name: 'ledger: bytes per ended call id remembered',
+      unit: 'count',
+      // 1,000 accounts' share (with their spend today) is about 1 byte of the figure.
+      value: Math.round(retainedBytes(endedLedger) / endedIds),
     },
   ];
 }

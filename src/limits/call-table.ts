@@ -5,7 +5,8 @@
 //
 // Invariants: a key occupies at most one slot; `hashes[slot]` is EMPTY, TOMBSTONE or the key's hash
 // (always odd), and a key's owner is its value's; a tombstone keeps probe chains intact until the
-// next rebuild.
+// next rebuild. A key whose id was dropped (dropId) is known by its hash and a second, independent
+// 32-bit check of its id: 63 bits with the owner, where a live key compares its id exactly.
 
 /** What owns keys in a {@link CallTable}: an account, with a number mixed into its keys' hashes. */
 export interface TableOwner {
@@ -38,22 +39,48 @@ export function hashCallId(id: string, seed: number): number {
 }
 
 /**
+ * A second 32-bit hash of a call id under a seed, independent of {@link hashCallId} (another
+ * algorithm, another seed): a multiply-rotate over UTF-16 code units, then murmur3's finaliser.
+ */
+export function checkCallId(id: string, seed: number): number {
+  let h = (seed ^ 0x9e3779b9) | 0;
+  for (let i = 0; i < id.length; i++) {
+    h = Math.imul(h + id.charCodeAt(i), 0xcc9e2d51);
+    h = (h << 15) | (h >>> 17);
+  }
+  h ^= id.length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
  * Keys are (owner, id) pairs, compared by owner identity and string equality. `keep` tells a
  * rebuild which values still matter; the rest (stale values their owner no longer sees) go then.
  */
 export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>> {
   #hashes = new Int32Array(0);
+  /** Per slot, the check of a dropped id (meaningful only where `#ids` holds none). */
+  #checks = new Int32Array(0);
   #ids: (string | undefined)[] = [];
   #values: (Value | undefined)[] = [];
   #mask = 0;
   #used = 0;
   readonly #seed: number;
+  readonly #checkSeed: number;
   readonly #keep: (value: Value) => boolean;
 
-  constructor(seed: number, keep: (value: Value) => boolean) {
+  /** `seed` and `checkSeed` should be random, so that nobody can choose ids that collide. */
+  constructor(seed: number, checkSeed: number, keep: (value: Value) => boolean) {
     this.#seed = seed | 0;
+    this.#checkSeed = checkSeed | 0;
     this.#keep = keep;
     this.#allocate(MIN_SLOTS);
+  }
+
+  /** The hash of a key, for {@link find} and {@link insert} when both are needed for one key. */
+  hashOf(owner: Owner, id: string): number {
+    return hashCallId(id, this.#seed ^ owner.hashSeed);
   }
 
   /** Slots, and slots in use (keys and tombstones). */
@@ -61,15 +88,21 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
     return { slots: this.#mask + 1, used: this.#used };
   }
 
-  /** The key's slot, or -1. */
-  find(owner: Owner, id: string): number {
-    const hash = hashCallId(id, this.#seed ^ owner.hashSeed);
+  /** The key's slot, or -1. `hash` is {@link hashOf} the key. */
+  find(owner: Owner, id: string, hash = this.hashOf(owner, id)): number {
     const hashes = this.#hashes;
     const mask = this.#mask;
+    // Computed once, and only when a dropped id's hash matches: rare unless the id is that one.
+    let check: number | undefined;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const stored = hashes[slot];
       if (stored === EMPTY) return -1;
-      if (stored === hash && this.#ids[slot] === id && this.#values[slot]?.owner === owner) return slot;
+      if (stored !== hash || this.#values[slot]?.owner !== owner) continue;
+      const known = this.#ids[slot];
+      if (known === id) return slot;
+      if (known !== undefined) continue;
+      check ??= checkCallId(id, this.#checkSeed ^ owner.hashSeed);
+      if (this.#checks[slot] === check) return slot;
     }
   }
 
@@ -84,12 +117,24 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
   }
 
   /**
-   * Adds a key that {@link find} did not find, and returns its slot. It may rebuild the table first,
-   * which moves every slot: a slot read before an insert is not valid after it.
+   * Keeps only the check of the id in a slot that {@link find} or {@link insert} returned: the key is
+   * still found, and the id's text can go. For ids that are only remembered, such as ended calls'.
    */
-  insert(id: string, value: Value): number {
+  dropId(slot: number): void {
+    const id = this.#ids[slot];
+    const owner = this.#values[slot]?.owner;
+    if (id === undefined || owner === undefined) return;
+    this.#checks[slot] = checkCallId(id, this.#checkSeed ^ owner.hashSeed);
+    this.#ids[slot] = undefined;
+  }
+
+  /**
+   * Adds a key that {@link find} did not find, and returns its slot; `hash` is {@link hashOf} the key.
+   * It may rebuild the table first, which moves every slot: a slot read before an insert is not
+   * valid after it.
+   */
+  insert(id: string, value: Value, hash = this.hashOf(value.owner, id)): number {
     if (this.#used + 1 > MAX_LOAD * (this.#mask + 1)) this.rebuild();
-    const hash = hashCallId(id, this.#seed ^ value.owner.hashSeed);
     const slot = this.#freeSlot(hash);
     if (this.#hashes[slot] === EMPTY) this.#used++;
     this.#hashes[slot] = hash;
@@ -111,6 +156,7 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
    */
   rebuild(): void {
     const hashes = this.#hashes;
+    const checks = this.#checks;
     const ids = this.#ids;
     const values = this.#values;
     let kept = 0;
@@ -129,6 +175,7 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
       if (value === undefined || stored === undefined) continue;
       const slot = this.#freeSlot(stored);
       this.#hashes[slot] = stored;
+      this.#checks[slot] = checks[old] ?? 0;
       this.#ids[slot] = ids[old];
       this.#values[slot] = value;
     }
@@ -137,6 +184,7 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
   // Empty arrays of `slots` slots, a power of two.
   #allocate(slots: number): void {
     this.#hashes = new Int32Array(slots);
+    this.#checks = new Int32Array(slots);
     this.#ids = new Array<string | undefined>(slots).fill(undefined);
     this.#values = new Array<Value | undefined>(slots).fill(undefined);
     this.#mask = slots - 1;

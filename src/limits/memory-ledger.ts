@@ -455,8 +455,10 @@ function positiveOption(name: string, value: unknown, fallback: number): number 
  */
 export class MemoryLedger implements UsageLedger {
   readonly #accounts = new Map<string, AccountState>();
-  // A random seed, so that nobody can choose call ids that all land on one probe chain.
+  // Random seeds, so that nobody can choose call ids that all land on one probe chain, or that an
+  // ended id's check mistakes for another.
   readonly #calls = new CallTable<AccountState, CallRecord | EndedIds>(
+    Math.floor(Math.random() * 0x1_0000_0000),
     Math.floor(Math.random() * 0x1_0000_0000),
     keepEntry,
   );
@@ -485,7 +487,8 @@ export class MemoryLedger implements UsageLedger {
     const account = this.#account(call.account, at);
     if (account === undefined) return FULL;
     const callId = call.callId;
-    const slot = this.#find(account, callId, at);
+    const hash = this.#calls.hashOf(account, callId);
+    const slot = this.#find(account, callId, at, hash);
     if (slot === ENDED_ID) return ENDED;
     let record = this.#recordAt(slot);
     if (record?.begun) {
@@ -528,7 +531,7 @@ export class MemoryLedger implements UsageLedger {
         return withWindow(refused, refused.level === 'account' ? total : extension, hour);
       if (record === undefined) {
         if (!this.#roomForEntry(at)) return FULL;
-        record = this.#track(account, callId);
+        record = this.#track(account, callId, hash);
       }
     }
     if (record === undefined) return FULL; // unreachable: an earlier end implies a record
@@ -728,8 +731,8 @@ export class MemoryLedger implements UsageLedger {
   // The slot of the call's record, ENDED_ID when its id is remembered as ended, else ABSENT; releases
   // what is due first. The ended check comes before the sweep, so that an event never releases
   // calls on its way out.
-  #find(account: AccountState, callId: string, at: number): number {
-    let slot = this.#calls.find(account, callId);
+  #find(account: AccountState, callId: string, at: number, hash?: number): number {
+    let slot = this.#calls.find(account, callId, hash);
     if (slot >= 0) {
       const value = this.#calls.valueAt(slot);
       if (value instanceof EndedIds) {
@@ -752,9 +755,9 @@ export class MemoryLedger implements UsageLedger {
   }
 
   // A new record for a call id the account's table has no entry for.
-  #track(account: AccountState, callId: string): CallRecord {
+  #track(account: AccountState, callId: string, hash?: number): CallRecord {
     const record = new CallRecord(account, callId);
-    this.#calls.insert(callId, record);
+    this.#calls.insert(callId, record, hash);
     account.track(record);
     this.#entries++;
     return record;
@@ -793,10 +796,12 @@ export class MemoryLedger implements UsageLedger {
     return record;
   }
 
-  // The call is over: remember only its id, for duplicates (the same entry, so #entries is unchanged).
+  // The call is over: remember only its id, for duplicates (the same entry, so #entries is unchanged),
+  // and that by its hash and check: the id's text would be most of an ended call's memory.
   #forget(account: AccountState, record: CallRecord, slot: number, at: number): void {
     this.#rotate(account, at);
     this.#calls.setValueAt(slot, account.endedNowIds());
+    this.#calls.dropId(slot);
     account.untrack(record);
     account.endedNow++;
   }

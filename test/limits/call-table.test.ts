@@ -1,9 +1,9 @@
 // The memory ledger's call table against a Map keyed by owner and id, the obvious structure it
-// stands in for: every operation in any order, through growth, tombstones and rebuilds, and keys
-// whose 32-bit hashes are equal.
+// stands in for: every operation in any order, through growth, tombstones, rebuilds and dropped
+// ids, and keys whose 32-bit hashes are equal.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CallTable, hashCallId } from '../../src/limits/call-table.js';
+import { CallTable, checkCallId, hashCallId } from '../../src/limits/call-table.js';
 
 class Owner {
   constructor(
@@ -28,6 +28,7 @@ type Op =
   | { kind: 'put'; owner: number; id: number; n: number }
   | { kind: 'remove'; owner: number; id: number }
   | { kind: 'kill'; owner: number; id: number }
+  | { kind: 'drop'; owner: number; id: number }
   | { kind: 'rebuild' };
 
 const OWNER_COUNT = 3;
@@ -58,6 +59,14 @@ const opArb = (ids: number): fc.Arbitrary<Op> =>
         id: fc.nat(ids - 1),
       }),
     },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('drop' as const),
+        owner: fc.nat(OWNER_COUNT - 1),
+        id: fc.nat(ids - 1),
+      }),
+    },
     { weight: 1, arbitrary: fc.constant({ kind: 'rebuild' as const }) },
   );
 
@@ -65,7 +74,7 @@ const opArb = (ids: number): fc.Arbitrary<Op> =>
 // rebuild and at the end every key touched; a mismatch is reported with the op that preceded it.
 function agree(ops: readonly Op[], ownerSeeds: readonly number[]): void {
   const owners = ownerSeeds.map((seed, i) => new Owner(`o${i}`, seed));
-  const table = new CallTable<Owner, Value>(12345, keep);
+  const table = new CallTable<Owner, Value>(12345, 678, keep);
   const model = new Map<string, Value>();
   const touched = new Map<string, [Owner, string]>();
   const mismatches: string[] = [];
@@ -96,6 +105,9 @@ function agree(ops: readonly Op[], ownerSeeds: readonly number[]): void {
     } else if (op.kind === 'remove') {
       if (slot >= 0) table.removeAt(slot);
       model.delete(keyOf(owner, id));
+    } else if (op.kind === 'drop') {
+      // Only the id's check is kept: the key is found as before.
+      if (slot >= 0) table.dropId(slot);
     } else {
       // A value its owner no longer needs: still found until a rebuild drops it.
       const value = slot >= 0 ? table.valueAt(slot) : undefined;
@@ -148,23 +160,55 @@ describe('CallTable', () => {
     const [a, b] = pair;
     expect(hashCallId(a, 0)).toBe(hashCallId(b, 0));
     const owner = new Owner('o', 0);
-    const table = new CallTable<Owner, Value>(0, keep);
-    const va = new Value(owner, 1);
-    const vb = new Value(owner, 2);
-    table.insert(a, va);
-    expect(table.find(owner, b)).toBe(-1);
-    table.insert(b, vb);
-    expect(table.valueAt(table.find(owner, a))).toBe(va);
-    expect(table.valueAt(table.find(owner, b))).toBe(vb);
-    table.removeAt(table.find(owner, a));
-    expect(table.find(owner, a)).toBe(-1);
-    expect(table.valueAt(table.find(owner, b))).toBe(vb);
+    for (const dropped of [false, true]) {
+      const table = new CallTable<Owner, Value>(0, 0, keep);
+      const va = new Value(owner, 1);
+      const vb = new Value(owner, 2);
+      table.insert(a, va);
+      // Known by its hash and check only: the check alone keeps b apart from it.
+      if (dropped) table.dropId(table.find(owner, a));
+      expect(table.find(owner, b), `dropped: ${dropped}`).toBe(-1);
+      table.insert(b, vb);
+      expect(table.valueAt(table.find(owner, a))).toBe(va);
+      expect(table.valueAt(table.find(owner, b))).toBe(vb);
+      table.removeAt(table.find(owner, a));
+      expect(table.find(owner, a)).toBe(-1);
+      expect(table.valueAt(table.find(owner, b))).toBe(vb);
+    }
+  });
+
+  it('has a check independent of the hash: ids with equal hashes have unequal checks', () => {
+    // Pairs of ids with equal 32-bit hashes under seed 0; a check that followed the hash would match too.
+    const seen = new Map<number, string>();
+    const pairs: [string, string][] = [];
+    for (let i = 0; pairs.length < 20 && i < 5_000_000; i++) {
+      const id = `c${i}`;
+      const hash = hashCallId(id, 0);
+      const other = seen.get(hash);
+      if (other === undefined) seen.set(hash, id);
+      else pairs.push([other, id]);
+    }
+    expect(pairs.length).toBe(20);
+    const equalChecks = pairs.filter(([x, y]) => checkCallId(x, 0) === checkCallId(y, 0));
+    expect(equalChecks).toEqual([]);
+  });
+
+  it('finds a dropped id after a rebuild, and not under another owner', () => {
+    const one = new Owner('one', 7);
+    const two = new Owner('two', 7);
+    const table = new CallTable<Owner, Value>(3, 4, keep);
+    const value = new Value(one, 1);
+    table.dropId(table.insert('c1', value));
+    expect(table.find(two, 'c1')).toBe(-1);
+    table.rebuild();
+    expect(table.valueAt(table.find(one, 'c1'))).toBe(value);
+    expect(table.find(one, 'c2')).toBe(-1);
   });
 
   it('keeps the same id of two owners apart', () => {
     const one = new Owner('one', 7);
     const two = new Owner('two', 7);
-    const table = new CallTable<Owner, Value>(0, keep);
+    const table = new CallTable<Owner, Value>(0, 0, keep);
     table.insert('c1', new Value(one, 1));
     expect(table.find(two, 'c1')).toBe(-1);
     table.insert('c1', new Value(two, 2));
@@ -174,7 +218,7 @@ describe('CallTable', () => {
 
   it('reuses tombstones and shrinks at a rebuild, so that churn does not grow it', () => {
     const owner = new Owner('o', 0);
-    const table = new CallTable<Owner, Value>(99, keep);
+    const table = new CallTable<Owner, Value>(99, 98, keep);
     // 100,000 calls, never more than 10 at once: the table stays at its first size.
     for (let i = 0; i < 100_000; i++) {
       table.insert(`c${i}`, new Value(owner, i));
