@@ -152,6 +152,8 @@ export const limitsSuite: BenchSuite = {
     });
     const floor = new Map<string, number>();
     for (let i = 0; i < ACCOUNTS; i++) floor.set(accountKey(i), 1);
+    // Every ended id, never forgotten: the Set grows through the run as the ledger's table does.
+    const floorEnded = new Set<string>();
     return [
       {
         name: 'call begin + end, 100k active accounts',
@@ -210,6 +212,25 @@ export const limitsSuite: BenchSuite = {
                 floor.set(account, active);
                 sum += active;
                 floor.set(account, (floor.get(account) ?? 1) - 1);
+              }
+              return sum;
+            },
+          },
+          {
+            // The least that also refuses an ended id again: what a begin + end cannot do without.
+            name: 'floor with ended ids: a Map counter per account, a Set of call ids',
+            batch: BATCH,
+            run: () => {
+              let sum = 0;
+              for (let i = 0; i < BATCH; i++) {
+                const account = keys[i] ?? '';
+                const callId = `f${serial++}`;
+                if (floorEnded.has(callId)) throw new Error('bench call id reused');
+                const active = (floor.get(account) ?? 0) + 1;
+                floor.set(account, active);
+                sum += active;
+                floor.set(account, (floor.get(account) ?? 1) - 1);
+                floorEnded.add(callId);
               }
               return sum;
             },
