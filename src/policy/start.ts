@@ -188,15 +188,16 @@ function decisionOf(plan: PendingStart, result: BeginResult): StartDecision {
   switch (result.status) {
     case 'reserved':
     case 'duplicate':
-      return {
-        ...plan.allowed,
+      // Not `{ ...plan.allowed, reservation }`: on Node 20 a property added to a spread copy costs
+      // about 1.5 µs per call (see docs/performance.md); Object.assign keeps the key order.
+      return Object.assign({}, plan.allowed, {
         reservation: {
           reserved: formatMicros(result.reservedMicros),
           maxCallSeconds: plan.begin.maxCallSeconds,
           releaseAt: result.releaseAt,
           duplicate: result.status === 'duplicate',
         },
-      };
+      });
     case 'limited':
       return limitDecision(result, plan.context);
     case 'full':

@@ -128,9 +128,13 @@ async function start(
   request: Extract<WorkerRequest, readonly [number, 'start', ...unknown[]]>,
 ): Promise<DecisionTuple | typeof CALL_ID_REQUIRED> {
   const [, , extension, dialed, rate, account, callId, at] = request;
-  const call = rate === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute: rate };
-  if (callId !== undefined)
-    return tuple(await policy.startCallAsync(ledger, { ...call, account, callId, at }));
+  // Written out rather than `{ ...call, account, callId, at }`: on Node 20 properties added to a
+  // spread copy cost about 1.5 µs per request (docs/performance.md).
+  const startOf = (id: string) =>
+    rate === undefined
+      ? { extension, dialed, account, callId: id, at }
+      : { extension, dialed, ratePerMinute: rate, account, callId: id, at };
+  if (callId !== undefined) return tuple(await policy.startCallAsync(ledger, startOf(callId)));
   // Without an id, a call the limits would count is refused (the only begin is this ledger's).
   let counted = false;
   const refuse = () => Promise.reject(new Error('the call has no id'));
@@ -144,7 +148,7 @@ async function start(
     usage: refuse,
     reset: refuse,
   };
-  const decision = await policy.startCallAsync(noLedger, { ...call, account, callId: NO_CALL_ID, at });
+  const decision = await policy.startCallAsync(noLedger, startOf(NO_CALL_ID));
   return counted ? CALL_ID_REQUIRED : tuple(decision);
 }
 

@@ -194,7 +194,8 @@ export function decisionRequest(
   const dialed = params.dialed ?? '';
   const call: CallRequest =
     params.rate === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute: params.rate };
-  const request = callId === undefined ? call : { ...call, callId };
+  // Object.assign, not `{ ...call, callId }`: on Node 20 that costs about 1.5 µs (docs/performance.md).
+  const request = callId === undefined ? call : Object.assign({}, call, { callId });
   return { ok: true, decision: { route, domain, request } };
 }
 
