@@ -26,7 +26,7 @@ const LABELS: Readonly<Record<LoadConfig, string>> = {
     'authenticated INVITE to the carrier, sipguard asked over HTTP on kept-open connections',
   'invite-jsonrpc':
     'authenticated INVITE to the carrier, sipguard asked over JSON-RPC (`-A WITH_SIPGUARD_JSONRPC`)',
-  'invite-none': 'authenticated INVITE to the carrier, no check (`-A WITHOUT_SIPGUARD`)',
+  'invite-none': 'authenticated INVITE to the carrier, no check and no call reports (`-A WITHOUT_SIPGUARD`)',
 };
 
 /** The short names of the configurations, for the second table. */
