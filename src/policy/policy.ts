@@ -213,7 +213,8 @@ export class CompiledPolicy implements Policy {
     if (typeof query !== 'object' || query === null) return NO_QUERY;
     const rules = query.extension === undefined ? this.#account : this.#rulesFor(query.extension);
     const day = isInstant(query.at) ? rules.limits.dayClock.day(query.at) : 0;
-    return { ...query, day };
+    // Object.assign, not a spread then `day`: on Node 20 that literal costs about 1.5 µs (docs/performance.md).
+    return Object.assign({}, query, { day });
   }
 
   #planStart(start: CallStart): StartDecision | PendingStart {

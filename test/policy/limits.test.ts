@@ -234,6 +234,30 @@ describe('limits: emergency calls are never limited', () => {
     }
   });
 
+  it.each([
+    // Days since 1970-01-01 of the local date in New York (EDT, UTC-4, in June).
+    {
+      at: '2024-06-03T03:59:59.999Z',
+      localDate: Date.UTC(2024, 5, 2),
+      why: '23:59:59.999 on the 2nd in New York',
+    },
+    { at: '2024-06-03T04:00:00.000Z', localDate: Date.UTC(2024, 5, 3), why: 'local midnight starts the 3rd' },
+  ])(
+    'usageQuery keeps the query and adds the spend day in the policy time zone: $why',
+    ({ at, localDate }) => {
+      const policy = compilePolicyJson({
+        homeCountry: 'US',
+        timeZone: 'America/New_York',
+        accountLimits: { spendPerDay: '$10' },
+      });
+      const query = { account: 'acme', extension: '100', destination: '+442079460958', at: Date.parse(at) };
+      const made = policy.usageQuery(query);
+      expect(made).toEqual({ ...query, day: localDate / 86_400_000 });
+      expect(Object.keys(made)).toEqual(['account', 'extension', 'destination', 'at', 'day']);
+      expect(made).not.toBe(query);
+    },
+  );
+
   it('the asynchronous step fails closed on an answer that is not whole', async () => {
     const policy = compilePolicyJson({ homeCountry: 'US', extensionLimits: { concurrentCalls: 1 } });
     const ledger = { begin: async () => ({ status: 'reserved' }) } as unknown as AsyncUsageLedger;
