@@ -102,6 +102,8 @@ export interface EdgeOptions {
   readonly keepAlive?: boolean;
   /** Ask sipguard over JSON-RPC (`--jsonrpc-port`, `-A WITH_SIPGUARD_JSONRPC`). */
   readonly jsonrpc?: boolean;
+  /** Send the call reports over one kept-open connection (`SIPGUARD_HTTPCON`; implied by `keepAlive`). */
+  readonly reportsKeptOpen?: boolean;
   /** The run's /24 as `127.a.b` (see {@link randomNet}); picked at random when not given. */
   readonly net?: string;
   /** `--ledger` of every replica (e.g. a `redis://` URL); the default (memory) when not given. */
@@ -299,7 +301,10 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       ...(options.defines ?? ['CHILDREN=2']),
       ...dispatcher,
       ...(options.maxCallSeconds === undefined ? [] : [`MAX_CALL_SECONDS=${options.maxCallSeconds}`]),
-      ...(options.keepAlive === true ? ['WITH_KEEPALIVE', `SIPGUARD_HTTPCON="sipguard=>${serviceUrl}"`] : []),
+      ...(options.keepAlive === true ? ['WITH_KEEPALIVE'] : []),
+      ...(options.keepAlive === true || options.reportsKeptOpen === true
+        ? [`SIPGUARD_HTTPCON="sipguard=>${serviceUrl}"`]
+        : []),
       ...(options.jsonrpc === true
         ? [
             'WITH_SIPGUARD_JSONRPC',
