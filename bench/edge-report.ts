@@ -21,11 +21,11 @@ const LABELS: Readonly<Record<LoadConfig, string>> = {
     'authenticated REGISTER, permissions `allow_source_address` instead (in-PBX anchor)',
   'register-none': 'authenticated REGISTER, no source check (`-A WITHOUT_SIPGUARD`)',
   'invite-sipguard':
-    'authenticated INVITE to the carrier, sipguard asked over HTTP, a new connection per query',
+    'authenticated INVITE to the carrier, sipguard asked over HTTP, a new connection per query and per call report',
   'invite-keepalive':
-    'authenticated INVITE to the carrier, sipguard asked over HTTP on kept-open connections',
+    'authenticated INVITE to the carrier, sipguard asked and the calls reported over HTTP on kept-open connections',
   'invite-jsonrpc':
-    'authenticated INVITE to the carrier, sipguard asked over JSON-RPC (`-A WITH_SIPGUARD_JSONRPC`)',
+    'authenticated INVITE to the carrier, sipguard asked over JSON-RPC, the calls reported on a kept-open connection (`-A WITH_SIPGUARD_JSONRPC`, `SIPGUARD_HTTPCON`)',
   'invite-none': 'authenticated INVITE to the carrier, no check and no call reports (`-A WITHOUT_SIPGUARD`)',
 };
 
@@ -143,7 +143,8 @@ function loadBlock(r: EdgeResults): string {
       ? ''
       : `${name}: the sipguard hop keeps, of the no-check rate, ${parts.join('; ')}.`;
   };
-  const times = l.rows.map((row) => row.at).sort();
+  // A row's `at` is when its run started; the load section's, when the last run ended.
+  const times = [...l.rows.map((row) => row.at), l.at].sort();
   const span = (a: string | undefined) => (a ?? '').slice(0, 16).replace('T', ' ');
   return [
     `Measured ${span(times[0])}–${span(times.at(-1)).slice(11)} UTC on ${r.machine.cpus} cores, ${r.machine.kamailio.replace(/^version:\s*/, '')}, ${r.machine.sipp}; ${l.seconds} s per rate, rates tried in order until one failed; load average ${loads(l.loadBefore)} at the start of the last run, and at the end of each held rate in the table.`,

@@ -257,7 +257,8 @@ function edgeFor(
       return { ...common, policy: policy(sources ?? []), keepAlive: true };
     case 'register-jsonrpc':
     case 'invite-jsonrpc':
-      return { ...common, policy: policy(sources ?? []), jsonrpc: true };
+      // The recommended production setup: JSON-RPC questions, call reports over a kept-open connection.
+      return { ...common, policy: policy(sources ?? []), jsonrpc: true, reportsKeptOpen: true };
     case 'register-none':
     case 'invite-none':
       return {
