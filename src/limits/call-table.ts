@@ -1,21 +1,26 @@
 // The memory ledger's call table: (owner, call id) → value, open-addressed with linear probing
 // over a typed array of hashes. A Map per account cost a begin + end about a microsecond in cache
-// misses with a million ended ids retained; here a probe reads one run of Int32s, and a key's id
-// and value are read only when its stored hash matches.
+// misses with a million ended ids retained; here a probe reads one run of Int32s, and a key's value
+// is read only when its stored hash matches. The value carries the key's owner and id: an array of
+// ids beside the values was one more cache miss per insert and per find.
 //
-// Invariants: a key occupies at most one slot; `hashes[slot]` is EMPTY, TOMBSTONE or the key's hash
-// (always odd), and a key's owner is its value's; a tombstone keeps probe chains intact until the
-// next rebuild. A key whose id was dropped (dropId) is known by its hash and a second, independent
-// 32-bit check of its id: 63 bits with the owner, where a live key compares its id exactly.
+// Invariants: a key occupies at most one slot; its hash Int32 is EMPTY, TOMBSTONE or the key's hash
+// (always odd), and a key's owner and id are its value's; a tombstone keeps probe chains intact until
+// the next rebuild. A key whose value has no id is known by its hash and a second, independent 32-bit
+// check of its id: 63 bits with the owner, where a key with an id compares it exactly.
 
 /** What owns keys in a {@link CallTable}: an account, with a number mixed into its keys' hashes. */
 export interface TableOwner {
   readonly hashSeed: number;
 }
 
-/** A value in a {@link CallTable}: it names the owner of its key, which is compared by identity. */
+/**
+ * A value in a {@link CallTable}: it names its key, the owner (compared by identity) and the id
+ * (compared as a string). A value with no id stands for a key known only by its id's check.
+ */
 export interface TableValue<Owner extends TableOwner> {
   readonly owner: Owner;
+  readonly id: string | undefined;
 }
 
 const EMPTY = 0;
@@ -59,10 +64,9 @@ export function checkCallId(id: string, seed: number): number {
  * rebuild which values still matter; the rest (stale values their owner no longer sees) go then.
  */
 export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>> {
-  #hashes = new Int32Array(0);
-  /** Per slot, the check of a dropped id (meaningful only where `#ids` holds none). */
-  #checks = new Int32Array(0);
-  #ids: (string | undefined)[] = [];
+  // Per slot, two Int32s: the hash, then the check of the key's id (meaningful only where the value
+  // has no id). Side by side, so that keeping an id's check writes the line its hash is on.
+  #keys = new Int32Array(0);
   #values: (Value | undefined)[] = [];
   #mask = 0;
   #used = 0;
@@ -90,19 +94,21 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
 
   /** The key's slot, or -1. `hash` is {@link hashOf} the key. */
   find(owner: Owner, id: string, hash = this.hashOf(owner, id)): number {
-    const hashes = this.#hashes;
+    const keys = this.#keys;
     const mask = this.#mask;
-    // Computed once, and only when a dropped id's hash matches: rare unless the id is that one.
+    // Computed once, and only when the hash of a key known by its check matches: rare unless it is this id.
     let check: number | undefined;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const stored = hashes[slot];
+      const stored = keys[2 * slot];
       if (stored === EMPTY) return -1;
-      if (stored !== hash || this.#values[slot]?.owner !== owner) continue;
-      const known = this.#ids[slot];
+      if (stored !== hash) continue;
+      const value = this.#values[slot];
+      if (value?.owner !== owner) continue;
+      const known = value.id;
       if (known === id) return slot;
       if (known !== undefined) continue;
       check ??= checkCallId(id, this.#checkSeed ^ owner.hashSeed);
-      if (this.#checks[slot] === check) return slot;
+      if (keys[2 * slot + 1] === check) return slot;
     }
   }
 
@@ -111,42 +117,36 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
     return this.#values[slot];
   }
 
-  /** Replaces the value in a slot that {@link find} or {@link insert} returned, with one of the same owner. */
+  /**
+   * Replaces the value in a slot that {@link find} or {@link insert} returned, with one of the same
+   * key: the same owner, and the key's id or none. From a value with no id on, the key is known by
+   * its id's check, and the id's text can go (for ids that are only remembered, such as ended calls').
+   */
   setValueAt(slot: number, value: Value): void {
+    const id = this.#values[slot]?.id;
+    if (value.id === undefined && id !== undefined) {
+      this.#keys[2 * slot + 1] = checkCallId(id, this.#checkSeed ^ value.owner.hashSeed);
+    }
     this.#values[slot] = value;
   }
 
   /**
-   * Keeps only the check of the id in a slot that {@link find} or {@link insert} returned: the key is
-   * still found, and the id's text can go. For ids that are only remembered, such as ended calls'.
+   * Adds the key of a value with an id, which {@link find} did not find, and returns its slot; `hash`
+   * is {@link hashOf} the key. It may rebuild the table first, which moves every slot: a slot read
+   * before an insert is not valid after it.
    */
-  dropId(slot: number): void {
-    const id = this.#ids[slot];
-    const owner = this.#values[slot]?.owner;
-    if (id === undefined || owner === undefined) return;
-    this.#checks[slot] = checkCallId(id, this.#checkSeed ^ owner.hashSeed);
-    this.#ids[slot] = undefined;
-  }
-
-  /**
-   * Adds a key that {@link find} did not find, and returns its slot; `hash` is {@link hashOf} the key.
-   * It may rebuild the table first, which moves every slot: a slot read before an insert is not
-   * valid after it.
-   */
-  insert(id: string, value: Value, hash = this.hashOf(value.owner, id)): number {
+  insert(value: Value & { readonly id: string }, hash = this.hashOf(value.owner, value.id)): number {
     if (this.#used + 1 > MAX_LOAD * (this.#mask + 1)) this.rebuild();
     const slot = this.#freeSlot(hash);
-    if (this.#hashes[slot] === EMPTY) this.#used++;
-    this.#hashes[slot] = hash;
-    this.#ids[slot] = id;
+    if (this.#keys[2 * slot] === EMPTY) this.#used++;
+    this.#keys[2 * slot] = hash;
     this.#values[slot] = value;
     return slot;
   }
 
   /** Removes the key in a slot (a tombstone until the next rebuild). Other slots do not move. */
   removeAt(slot: number): void {
-    this.#hashes[slot] = TOMBSTONE;
-    this.#ids[slot] = undefined;
+    this.#keys[2 * slot] = TOMBSTONE;
     this.#values[slot] = undefined;
   }
 
@@ -155,12 +155,10 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
    * rest and every tombstone. Linear in the slots.
    */
   rebuild(): void {
-    const hashes = this.#hashes;
-    const checks = this.#checks;
-    const ids = this.#ids;
+    const keys = this.#keys;
     const values = this.#values;
     let kept = 0;
-    for (let slot = 0; slot < hashes.length; slot++) {
+    for (let slot = 0; slot < values.length; slot++) {
       const value = values[slot];
       if (value !== undefined && this.#keep(value)) kept++;
       else values[slot] = undefined;
@@ -169,33 +167,30 @@ export class CallTable<Owner extends TableOwner, Value extends TableValue<Owner>
     while (kept > (MAX_LOAD / 2) * slots) slots *= 2;
     this.#allocate(slots);
     this.#used = kept;
-    for (let old = 0; old < hashes.length; old++) {
+    for (let old = 0; old < values.length; old++) {
       const value = values[old];
-      const stored = hashes[old];
+      const stored = keys[2 * old];
       if (value === undefined || stored === undefined) continue;
       const slot = this.#freeSlot(stored);
-      this.#hashes[slot] = stored;
-      this.#checks[slot] = checks[old] ?? 0;
-      this.#ids[slot] = ids[old];
+      this.#keys[2 * slot] = stored;
+      this.#keys[2 * slot + 1] = keys[2 * old + 1] ?? 0;
       this.#values[slot] = value;
     }
   }
 
   // Empty arrays of `slots` slots, a power of two.
   #allocate(slots: number): void {
-    this.#hashes = new Int32Array(slots);
-    this.#checks = new Int32Array(slots);
-    this.#ids = new Array<string | undefined>(slots).fill(undefined);
+    this.#keys = new Int32Array(2 * slots);
     this.#values = new Array<Value | undefined>(slots).fill(undefined);
     this.#mask = slots - 1;
   }
 
   // The first tombstone or empty slot on the hash's probe chain. Only for a key that is absent.
   #freeSlot(hash: number): number {
-    const hashes = this.#hashes;
+    const keys = this.#keys;
     const mask = this.#mask;
     let slot = hash & mask;
-    while (hashes[slot] !== EMPTY && hashes[slot] !== TOMBSTONE) slot = (slot + 1) & mask;
+    while (keys[2 * slot] !== EMPTY && keys[2 * slot] !== TOMBSTONE) slot = (slot + 1) & mask;
     return slot;
   }
 }

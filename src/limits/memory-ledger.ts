@@ -45,12 +45,6 @@ export const DEFAULT_MAX_ACCOUNTS = 1_000_000;
 // When full, prune at most this often (in ledger time), so that a flood cannot make every begin a full scan.
 const FULL_PRUNE_INTERVAL_MS = 1_000;
 
-// Calls to one number in a counter's latest hour: a box, so that counting a call after the check
-// costs no second lookup.
-class RepeatCount {
-  calls = 1;
-}
-
 // One counter level: the account's totals, or one extension. Windows are clock-aligned minutes and
 // hours (UTC) and the account's local day; a counter holds its latest window only, and an event
 // stamped in an earlier window counts in the latest (never less than the truth).
@@ -65,7 +59,8 @@ class Counters {
   /** Settled costs and open reservations of calls charged to `day`, in micro-dollars. */
   spent = 0;
   repeatHour = -1;
-  repeat: Map<string, RepeatCount> | undefined = undefined;
+  /** Calls to each number in the hour `repeatHour`. */
+  repeat: Map<string, number> | undefined = undefined;
 
   roll(minute: number, hour: number): void {
     if (minute > this.minute) {
@@ -87,21 +82,18 @@ class Counters {
   }
 
   // Like the other windows, an event stamped in an earlier hour reads and counts in the latest one.
-  repeatCount(hour: number, destination: string): RepeatCount | undefined {
-    return hour <= this.repeatHour ? this.repeat?.get(destination) : undefined;
+  repeatCount(hour: number, destination: string): number {
+    return hour <= this.repeatHour ? (this.repeat?.get(destination) ?? 0) : 0;
   }
 
-  /** Counts a call to `destination`; `found` is what {@link repeatCount} gave for it just before. */
-  countRepeat(hour: number, destination: string, found: RepeatCount | undefined): void {
-    if (found !== undefined) {
-      found.calls++;
-      return;
-    }
+  /** Counts a call to `destination`; `calls` is what {@link repeatCount} gave for it just before. */
+  countRepeat(hour: number, destination: string, calls: number): void {
     if (this.repeat === undefined || hour > this.repeatHour) {
       this.repeat = new Map();
       this.repeatHour = Math.max(hour, this.repeatHour);
     }
-    this.repeat.set(destination, new RepeatCount());
+    // A count rather than a box: the box was one more cache line per call, the second lookup is not.
+    this.repeat.set(destination, calls + 1);
   }
 
   /** Whether dropping this counter set changes nothing any query or bound could see at `at`. */
@@ -121,9 +113,7 @@ class Counters {
       callsThisMinute: this.minute === Math.floor(at / MINUTE_MS) ? this.inMinute : 0,
       callsThisHour: this.hour === hour ? this.inHour : 0,
       callsToNumberThisHour:
-        destination === undefined || this.repeatHour !== hour
-          ? 0
-          : (this.repeatCount(hour, destination)?.calls ?? 0),
+        destination === undefined || this.repeatHour !== hour ? 0 : this.repeatCount(hour, destination),
       spentTodayMicros: this.day === day ? this.spent : 0,
     };
   }
@@ -138,7 +128,8 @@ class CallRecord implements TableValue<AccountState> {
   next: CallRecord | undefined = undefined;
   constructor(
     readonly owner: AccountState,
-    readonly callId: string,
+    /** The call id. */
+    readonly id: string,
   ) {}
   begun = false;
   extension = '';
@@ -159,8 +150,9 @@ class CallRecord implements TableValue<AccountState> {
 }
 
 // The value of every id of an account that ended in one retention generation: one object per
-// generation, shared, so that an ended id costs a table slot and its string only.
+// generation, shared, so that an ended id costs a table slot only (the table keeps its check).
 class EndedIds implements TableValue<AccountState> {
+  readonly id = undefined;
   constructor(
     readonly owner: AccountState,
     readonly generation: number,
@@ -513,10 +505,8 @@ export class MemoryLedger implements UsageLedger {
     // Repeats count only where that bound applies: a level without it keeps no numbers.
     const countsExtensionRepeats = call.extensionBounds.callsToSameNumberPerHour !== undefined;
     const countsAccountRepeats = call.accountBounds.callsToSameNumberPerHour !== undefined;
-    const extensionRepeats = countsExtensionRepeats
-      ? extension.repeatCount(hour, call.destination)
-      : undefined;
-    const accountRepeats = countsAccountRepeats ? total.repeatCount(hour, call.destination) : undefined;
+    const extensionRepeats = countsExtensionRepeats ? extension.repeatCount(hour, call.destination) : 0;
+    const accountRepeats = countsAccountRepeats ? total.repeatCount(hour, call.destination) : 0;
     if (!endedEarlier) {
       // The bounds decide only a call that can still happen; an end that came first is a fact.
       const refused = refusal(
@@ -524,8 +514,8 @@ export class MemoryLedger implements UsageLedger {
         call.extensionBounds,
         total,
         call.accountBounds,
-        extensionRepeats?.calls ?? 0,
-        accountRepeats?.calls ?? 0,
+        extensionRepeats,
+        accountRepeats,
         charge,
       );
       if (refused !== undefined)
@@ -758,7 +748,7 @@ export class MemoryLedger implements UsageLedger {
   // A new record for a call id the account's table has no entry for.
   #track(account: AccountState, callId: string, hash?: number): CallRecord {
     const record = new CallRecord(account, callId);
-    this.#calls.insert(callId, record, hash);
+    this.#calls.insert(record, hash);
     account.track(record);
     this.#entries++;
     return record;
@@ -766,7 +756,7 @@ export class MemoryLedger implements UsageLedger {
 
   // Forgets a record, with its id (the call's events are over, or it was reset).
   #untrack(account: AccountState, record: CallRecord): void {
-    const slot = this.#calls.find(account, record.callId);
+    const slot = this.#calls.find(account, record.id);
     if (slot >= 0) this.#calls.removeAt(slot);
     account.untrack(record);
     this.#entries--;
@@ -802,7 +792,6 @@ export class MemoryLedger implements UsageLedger {
   #forget(account: AccountState, record: CallRecord, slot: number, at: number): void {
     this.#rotate(account, at);
     this.#calls.setValueAt(slot, account.endedNowIds());
-    this.#calls.dropId(slot);
     account.untrack(record);
     account.endedNow++;
   }

@@ -1,6 +1,6 @@
 // The memory ledger's call table against a Map keyed by owner and id, the obvious structure it
 // stands in for: every operation in any order, through growth, tombstones, rebuilds and dropped
-// ids, and keys whose 32-bit hashes are equal.
+// ids (values without an id), and keys whose 32-bit hashes are equal.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CallTable, checkCallId, hashCallId } from '../../src/limits/call-table.js';
@@ -15,11 +15,17 @@ class Owner {
 class Value {
   constructor(
     readonly owner: Owner,
+    /** The key's id, or undefined once the table knows the key by its id's check only. */
+    readonly id: string | undefined,
     readonly n: number,
     /** Kept by a rebuild only while alive. */
     public alive = true,
   ) {}
 }
+
+// A value that carries the key's id, as insert requires.
+const withId = (owner: Owner, id: string, n: number): Value & { readonly id: string } =>
+  new Value(owner, id, n) as Value & { readonly id: string };
 
 const keep = (value: Value) => value.alive;
 const keyOf = (owner: Owner, id: string) => `${owner.name}\u0000${id}`;
@@ -98,16 +104,21 @@ function agree(ops: readonly Op[], ownerSeeds: readonly number[]): void {
     touched.set(keyOf(owner, id), [owner, id]);
     const slot = table.find(owner, id);
     if (op.kind === 'put') {
-      const value = new Value(owner, op.n);
+      const value = withId(owner, id, op.n);
       if (slot >= 0) table.setValueAt(slot, value);
-      else table.insert(id, value);
+      else table.insert(value);
       model.set(keyOf(owner, id), value);
     } else if (op.kind === 'remove') {
       if (slot >= 0) table.removeAt(slot);
       model.delete(keyOf(owner, id));
     } else if (op.kind === 'drop') {
-      // Only the id's check is kept: the key is found as before.
-      if (slot >= 0) table.dropId(slot);
+      // A value without the id: only the id's check is kept, and the key is found as before.
+      const old = slot >= 0 ? table.valueAt(slot) : undefined;
+      if (old !== undefined) {
+        const value = new Value(owner, undefined, old.n, old.alive);
+        table.setValueAt(slot, value);
+        model.set(keyOf(owner, id), value);
+      }
     } else {
       // A value its owner no longer needs: still found until a rebuild drops it.
       const value = slot >= 0 ? table.valueAt(slot) : undefined;
@@ -162,13 +173,17 @@ describe('CallTable', () => {
     const owner = new Owner('o', 0);
     for (const dropped of [false, true]) {
       const table = new CallTable<Owner, Value>(0, 0, keep);
-      const va = new Value(owner, 1);
-      const vb = new Value(owner, 2);
-      table.insert(a, va);
+      const inserted = withId(owner, a, 1);
+      let va: Value = inserted;
+      const vb = withId(owner, b, 2);
+      table.insert(inserted);
       // Known by its hash and check only: the check alone keeps b apart from it.
-      if (dropped) table.dropId(table.find(owner, a));
+      if (dropped) {
+        va = new Value(owner, undefined, 1);
+        table.setValueAt(table.find(owner, a), va);
+      }
       expect(table.find(owner, b), `dropped: ${dropped}`).toBe(-1);
-      table.insert(b, vb);
+      table.insert(vb);
       expect(table.valueAt(table.find(owner, a))).toBe(va);
       expect(table.valueAt(table.find(owner, b))).toBe(vb);
       table.removeAt(table.find(owner, a));
@@ -197,8 +212,8 @@ describe('CallTable', () => {
     const one = new Owner('one', 7);
     const two = new Owner('two', 7);
     const table = new CallTable<Owner, Value>(3, 4, keep);
-    const value = new Value(one, 1);
-    table.dropId(table.insert('c1', value));
+    const value = new Value(one, undefined, 1);
+    table.setValueAt(table.insert(withId(one, 'c1', 1)), value);
     expect(table.find(two, 'c1')).toBe(-1);
     table.rebuild();
     expect(table.valueAt(table.find(one, 'c1'))).toBe(value);
@@ -209,9 +224,9 @@ describe('CallTable', () => {
     const one = new Owner('one', 7);
     const two = new Owner('two', 7);
     const table = new CallTable<Owner, Value>(0, 0, keep);
-    table.insert('c1', new Value(one, 1));
+    table.insert(withId(one, 'c1', 1));
     expect(table.find(two, 'c1')).toBe(-1);
-    table.insert('c1', new Value(two, 2));
+    table.insert(withId(two, 'c1', 2));
     expect(table.valueAt(table.find(one, 'c1'))?.n).toBe(1);
     expect(table.valueAt(table.find(two, 'c1'))?.n).toBe(2);
   });
@@ -221,12 +236,12 @@ describe('CallTable', () => {
     const table = new CallTable<Owner, Value>(99, 98, keep);
     // 100,000 calls, never more than 10 at once: the table stays at its first size.
     for (let i = 0; i < 100_000; i++) {
-      table.insert(`c${i}`, new Value(owner, i));
+      table.insert(withId(owner, `c${i}`, i));
       if (i >= 10) table.removeAt(table.find(owner, `c${i - 10}`));
     }
     expect(table.load.slots).toBe(1_024);
     // Grown for 20,010 live keys (at most 70 % used, at most 35 % after a rebuild), then shrunk once they go.
-    for (let i = 0; i < 20_000; i++) table.insert(`k${i}`, new Value(owner, i));
+    for (let i = 0; i < 20_000; i++) table.insert(withId(owner, `k${i}`, i));
     const grown = table.load.slots;
     expect(grown).toBeGreaterThanOrEqual(20_010 / 0.7);
     expect(grown).toBeLessThanOrEqual((2 * 20_010) / 0.35);
