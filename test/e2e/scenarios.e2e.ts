@@ -1,7 +1,7 @@
-// The held-call sipp scenario (invite-hold.xml) against a sipp stand-in, for what the loaded edge
-// showed once: the first INVITE was sent again before its 407 came, and the second 407 arrived after
-// the authenticated INVITE went out. A late copy of that challenge must be ignored, and a 407 to the
-// authenticated INVITE must still fail the call. Loopback only; each run ends within 20 s.
+// The calling sipp scenarios (invite.xml, invite-hold.xml) against a sipp stand-in, for what the
+// loaded edge showed once: the first INVITE was sent again before its 407 came, and the second 407
+// arrived after the authenticated INVITE went out. A late copy of that challenge must be ignored, and
+// a 407 to the authenticated INVITE must still fail the call. Loopback only; each run ends within 20 s.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,8 +13,8 @@ const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 const HOST = '127.0.0.1';
 
-/** The caller's exit code against a stand-in whose late 407 names CSeq `cseq`. */
-async function heldCallAgainstLateChallenge(cseq: 1 | 2): Promise<number | null> {
+/** The caller's exit code, running `scenario`, against a stand-in whose late 407 names CSeq `cseq`. */
+async function callAgainstLateChallenge(scenario: string, cseq: 1 | 2): Promise<number | null> {
   const standInPort = await freePort('udp4', HOST);
   const standIn = spawn(
     'sipp',
@@ -46,7 +46,7 @@ async function heldCallAgainstLateChallenge(cseq: 1 | 2): Promise<number | null>
       [
         `${HOST}:${standInPort}`,
         '-sf',
-        join(scenarios, 'invite-hold.xml'),
+        join(scenarios, scenario),
         '-i',
         HOST,
         '-p',
@@ -84,12 +84,34 @@ async function heldCallAgainstLateChallenge(cseq: 1 | 2): Promise<number | null>
   }
 }
 
-describe.skipIf(missing.length > 0 && !inCi)('invite-hold.xml, the held call of the e2e tests', () => {
+describe.skipIf(missing.length > 0 && !inCi)('the calling scenarios of the e2e tests', () => {
   it.each([
-    { cseq: 1 as const, code: 0, why: 'a late copy of the first challenge is ignored: the call completes' },
-    { cseq: 2 as const, code: 1, why: 'a challenge of the authenticated INVITE fails the call' },
-  ])('$why', async ({ cseq, code }) => {
+    {
+      scenario: 'invite-hold.xml',
+      cseq: 1 as const,
+      code: 0,
+      why: 'a late copy of the first challenge is ignored',
+    },
+    {
+      scenario: 'invite-hold.xml',
+      cseq: 2 as const,
+      code: 1,
+      why: 'a challenge of the authenticated INVITE fails',
+    },
+    {
+      scenario: 'invite.xml',
+      cseq: 1 as const,
+      code: 0,
+      why: 'a late copy of the first challenge is ignored',
+    },
+    {
+      scenario: 'invite.xml',
+      cseq: 2 as const,
+      code: 1,
+      why: 'a challenge of the authenticated INVITE fails',
+    },
+  ])('$scenario: $why', async ({ scenario, cseq, code }) => {
     if (missing.length > 0) throw new Error(`missing ${missing.join(', ')} (apt-get install sip-tester)`);
-    expect(await heldCallAgainstLateChallenge(cseq)).toBe(code);
+    expect(await callAgainstLateChallenge(scenario, cseq)).toBe(code);
   });
 });
