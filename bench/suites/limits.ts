@@ -4,6 +4,7 @@
 // idle account hold.
 import type { BeginCall, LevelBounds } from '../../src/limits/ledger.js';
 import { MemoryLedger } from '../../src/limits/memory-ledger.js';
+import { boundsOf } from '../../src/limits/rules.js';
 import { compilePolicy } from '../../src/policy/index.js';
 import { type BenchMeasure, type BenchSuite, prng, retainedBytes } from '../harness.js';
 
@@ -14,14 +15,15 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 5, 3, 1, 0, 0);
 const DESTINATIONS = Array.from({ length: 64 }, (_, i) => `+4420794${String(60_000 + i)}`);
 
-const extensionBounds: LevelBounds = Object.freeze({
+// Bounds as a compiled policy holds them (frozen, without a prototype), which a ledger checks once.
+const extensionBounds: LevelBounds = boundsOf({
   concurrentCalls: 10,
   callsPerMinute: 1_000,
   callsPerHour: 100_000,
   callsToSameNumberPerHour: 10_000,
   spendPerDay: 1_000_000_000,
 });
-const accountBounds: LevelBounds = Object.freeze({
+const accountBounds: LevelBounds = boundsOf({
   concurrentCalls: 100,
   callsPerMinute: 10_000,
   callsPerHour: 1_000_000,

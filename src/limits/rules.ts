@@ -49,7 +49,8 @@ export function boundsOf(fields: LimitFields): LevelBounds {
     const value = fields[name];
     if (typeof value === 'number') bounds[name] = value;
   }
-  return Object.freeze(bounds);
+  // Without a prototype and frozen: ledgers check such bounds once (memory-ledger.ts).
+  return Object.freeze(Object.assign(Object.create(null) as LevelBounds, bounds));
 }
 
 /** An extension's bounds: per limit, its own field when it sets one (`null` lifts it), else the account default. */

@@ -469,6 +469,46 @@ describe('MemoryLedger: input it refuses', () => {
     expect(result.status === 'invalid' && result.message).toContain(message);
   });
 
+  // Bounds that cannot change (frozen, no prototype, data properties only) are checked once; any
+  // other object on every begin, so that one made wrong after a begin is still refused.
+  it.each([
+    {
+      why: 'an object that is not frozen',
+      make: () => {
+        const bounds = { concurrentCalls: 5 };
+        return { bounds, spoil: () => Object.assign(bounds, { concurrentCalls: -1 }) };
+      },
+    },
+    {
+      why: 'a frozen object whose getter reads another value',
+      make: () => {
+        let value = 5;
+        const bounds = Object.freeze(
+          Object.defineProperty(Object.create(null), 'concurrentCalls', {
+            get: () => value,
+            enumerable: true,
+          }),
+        );
+        return { bounds, spoil: () => (value = -1) };
+      },
+    },
+    {
+      why: 'a frozen object whose prototype gains a bound',
+      make: () => {
+        const prototype: Record<string, unknown> = {};
+        const bounds = Object.freeze(Object.assign(Object.create(prototype), { concurrentCalls: 5 }));
+        return { bounds, spoil: () => (prototype.callsPerMinute = 'ten') };
+      },
+    },
+  ])('checks again, on every begin, $why', ({ make }) => {
+    const { bounds, spoil } = make();
+    const ledger = new MemoryLedger();
+    expect(ledger.begin(begin({ extensionBounds: bounds })).status).toBe('reserved');
+    spoil();
+    const again = ledger.begin(begin({ callId: 'c2', extensionBounds: bounds }));
+    expect(again).toEqual({ status: 'invalid', message: expect.stringContaining('extensionBounds.') });
+  });
+
   it('answers invalid to a bad event, without throwing', () => {
     const ledger = new MemoryLedger();
     expect(ledger.begin(null as unknown as BeginCall).status).toBe('invalid');
