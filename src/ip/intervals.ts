@@ -70,11 +70,17 @@ export function compileIntervals(parsed: readonly ParsedEntry[]): CompiledInterv
       const ordinal = ordinal6++;
       entryOrdinal6[i] = ordinal;
       items6.index[ordinal] = i;
-      entryBounds6.set(p.lo, 8 * ordinal);
-      entryBounds6.set(p.hi, 8 * ordinal + 4);
-      boundWords.set(p.lo, 10 * ordinal + 1);
-      boundWords.set(p.hi, 10 * ordinal + 6);
-      incrementWords(boundWords, 10 * ordinal + 5);
+      // Word by word: TypedArray#set from a plain array takes a slow generic path, 4 calls per entry.
+      const { lo, hi } = p;
+      const e = 8 * ordinal;
+      const b = 10 * ordinal;
+      for (let w = 0; w < 4; w++) {
+        entryBounds6[e + w] = lo[w] as number;
+        entryBounds6[e + 4 + w] = hi[w] as number;
+        boundWords[b + 1 + w] = lo[w] as number;
+        boundWords[b + 6 + w] = hi[w] as number;
+      }
+      incrementWords(boundWords, b + 5);
     }
   }
   // Ranks come from a radix sort of the bounds by their five words (least significant first), not
@@ -83,14 +89,18 @@ export function compileIntervals(parsed: readonly ParsedEntry[]): CompiledInterv
   let order = identityOrder(slots);
   let spare: Uint32Array = new Uint32Array(slots);
   for (let w = 4; w >= 0; w--) [order, spare] = radixSortByWord(order, spare, boundWords, 5, w);
-  // slotOfRank[r]: a slot holding the r-th smallest distinct bound value.
-  const slotOfRank: number[] = [];
+  // The distinct bound values in ascending order, five words each as in boundWords: value r is the
+  // bound of rank r, so packing ranks that ascend reads this array forwards, not boundWords at random.
+  const rankWords = new Uint32Array(5 * slots);
   const rankOfSlot = new Int32Array(slots);
-  let previous = -1;
-  for (const slot of order) {
-    if (previous < 0 || !sameBound(boundWords, previous, slot)) slotOfRank.push(slot);
-    rankOfSlot[slot] = slotOfRank.length - 1;
-    previous = slot;
+  let rank = -1;
+  for (let i = 0; i < slots; i++) {
+    const slot = order[i] as number;
+    if (rank < 0 || !sameBound(boundWords, 5 * slot, rankWords, 5 * rank)) {
+      rank++;
+      for (let w = 0; w < 5; w++) rankWords[5 * rank + w] = boundWords[5 * slot + w] as number;
+    }
+    rankOfSlot[slot] = rank;
   }
   for (let k = 0; k < count6; k++) {
     items6.lo[k] = rankOfSlot[2 * k] as number;
@@ -98,9 +108,8 @@ export function compileIntervals(parsed: readonly ParsedEntry[]): CompiledInterv
   }
   const plan4 = compileFamily(items4);
   const plan6 = compileFamily(items6);
-  // The four words of the bound with rank `rank`, minus `minus` (0 or 1), for the lookup arrays.
-  const pack6 = (ranks: readonly number[], minus: 0 | 1) =>
-    packRankWords(ranks, slotOfRank, boundWords, minus);
+  // The four words of the bounds with these ranks, minus `minus` (0 or 1), for the lookup arrays.
+  const pack6 = (ranks: Float64Array, minus: 0 | 1) => packRankWords(ranks, rankWords, minus);
 
   return {
     v4Lo: Uint32Array.from(plan4.mergedLo),
@@ -109,14 +118,14 @@ export function compileIntervals(parsed: readonly ParsedEntry[]): CompiledInterv
     v4Members: plan4.members,
     v4SegLo: Uint32Array.from(plan4.segmentLo),
     v4SegHi: Uint32Array.from(plan4.segmentEnd, (end) => end - 1),
-    v4SegEntry: Int32Array.from(plan4.segmentEntry),
+    v4SegEntry: plan4.segmentEntry,
     v6Lo: pack6(plan6.mergedLo, 0),
     v6Hi: pack6(plan6.mergedEnd, 1),
     v6MemberStart: plan6.memberStart,
     v6Members: plan6.members,
     v6SegLo: pack6(plan6.segmentLo, 0),
     v6SegHi: pack6(plan6.segmentEnd, 1),
-    v6SegEntry: Int32Array.from(plan6.segmentEntry),
+    v6SegEntry: plan6.segmentEntry,
     entryLo4,
     entryHi4,
     entryOrdinal6,
@@ -140,15 +149,15 @@ interface FamilyPlan {
   /** Positions of the items by lo ascending, end descending, index ascending. */
   readonly order: Uint32Array;
   /** Merged interval m is [mergedLo[m], mergedEnd[m]). */
-  readonly mergedLo: readonly number[];
-  readonly mergedEnd: readonly number[];
+  readonly mergedLo: Float64Array;
+  readonly mergedEnd: Float64Array;
   /** The entries inside merged interval m: members[memberStart[m] .. memberStart[m + 1]), by index. */
   readonly memberStart: Int32Array;
   readonly members: Int32Array;
   /** Elementary segment s is [segmentLo[s], segmentEnd[s]); its first entry (input order) is segmentEntry[s]. */
-  readonly segmentLo: readonly number[];
-  readonly segmentEnd: readonly number[];
-  readonly segmentEntry: readonly number[];
+  readonly segmentLo: Float64Array;
+  readonly segmentEnd: Float64Array;
+  readonly segmentEntry: Int32Array;
 }
 
 function newItems(count: number): Items {
@@ -175,43 +184,47 @@ function compileFamily(items: Items): FamilyPlan {
   [order] = radixSortByWord(order, spare, loKeys, 1, 0);
 
   // Merge overlapping and adjacent intervals. The items of a merged interval are consecutive in
-  // `order`, so its members are one slice of `members`, then sorted by entry index.
-  const mergedLo: number[] = [];
-  const mergedEnd: number[] = [];
-  const starts: number[] = [];
+  // `order`, so its members are one slice of `members`, then sorted by entry index. Outputs are
+  // typed arrays of the most they can hold (one merged interval per item), cut to size at the end.
+  const mergedLo = new Float64Array(count);
+  const mergedEnd = new Float64Array(count);
+  const starts = new Int32Array(count + 1);
   const members = new Int32Array(count);
+  let merged = 0;
   let mergedTo = 0;
   for (let j = 0; j < count; j++) {
     const k = order[j] as number;
     const itemLo = lo[k] as number;
     const itemEnd = end[k] as number;
     members[j] = index[k] as number;
-    if (starts.length > 0 && itemLo <= mergedTo) {
+    if (merged > 0 && itemLo <= mergedTo) {
       if (itemEnd > mergedTo) {
         mergedTo = itemEnd;
-        mergedEnd[mergedEnd.length - 1] = itemEnd;
+        mergedEnd[merged - 1] = itemEnd;
       }
     } else {
-      mergedLo.push(itemLo);
-      mergedEnd.push(itemEnd);
-      starts.push(j);
+      mergedLo[merged] = itemLo;
+      mergedEnd[merged] = itemEnd;
+      starts[merged++] = j;
       mergedTo = itemEnd;
     }
   }
-  starts.push(count);
-  const memberStart = Int32Array.from(starts);
-  for (let m = 0; m + 1 < memberStart.length; m++) {
+  starts[merged] = count;
+  const memberStart = starts.slice(0, merged + 1);
+  for (let m = 0; m < merged; m++) {
     const from = memberStart[m] as number;
     const to = memberStart[m + 1] as number;
     if (to - from > 1) members.subarray(from, to).sort();
   }
 
   // Sweep the boundaries with a min-heap of active positions (expired ones are dropped lazily when
-  // they reach the top): between two boundaries the first active entry is constant.
+  // they reach the top): between two boundaries the first active entry is constant. The 2n
+  // boundaries make at most 2n - 1 segments.
   const points = mergeBoundaries(lo, order, end, byEndDescending);
-  const segmentLo: number[] = [];
-  const segmentEnd: number[] = [];
-  const segmentEntry: number[] = [];
+  const segmentLo = new Float64Array(points.length);
+  const segmentEnd = new Float64Array(points.length);
+  const segmentEntry = new Int32Array(points.length);
+  let segments = 0;
   const heap: number[] = [];
   let cursor = 0;
   for (let k = 0; k + 1 < points.length; k++) {
@@ -225,16 +238,24 @@ function compileFamily(items: Items): FamilyPlan {
     const first = heap[0];
     if (first === undefined) continue;
     const entry = index[first] as number;
-    const last = segmentEnd.length - 1;
-    if (last >= 0 && segmentEntry[last] === entry && segmentEnd[last] === point) {
-      segmentEnd[last] = nextPoint;
+    if (segments > 0 && segmentEntry[segments - 1] === entry && segmentEnd[segments - 1] === point) {
+      segmentEnd[segments - 1] = nextPoint;
     } else {
-      segmentLo.push(point);
-      segmentEnd.push(nextPoint);
-      segmentEntry.push(entry);
+      segmentLo[segments] = point;
+      segmentEnd[segments] = nextPoint;
+      segmentEntry[segments++] = entry;
     }
   }
-  return { order, mergedLo, mergedEnd, memberStart, members, segmentLo, segmentEnd, segmentEntry };
+  return {
+    order,
+    mergedLo: mergedLo.subarray(0, merged),
+    mergedEnd: mergedEnd.subarray(0, merged),
+    memberStart,
+    members,
+    segmentLo: segmentLo.subarray(0, segments),
+    segmentEnd: segmentEnd.subarray(0, segments),
+    segmentEntry: segmentEntry.slice(0, segments),
+  };
 }
 
 // All starts and ends in ascending order, merged from the starts in `order` (ascending) and the ends in
@@ -344,9 +365,9 @@ function radixSortByWord(
   return [from, to];
 }
 
-// True if IPv6 bound slots a and b (five words each, see the constructor) hold the same value.
-function sameBound(boundWords: Uint32Array, a: number, b: number): boolean {
-  for (let w = 0; w < 5; w++) if (boundWords[5 * a + w] !== boundWords[5 * b + w]) return false;
+// True if the five-word bound values at a[from] and b[at] are equal.
+function sameBound(a: Uint32Array, from: number, b: Uint32Array, at: number): boolean {
+  for (let w = 0; w < 5; w++) if (a[from + w] !== b[at + w]) return false;
   return true;
 }
 
@@ -362,21 +383,16 @@ function incrementWords(words: Uint32Array, base: number): void {
 
 // Packs, per rank, the four words of that bound value (minus 1 when `minus` is 1) for lookups.
 // A bound minus 1 always fits in 128 bits: ends are above starts, and starts are at least 0.
-function packRankWords(
-  ranks: readonly number[],
-  slotOfRank: readonly number[],
-  boundWords: Uint32Array,
-  minus: 0 | 1,
-): Uint32Array {
+function packRankWords(ranks: Float64Array, rankWords: Uint32Array, minus: 0 | 1): Uint32Array {
   const out = new Uint32Array(4 * ranks.length);
-  ranks.forEach((rank, k) => {
-    const from = 5 * (slotOfRank[rank] as number) + 1;
+  for (let k = 0; k < ranks.length; k++) {
+    const from = 5 * (ranks[k] as number) + 1;
     let borrow: number = minus;
     for (let w = 3; w >= 0; w--) {
-      const word = (boundWords[from + w] as number) - borrow;
+      const word = (rankWords[from + w] as number) - borrow;
       borrow = word < 0 ? 1 : 0;
       out[4 * k + w] = word; // stored modulo 2^32: -1 becomes 0xffffffff
     }
-  });
+  }
   return out;
 }
