@@ -8,7 +8,6 @@ import {
   type IpEntryOptions,
   type IpFamily,
   MAX_ENTRY_LENGTH,
-  type ParsedEntry,
   parseEntryOutcome,
   strictOption,
 } from './entry.js';
@@ -16,6 +15,7 @@ import { collectFindings, type IpFinding } from './findings.js';
 import { compileIntervals } from './intervals.js';
 import { formatIPv4, NOT_IPV4, scanIPv4 } from './ipv4.js';
 import { formatIPv6, formatIPv6Words, isMappedIPv4, parseIPv6, wordsToBigInt } from './ipv6.js';
+import { ParsedList } from './parsed-list.js';
 
 /** One merged interval of a list: inclusive bounds in canonical text. */
 export interface IpRange {
@@ -38,7 +38,7 @@ export interface RejectedEntry {
   readonly input?: string;
 }
 
-let construct: (parsed: readonly ParsedEntry[]) => IpAllowList;
+let construct: (parsed: ParsedList) => IpAllowList;
 
 /**
  * Compiles a list without throwing: the list, or every rejected entry by its index, for a caller
@@ -49,13 +49,13 @@ export function compileAllowList(
   options?: IpEntryOptions,
 ): { readonly list: IpAllowList } | { readonly rejected: readonly RejectedEntry[] } {
   const strict = strictOption('IpAllowList.from', options);
-  const parsed: ParsedEntry[] = [];
+  const parsed = new ParsedList(entries.length);
   const rejected: RejectedEntry[] = [];
   for (let index = 0; index < entries.length; index++) {
     const raw = entries[index];
     const outcome = parseEntryOutcome(raw, strict);
     if ('entry' in outcome) {
-      parsed.push(outcome);
+      parsed.add(outcome);
     } else {
       const problem = { index, code: outcome.code, message: outcome.message };
       // Over-long entries are quoted (truncated) in the message only, never copied whole.
@@ -132,8 +132,8 @@ export class IpAllowList {
     construct = (parsed) => new IpAllowList(parsed);
   }
 
-  private constructor(parsed: readonly ParsedEntry[]) {
-    this.entries = Object.freeze(parsed.map((p) => p.entry));
+  private constructor(parsed: ParsedList) {
+    this.entries = Object.freeze(parsed.entries);
     const c = compileIntervals(parsed);
     this.v4Lo = c.v4Lo;
     this.v4Hi = c.v4Hi;

@@ -1,8 +1,9 @@
 // Observations about a compiled allow-list (duplicates, contained and overlapping entries, host
 // bits, allow-everything): found once at compile time, from the sorted interval items.
 import { quote } from '../text.js';
-import { coversWholeFamily, type ParsedEntry } from './entry.js';
+import type { IpEntry } from './entry.js';
 import type { Items, SortedItems } from './intervals.js';
+import { FLAG_COVERS_FAMILY, FLAG_HOST_BITS_SET, type ParsedList } from './parsed-list.js';
 
 /** Codes of the observations made about a compiled list; none of them stops compilation. */
 export type IpFindingCode =
@@ -28,28 +29,26 @@ export interface IpFinding {
 }
 
 /** Every finding of a list, by entry index. */
-export function collectFindings(
-  parsed: readonly ParsedEntry[],
-  sorted4: SortedItems,
-  sorted6: SortedItems,
-): IpFinding[] {
+export function collectFindings(parsed: ParsedList, sorted4: SortedItems, sorted6: SortedItems): IpFinding[] {
   const findings: IpFinding[] = [];
-  const describe = (i: number) => `entry ${i} ${quote((parsed[i] as ParsedEntry).entry.source)}`;
-  parsed.forEach((p, i) => {
-    if (p.hostBitsSet) {
+  const { entries, flags } = parsed;
+  const describe = (i: number) => `entry ${i} ${quote((entries[i] as IpEntry).source)}`;
+  entries.forEach((entry, i) => {
+    const entryFlags = flags[i] as number;
+    if ((entryFlags & FLAG_HOST_BITS_SET) !== 0) {
       findings.push({
         code: 'host-bits-set',
         severity: 'warning',
         index: i,
-        message: `${describe(i)} has host bits set; it is read as its network ${p.entry.first}-${p.entry.last}. Write the network address, or the single address if that was meant`,
+        message: `${describe(i)} has host bits set; it is read as its network ${entry.first}-${entry.last}. Write the network address, or the single address if that was meant`,
       });
     }
-    if (coversWholeFamily(p)) {
+    if ((entryFlags & FLAG_COVERS_FAMILY) !== 0) {
       findings.push({
         code: 'allow-everything',
         severity: 'warning',
         index: i,
-        message: `${describe(i)} allows every IPv${p.family} address: the list does not restrict IPv${p.family} registrations`,
+        message: `${describe(i)} allows every IPv${entry.family} address: the list does not restrict IPv${entry.family} registrations`,
       });
     }
   });

@@ -1,7 +1,7 @@
 // Building the interval layout of an allow-list (configuration path): per family, the entries as
 // half-open intervals sorted by radix sorts, merged into disjoint intervals and swept into elementary
 // segments; IPv6 bounds ranked as 32-bit words, so the compile does no per-bound BigInt arithmetic.
-import type { ParsedEntry } from './entry.js';
+import { FLAG_IPV6, type ParsedList } from './parsed-list.js';
 
 /** One family's items and their positions by (lo asc, end desc, index asc), as the findings read them. */
 export interface SortedItems {
@@ -41,47 +41,38 @@ export interface CompiledIntervals {
 }
 
 /** Lays out the intervals of parsed entries, in input order. */
-export function compileIntervals(parsed: readonly ParsedEntry[]): CompiledIntervals {
-  const n = parsed.length;
-  const entryLo4 = new Float64Array(n);
-  const entryHi4 = new Float64Array(n);
-  const entryOrdinal6 = new Int32Array(n);
+export function compileIntervals(parsed: ParsedList): CompiledIntervals {
+  const n = parsed.entries.length;
+  const { flags, lo4, hi4 } = parsed;
   // Both families are compiled as numbers, in half-open form [lo, end): IPv4 by value, IPv6 by
   // rank among its distinct bounds (ranks keep order, equality and adjacency of the bounds).
-  const count6 = parsed.reduce((count, p) => (p.family === 6 ? count + 1 : count), 0);
+  const count6 = parsed.count6;
+  const entryBounds6 = parsed.bounds6();
   const items4 = newItems(n - count6);
   const items6 = newItems(count6);
   let count4 = 0;
   let ordinal6 = 0;
+  for (let i = 0; i < n; i++) {
+    if (((flags[i] as number) & FLAG_IPV6) === 0) {
+      items4.lo[count4] = lo4[i] as number;
+      items4.end[count4] = (hi4[i] as number) + 1;
+      items4.index[count4++] = i;
+    } else {
+      items6.index[ordinal6++] = i;
+    }
+  }
   // IPv6 bound slot s (2k: start of the k-th IPv6 entry, 2k + 1: its end + 1) as five words from
   // boundWords[5s]: a carry word (1 only for 2^128, the end of a list reaching ffff:...:ffff), then the
   // four 32-bit words of the value. Words keep the compile free of per-bound BigInt arithmetic.
   const boundWords = new Uint32Array(5 * 2 * count6);
-  const entryBounds6 = new Uint32Array(8 * count6);
-  for (let i = 0; i < n; i++) {
-    const p = parsed[i] as ParsedEntry;
-    if (p.family === 4) {
-      entryLo4[i] = p.lo;
-      entryHi4[i] = p.hi;
-      items4.lo[count4] = p.lo;
-      items4.end[count4] = p.hi + 1;
-      items4.index[count4++] = i;
-    } else {
-      const ordinal = ordinal6++;
-      entryOrdinal6[i] = ordinal;
-      items6.index[ordinal] = i;
-      // Word by word: TypedArray#set from a plain array takes a slow generic path, 4 calls per entry.
-      const { lo, hi } = p;
-      const e = 8 * ordinal;
-      const b = 10 * ordinal;
-      for (let w = 0; w < 4; w++) {
-        entryBounds6[e + w] = lo[w] as number;
-        entryBounds6[e + 4 + w] = hi[w] as number;
-        boundWords[b + 1 + w] = lo[w] as number;
-        boundWords[b + 6 + w] = hi[w] as number;
-      }
-      incrementWords(boundWords, b + 5);
+  for (let k = 0; k < count6; k++) {
+    const from = 8 * k;
+    const to = 10 * k;
+    for (let w = 0; w < 4; w++) {
+      boundWords[to + 1 + w] = entryBounds6[from + w] as number;
+      boundWords[to + 6 + w] = entryBounds6[from + 4 + w] as number;
     }
+    incrementWords(boundWords, to + 5);
   }
   // Ranks come from a radix sort of the bounds by their five words (least significant first), not
   // from a Map or a comparator sort: no BigInt keys, no comparator calls.
@@ -126,9 +117,9 @@ export function compileIntervals(parsed: readonly ParsedEntry[]): CompiledInterv
     v6SegLo: pack6(plan6.segmentLo, 0),
     v6SegHi: pack6(plan6.segmentEnd, 1),
     v6SegEntry: plan6.segmentEntry,
-    entryLo4,
-    entryHi4,
-    entryOrdinal6,
+    entryLo4: lo4,
+    entryHi4: hi4,
+    entryOrdinal6: parsed.ordinal6,
     entryBounds6,
     sorted4: { items: items4, order: plan4.order },
     sorted6: { items: items6, order: plan6.order },
