@@ -310,14 +310,16 @@ function identityOrder(n: number): Uint32Array {
 }
 
 // Digit counts of one radix pass; compilation is synchronous, so one module-level buffer is safe.
-const digitStarts = new Uint32Array(257);
+// It grows to the widest digit sorted so far (2^16 + 1 counts, 256 KiB, at most): short lists keep it small.
+let digitStarts = new Uint32Array(2 ** 8 + 1);
 
 /**
- * Stable LSD radix sort of the permutation `order` by the 32-bit key `keys[stride * e + offset]` of
- * each element e, one byte per pass; a byte that every key shares is skipped. Returns
- * [sorted, spare]: the two buffers, the sorted permutation first.
+ * Stable LSD radix sort of `order`, a permutation of 0 .. n - 1, by the 32-bit key
+ * `keys[stride * e + offset]` of each element e. Only the bits that differ between some two keys are
+ * sorted on, in digits of about log2(n) bits (8 to 16): few passes over a long list, a small histogram
+ * for a short one. Returns [sorted, spare]: the two buffers, the sorted permutation first.
  */
-function radixSortByWord(
+export function radixSortByWord(
   order: Uint32Array,
   spare: Uint32Array,
   keys: Uint32Array,
@@ -332,26 +334,34 @@ function radixSortByWord(
     all &= key;
     any |= key;
   }
-  const varying = all ^ any; // the bits that differ between some two keys
+  let varying = all ^ any; // the bits that differ between some two keys, not yet sorted on
+  const width = Math.min(16, Math.max(8, 31 - Math.clz32(n)));
+  const mask = 2 ** width - 1;
+  if (digitStarts.length < mask + 2) digitStarts = new Uint32Array(mask + 2);
+  const counts = digitStarts;
   let from = order;
   let to = spare;
-  for (let shift = 0; shift < 32; shift += 8) {
-    if (((varying >>> shift) & 0xff) === 0) continue;
-    digitStarts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const digit = ((keys[stride * (from[i] as number) + offset] as number) >>> shift) & 0xff;
-      digitStarts[digit + 1] = (digitStarts[digit + 1] as number) + 1;
+  while (varying !== 0) {
+    const shift = 31 - Math.clz32(varying & -varying); // the lowest such bit starts the digit
+    counts.fill(0, 0, mask + 2);
+    // Counting needs no order: reading the keys by element, not through `from`, keeps it sequential.
+    for (let e = 0; e < n; e++) {
+      const digit = ((keys[stride * e + offset] as number) >>> shift) & mask;
+      counts[digit + 1] = (counts[digit + 1] as number) + 1;
     }
-    for (let d = 1; d < 257; d++)
-      digitStarts[d] = (digitStarts[d] as number) + (digitStarts[d - 1] as number);
+    for (let d = 1; d <= mask + 1; d++) {
+      counts[d] = (counts[d] as number) + (counts[d - 1] as number);
+    }
     for (let i = 0; i < n; i++) {
       const e = from[i] as number;
-      const digit = ((keys[stride * e + offset] as number) >>> shift) & 0xff;
-      const at = digitStarts[digit] as number;
+      const digit = ((keys[stride * e + offset] as number) >>> shift) & mask;
+      const at = counts[digit] as number;
       to[at] = e;
-      digitStarts[digit] = at + 1;
+      counts[digit] = at + 1;
     }
     [from, to] = [to, from];
+    const sorted = shift + width; // bits below this are done
+    varying = sorted >= 32 ? 0 : varying & ~(2 ** sorted - 1);
   }
   return [from, to];
 }
