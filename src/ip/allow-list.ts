@@ -133,7 +133,8 @@ export class IpAllowList {
   }
 
   private constructor(parsed: ParsedList) {
-    this.entries = Object.freeze(parsed.entries);
+    // A copy: the array that grew entry by entry has spare capacity, which a list would keep.
+    this.entries = Object.freeze(parsed.entries.slice());
     const c = compileIntervals(parsed);
     this.v4Lo = c.v4Lo;
     this.v4Hi = c.v4Hi;
