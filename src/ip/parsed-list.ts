@@ -25,7 +25,9 @@ export class ParsedList {
   readonly hi4: Float64Array;
   /** An IPv6 entry's ordinal among the IPv6 entries, by entry index (unset for IPv4 entries). */
   readonly ordinal6: Int32Array;
-  #bounds6: Uint32Array;
+  // Allocated at the first IPv6 entry, for every entry from there on: no growing and copying, and the
+  // words of entries that turn out IPv4 are never written (fresh pages cost only once written).
+  #bounds6: Uint32Array | undefined;
   #count6 = 0;
 
   constructor(capacity: number) {
@@ -33,7 +35,6 @@ export class ParsedList {
     this.lo4 = new Float64Array(capacity);
     this.hi4 = new Float64Array(capacity);
     this.ordinal6 = new Int32Array(capacity);
-    this.#bounds6 = new Uint32Array(8 * Math.min(capacity, 16));
   }
 
   /** The number of IPv6 entries. */
@@ -42,11 +43,12 @@ export class ParsedList {
   }
 
   /**
-   * The IPv6 bounds, copied to size: IPv6 entry ordinal k's first address is the four words from 8k,
-   * its last the four from 8k + 4.
+   * The IPv6 bounds, cut to size (copied only if the list is not all IPv6): IPv6 entry ordinal k's
+   * first address is the four words from 8k, its last the four from 8k + 4.
    */
   bounds6(): Uint32Array {
-    return this.#bounds6.slice(0, 8 * this.#count6);
+    const bounds = this.#bounds6 ?? new Uint32Array(0);
+    return bounds.length === 8 * this.#count6 ? bounds : bounds.slice(0, 8 * this.#count6);
   }
 
   /** Appends the next entry. */
@@ -62,14 +64,10 @@ export class ParsedList {
       flags |= FLAG_IPV6;
       const ordinal = this.#count6++;
       this.ordinal6[index] = ordinal;
-      if (8 * this.#count6 > this.#bounds6.length) {
-        const grown = new Uint32Array(Math.max(64, 2 * this.#bounds6.length));
-        grown.set(this.#bounds6);
-        this.#bounds6 = grown;
-      }
+      this.#bounds6 ??= new Uint32Array(8 * (this.flags.length - index));
+      const bounds = this.#bounds6;
       const { lo, hi } = parsed;
       const at = 8 * ordinal;
-      const bounds = this.#bounds6;
       bounds[at] = lo[0];
       bounds[at + 1] = lo[1];
       bounds[at + 2] = lo[2];
