@@ -5,6 +5,7 @@ import { SipguardError } from '../../src/errors.js';
 import { type BeginCall, EVENT_RETENTION_MS } from '../../src/limits/ledger.js';
 import { MemoryLedger, type MemoryLedgerOptions } from '../../src/limits/memory-ledger.js';
 import { callCostMicros, formatMicros, MAX_CALL_COST_MICROS } from '../../src/limits/money.js';
+import { boundsOf } from '../../src/limits/rules.js';
 
 const T0 = Date.UTC(2024, 5, 3, 9, 0, 0);
 const DAY = 86_400_000;
@@ -478,6 +479,7 @@ describe('MemoryLedger: input it refuses', () => {
         const bounds = { concurrentCalls: 5 };
         return { bounds, spoil: () => Object.assign(bounds, { concurrentCalls: -1 }) };
       },
+      message: 'extensionBounds.concurrentCalls is not a non-negative integer',
     },
     {
       why: 'a frozen object whose getter reads another value',
@@ -491,6 +493,7 @@ describe('MemoryLedger: input it refuses', () => {
         );
         return { bounds, spoil: () => (value = -1) };
       },
+      message: 'extensionBounds.concurrentCalls is not a non-negative integer',
     },
     {
       why: 'a frozen object whose prototype gains a bound',
@@ -499,14 +502,24 @@ describe('MemoryLedger: input it refuses', () => {
         const bounds = Object.freeze(Object.assign(Object.create(prototype), { concurrentCalls: 5 }));
         return { bounds, spoil: () => (prototype.callsPerMinute = 'ten') };
       },
+      message: 'extensionBounds.callsPerMinute is not a non-negative integer',
     },
-  ])('checks again, on every begin, $why', ({ make }) => {
+  ])('checks again, on every begin, $why', ({ make, message }) => {
     const { bounds, spoil } = make();
     const ledger = new MemoryLedger();
     expect(ledger.begin(begin({ extensionBounds: bounds })).status).toBe('reserved');
     spoil();
     const again = ledger.begin(begin({ callId: 'c2', extensionBounds: bounds }));
-    expect(again).toEqual({ status: 'invalid', message: expect.stringContaining('extensionBounds.') });
+    expect(again).toEqual({ status: 'invalid', message });
+  });
+
+  it('gets from boundsOf, as a compiled policy does, bounds that cannot change', () => {
+    const bounds = boundsOf({ concurrentCalls: 2, callsPerMinute: null });
+    expect(Object.isFrozen(bounds)).toBe(true);
+    expect(Object.getPrototypeOf(bounds)).toBeNull();
+    expect(Object.getOwnPropertyDescriptors(bounds)).toEqual({
+      concurrentCalls: { value: 2, writable: false, enumerable: true, configurable: false },
+    });
   });
 
   it('answers invalid to a bad event, without throwing', () => {
