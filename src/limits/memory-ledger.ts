@@ -6,6 +6,7 @@
 import { argumentError, checkOptionNames } from '../errors.js';
 import { describeValue } from '../text.js';
 import { HOUR_MS, isInstant, MINUTE_MS } from './calendar.js';
+import { addCall, forEachCall, type Listed, type ListOwner, removeCall } from './call-list.js';
 import { CallTable, type TableOwner, type TableValue } from './call-table.js';
 import {
   type AnswerCall,
@@ -120,16 +121,20 @@ class Counters {
 }
 
 const NONE = -1;
+// Records of ended calls kept for reuse, at most: a new record is a young object that the call
+// table (old) points to, so it costs a write barrier and a scavenge's copy; a reused one neither.
+const SPARE_RECORDS = 1_024;
 
 // A call the ledger tracks: begun (counted), or known only from an answer or end that came first.
-class CallRecord implements TableValue<AccountState> {
-  /** Its neighbours in the account's list of calls. */
-  previous: CallRecord | undefined = undefined;
+// A record whose call ended and that left its account's list is reused for a later call (see
+// SPARE_RECORDS): `owner` and `id` change only then, when no table slot holds the record.
+class CallRecord implements TableValue<AccountState>, Listed<CallRecord> {
   next: CallRecord | undefined = undefined;
+  tracked = false;
   constructor(
-    readonly owner: AccountState,
+    public owner: AccountState,
     /** The call id. */
-    readonly id: string,
+    public id: string,
   ) {}
   begun = false;
   extension = '';
@@ -147,6 +152,28 @@ class CallRecord implements TableValue<AccountState> {
   billedSeconds = NONE;
   /** The latest event for the call, for forgetting a call that never began. */
   lastAt = 0;
+
+  /** This record, as `new CallRecord(owner, id)` would make it. */
+  reuse(owner: AccountState, id: string): CallRecord {
+    this.owner = owner;
+    this.id = id;
+    this.next = undefined;
+    this.tracked = false;
+    this.begun = false;
+    this.extension = '';
+    this.destination = '';
+    this.counters = undefined;
+    this.releaseAt = NONE;
+    this.released = false;
+    this.rateUnits = 0;
+    this.charged = 0;
+    this.totalDay = NONE;
+    this.extensionDay = NONE;
+    this.answeredAt = NONE;
+    this.billedSeconds = NONE;
+    this.lastAt = 0;
+    return this;
+  }
 }
 
 // The value of every id of an account that ended in one retention generation: one object per
@@ -160,12 +187,13 @@ class EndedIds implements TableValue<AccountState> {
 }
 
 // An account's totals are its own fields (one object less to reach per event). Its calls and ended
-// ids live in the ledger's call table; a list through the records links its calls, so that a sweep
-// or reset reads the account's calls only (a list rather than an array: one cache line less per call).
-class AccountState extends Counters implements TableOwner {
+// ids live in the ledger's call table; a list through the records links its calls (call-list.ts),
+// so that a sweep or reset reads the account's calls only.
+class AccountState extends Counters implements TableOwner, ListOwner<CallRecord> {
   readonly extensions = new Map<string, Counters>();
   firstCall: CallRecord | undefined = undefined;
   calls = 0;
+  listed = 0;
   /**
    * Ended ids remembered from generation `generation`, and from the one before. An ended id in the
    * table from an older generation is forgotten, whether or not its slot is reused yet.
@@ -227,24 +255,6 @@ class AccountState extends Counters implements TableOwner {
       this.endedIds = ended;
     }
     return ended;
-  }
-
-  track(record: CallRecord): void {
-    const first = this.firstCall;
-    record.next = first;
-    if (first !== undefined) first.previous = record;
-    this.firstCall = record;
-    this.calls++;
-  }
-
-  untrack(record: CallRecord): void {
-    const { previous, next } = record;
-    if (previous === undefined) this.firstCall = next;
-    else previous.next = next;
-    if (next !== undefined) next.previous = previous;
-    record.previous = undefined;
-    record.next = undefined;
-    this.calls--;
   }
 }
 
@@ -472,6 +482,8 @@ export class MemoryLedger implements UsageLedger {
     keepEntry,
   );
   #accountSerial = 0;
+  // Records no table slot or list holds, for #track.
+  readonly #spare: CallRecord[] = [];
   readonly #maxCalls: number;
   readonly #maxAccounts: number;
   // Tracked calls plus remembered ended ids, over all accounts.
@@ -668,14 +680,10 @@ export class MemoryLedger implements UsageLedger {
       counters.repeat = undefined;
       counters.spent = 0;
     }
-    for (
-      let record = account.firstCall, next = record?.next;
-      record !== undefined;
-      record = next, next = record?.next
-    ) {
-      if (!record.begun) continue;
+    forEachCall(account, (record) => {
+      if (!record.begun) return;
       const mine = target.extension === undefined || record.extension === target.extension;
-      if (!mine) continue;
+      if (!mine) return;
       const extension = record.counters;
       if (target.releaseCalls === true) {
         // Forget the call: the extension's counters start clean; the account's totals keep its charge.
@@ -684,14 +692,14 @@ export class MemoryLedger implements UsageLedger {
           if (extension !== undefined) extension.active--;
         }
         this.#untrack(account, record);
-        continue;
+        return;
       }
       // Calls still tracked keep their charges, so that a later end settles against them.
       if (target.extension === undefined && account.total.day === record.totalDay) {
         account.total.spent += record.charged;
       }
       if (extension !== undefined && extension.day === record.extensionDay) extension.spent += record.charged;
-    }
+    });
   }
 
   /**
@@ -763,9 +771,9 @@ export class MemoryLedger implements UsageLedger {
 
   // A new record for a call id the account's table has no entry for.
   #track(account: AccountState, callId: string, hash?: number): CallRecord {
-    const record = new CallRecord(account, callId);
+    const record = this.#spare.pop()?.reuse(account, callId) ?? new CallRecord(account, callId);
     this.#calls.insert(record, hash);
-    account.track(record);
+    addCall(account, record);
     this.#entries++;
     return record;
   }
@@ -774,7 +782,7 @@ export class MemoryLedger implements UsageLedger {
   #untrack(account: AccountState, record: CallRecord): void {
     const slot = this.#calls.find(account, record.id);
     if (slot >= 0) this.#calls.removeAt(slot);
-    account.untrack(record);
+    removeCall(account, record);
     this.#entries--;
   }
 
@@ -808,7 +816,7 @@ export class MemoryLedger implements UsageLedger {
   #forget(account: AccountState, record: CallRecord, slot: number, at: number): void {
     this.#rotate(account, at);
     this.#calls.setValueAt(slot, account.endedNowIds());
-    account.untrack(record);
+    if (removeCall(account, record) && this.#spare.length < SPARE_RECORDS) this.#spare.push(record);
     account.endedNow++;
   }
 
@@ -827,11 +835,7 @@ export class MemoryLedger implements UsageLedger {
   // Releases calls past their maximum duration and forgets records past retention.
   #sweep(account: AccountState, at: number): void {
     let next = Number.POSITIVE_INFINITY;
-    for (
-      let record = account.firstCall, after = record?.next;
-      record !== undefined;
-      record = after, after = record?.next
-    ) {
+    forEachCall(account, (record) => {
       if (record.begun && !record.released) {
         if (at >= record.releaseAt) {
           record.released = true;
@@ -839,7 +843,7 @@ export class MemoryLedger implements UsageLedger {
           if (record.counters !== undefined) record.counters.active--;
         } else {
           next = Math.min(next, record.releaseAt);
-          continue;
+          return;
         }
       }
       const forgetAt = (record.begun ? record.releaseAt : record.lastAt) + EVENT_RETENTION_MS;
@@ -848,7 +852,7 @@ export class MemoryLedger implements UsageLedger {
       } else {
         next = Math.min(next, forgetAt);
       }
-    }
+    });
     account.nextSweep = next;
   }
 }

@@ -162,6 +162,41 @@ describe('MemoryLedger: begin, answer, end', () => {
     expect(usage(inOrder, T0 + 330_000).account.concurrentCalls).toBe(0);
   });
 
+  // The ledger reuses an ended call's record for a later call: nothing of the first may carry over.
+  it.each([
+    ['released at its maximum duration, then ended late', 'released', true],
+    ['answered, then ended', 'answered', true],
+    ['ended with its bill before its begin', 'ended first', false],
+  ])('starts the next call clean after one %s', (_name, how, answers) => {
+    const ledger = new MemoryLedger();
+    if (how === 'ended first') {
+      ledger.end({ account: 'acme', callId: 'c1', at: T0, billedSeconds: 30 });
+    } else if (how === 'answered') {
+      ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 1_000 });
+    }
+    ledger.begin(begin({ maxCallSeconds: 60 }));
+    if (how === 'released') expect(usage(ledger, T0 + 61_000).account.concurrentCalls).toBe(0);
+    if (how !== 'ended first')
+      ledger.end({ account: 'acme', callId: 'c1', at: T0 + 70_000, billedSeconds: 30 });
+    const at = T0 + 80_000;
+    expect(ledger.begin(begin({ callId: 'c2', at, maxCallSeconds: 60 }))).toEqual({
+      status: 'reserved',
+      reservedMicros: 12_500,
+      releaseAt: at + 60_000,
+    });
+    expect(usage(ledger, at).account.concurrentCalls).toBe(1);
+    if (answers) expect(ledger.answer({ account: 'acme', callId: 'c2', at })).toEqual({ status: 'answered' });
+    expect(ledger.end({ account: 'acme', callId: 'c2', at: at + 10_000, billedSeconds: 10 })).toEqual({
+      status: 'settled',
+      costMicros: 2_084,
+    });
+    // c1 cost 30 s (6,250 µ$), c2 10 s (2,083.3… rounded up).
+    expect(usage(ledger, at + 10_000).account).toMatchObject({
+      concurrentCalls: 0,
+      spentTodayMicros: 6_250 + 2_084,
+    });
+  });
+
   it('takes an answer that came before the begin', () => {
     const ledger = new MemoryLedger();
     expect(ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 30_000 })).toEqual({ status: 'pending' });
