@@ -816,7 +816,11 @@ export class MemoryLedger implements UsageLedger {
   #forget(account: AccountState, record: CallRecord, slot: number, at: number): void {
     this.#rotate(account, at);
     this.#calls.setValueAt(slot, account.endedNowIds());
-    if (removeCall(account, record) && this.#spare.length < SPARE_RECORDS) this.#spare.push(record);
+    if (removeCall(account, record) && this.#spare.length < SPARE_RECORDS) {
+      // No walk is running here: a spare keeps no chain of ended records alive through `next`.
+      record.next = undefined;
+      this.#spare.push(record);
+    }
     account.endedNow++;
   }
 

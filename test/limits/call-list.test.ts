@@ -94,11 +94,11 @@ describe('call list', () => {
   });
 
   it.each([
-    ['the newest call', [2], [1, 0], 2, 'it leaves the list at once'],
-    ['an older call', [0], [2, 1, 0], 3, 'it stays linked until a walk'],
-    ['the newest calls in turn', [2, 1], [0], 1, 'each is first when it goes'],
-    ['the oldest, then the newest', [0, 2], [1, 0], 2, 'the older one is still linked behind'],
-  ])('removing %s of three: linked %j after, %d listed (%s)', (_name, removed, linkedAfter, listed) => {
+    ['the newest call', 'it leaves the list at once', [2], [1, 0], 2],
+    ['an older call', 'it stays linked until a walk', [0], [2, 1, 0], 3],
+    ['the newest calls in turn', 'each is first when it goes', [2, 1], [0], 1],
+    ['the oldest, then the newest', 'the older one is still linked behind', [0, 2], [1, 0], 2],
+  ])('removing %s of three: %s', (_name, _why, removed, linkedAfter, listed) => {
     const owner = newOwner();
     const calls = [new Call(0), new Call(1), new Call(2)];
     for (const call of calls) addCall(owner, call);

@@ -163,21 +163,43 @@ describe('MemoryLedger: begin, answer, end', () => {
   });
 
   // The ledger reuses an ended call's record for a later call: nothing of the first may carry over.
-  it.each([
-    ['released at its maximum duration, then ended late', 'released', true],
-    ['answered, then ended', 'answered', true],
-    ['ended with its bill before its begin', 'ended first', false],
-  ])('starts the next call clean after one %s', (_name, how, answers) => {
+  // Each row is the first call's life (a 60 s call billed 30 s), in events.
+  const c1 = { account: 'acme', callId: 'c1' };
+  it.each<[string, (ledger: MemoryLedger) => void]>([
+    [
+      'released at its maximum duration, then ended late',
+      (ledger) => {
+        expect(ledger.begin(begin({ maxCallSeconds: 60 })).status).toBe('reserved');
+        expect(usage(ledger, T0 + 61_000).account.concurrentCalls).toBe(0);
+        expect(ledger.end({ ...c1, at: T0 + 70_000, billedSeconds: 30 }).status).toBe('settled');
+      },
+    ],
+    [
+      'answered and ended within its maximum duration',
+      (ledger) => {
+        expect(ledger.begin(begin({ maxCallSeconds: 60 })).status).toBe('reserved');
+        expect(ledger.answer({ ...c1, at: T0 + 1_000 })).toEqual({ status: 'answered' });
+        expect(ledger.end({ ...c1, at: T0 + 40_000, billedSeconds: 30 }).status).toBe('settled');
+      },
+    ],
+    [
+      'answered before its begin, then ended',
+      (ledger) => {
+        expect(ledger.answer({ ...c1, at: T0 + 1_000 })).toEqual({ status: 'pending' });
+        expect(ledger.begin(begin({ maxCallSeconds: 60 })).status).toBe('reserved');
+        expect(ledger.end({ ...c1, at: T0 + 40_000, billedSeconds: 30 }).status).toBe('settled');
+      },
+    ],
+    [
+      'ended with its bill before its begin',
+      (ledger) => {
+        expect(ledger.end({ ...c1, at: T0, billedSeconds: 30 })).toEqual({ status: 'pending' });
+        expect(ledger.begin(begin({ maxCallSeconds: 60 }))).toEqual({ status: 'ended' });
+      },
+    ],
+  ])('starts the next call clean after one %s', (_name, firstCall) => {
     const ledger = new MemoryLedger();
-    if (how === 'ended first') {
-      ledger.end({ account: 'acme', callId: 'c1', at: T0, billedSeconds: 30 });
-    } else if (how === 'answered') {
-      ledger.answer({ account: 'acme', callId: 'c1', at: T0 + 1_000 });
-    }
-    ledger.begin(begin({ maxCallSeconds: 60 }));
-    if (how === 'released') expect(usage(ledger, T0 + 61_000).account.concurrentCalls).toBe(0);
-    if (how !== 'ended first')
-      ledger.end({ account: 'acme', callId: 'c1', at: T0 + 70_000, billedSeconds: 30 });
+    firstCall(ledger);
     const at = T0 + 80_000;
     expect(ledger.begin(begin({ callId: 'c2', at, maxCallSeconds: 60 }))).toEqual({
       status: 'reserved',
@@ -185,7 +207,7 @@ describe('MemoryLedger: begin, answer, end', () => {
       releaseAt: at + 60_000,
     });
     expect(usage(ledger, at).account.concurrentCalls).toBe(1);
-    if (answers) expect(ledger.answer({ account: 'acme', callId: 'c2', at })).toEqual({ status: 'answered' });
+    expect(ledger.answer({ account: 'acme', callId: 'c2', at })).toEqual({ status: 'answered' });
     expect(ledger.end({ account: 'acme', callId: 'c2', at: at + 10_000, billedSeconds: 10 })).toEqual({
       status: 'settled',
       costMicros: 2_084,
