@@ -128,7 +128,8 @@ const SPARE_RECORDS = 1_024;
 // A call the ledger tracks: begun (counted), or known only from an answer or end that came first.
 // A record whose call ended and that left its account's list is reused for a later call (see
 // SPARE_RECORDS): `owner` and `id` change only then, when no table slot holds the record.
-class CallRecord implements TableValue<AccountState>, Listed<CallRecord> {
+/** A tracked call's record; exported for test/limits/ledger.test.ts only (not in the package's API). */
+export class CallRecord implements TableValue<AccountState>, Listed<CallRecord> {
   next: CallRecord | undefined = undefined;
   tracked = false;
   constructor(
@@ -153,7 +154,7 @@ class CallRecord implements TableValue<AccountState>, Listed<CallRecord> {
   /** The latest event for the call, for forgetting a call that never began. */
   lastAt = 0;
 
-  /** This record, as `new CallRecord(owner, id)` would make it. */
+  /** This record, as `new CallRecord(owner, id)` would make it (test/limits/ledger.test.ts checks every field). */
   reuse(owner: AccountState, id: string): CallRecord {
     this.owner = owner;
     this.id = id;
@@ -189,7 +190,8 @@ class EndedIds implements TableValue<AccountState> {
 // An account's totals are its own fields (one object less to reach per event). Its calls and ended
 // ids live in the ledger's call table; a list through the records links its calls (call-list.ts),
 // so that a sweep or reset reads the account's calls only.
-class AccountState extends Counters implements TableOwner, ListOwner<CallRecord> {
+/** An account's state; exported for test/limits/ledger.test.ts only (not in the package's API). */
+export class AccountState extends Counters implements TableOwner, ListOwner<CallRecord> {
   readonly extensions = new Map<string, Counters>();
   firstCall: CallRecord | undefined = undefined;
   calls = 0;

@@ -102,7 +102,11 @@ describe('call list', () => {
     const owner = newOwner();
     const calls = [new Call(0), new Call(1), new Call(2)];
     for (const call of calls) addCall(owner, call);
-    for (const n of removed) removeCall(owner, calls[n] as Call);
+    for (const n of removed) {
+      const call = calls.find((c) => c.n === n);
+      if (call === undefined) throw new Error(`no call ${n}`);
+      removeCall(owner, call);
+    }
     expect(linked(owner).map((c) => c.n)).toEqual(linkedAfter);
     expect(owner.listed).toBe(listed);
     expect(owner.calls).toBe(3 - removed.length);

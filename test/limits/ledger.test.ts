@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { SipguardError } from '../../src/errors.js';
 import { type BeginCall, EVENT_RETENTION_MS } from '../../src/limits/ledger.js';
-import { MemoryLedger, type MemoryLedgerOptions } from '../../src/limits/memory-ledger.js';
+import {
+  AccountState,
+  CallRecord,
+  MemoryLedger,
+  type MemoryLedgerOptions,
+} from '../../src/limits/memory-ledger.js';
 import { callCostMicros, formatMicros, MAX_CALL_COST_MICROS } from '../../src/limits/money.js';
 import { boundsOf } from '../../src/limits/rules.js';
 
@@ -217,6 +222,16 @@ describe('MemoryLedger: begin, answer, end', () => {
       concurrentCalls: 0,
       spentTodayMicros: 6_250 + 2_084,
     });
+  });
+
+  // Every field, the ones a new field would add included: each holds a value no fresh record has.
+  it('reuse leaves a record exactly as a new one', () => {
+    const owner = new AccountState(1);
+    const fresh = new CallRecord(owner, 'c1');
+    const used = new CallRecord(new AccountState(2), 'c0');
+    const fields = used as unknown as Record<string, unknown>;
+    for (const key of Object.keys(used)) fields[key] = Symbol(key);
+    expect(used.reuse(owner, 'c1')).toEqual(fresh);
   });
 
   it('takes an answer that came before the begin', () => {
