@@ -76,6 +76,8 @@ describe('decodeQuery', () => {
     ['a=x y', 'a', 'the character " " raw', 'a visible character is quoted'],
     ['a=\u{1F600}', 'a', 'the character "\u{1F600}" raw', 'a whole code point, not half a surrogate pair'],
     ['a=%G1', 'a', '"%G1"', 'the bad escape is quoted'],
+    ['a=%2', 'a', 'parameter "a" has "%" not followed', 'the sentence names the parameter'],
+    ['a%2=1', 'a%2', 'parameter name "a%2" has "%" not followed', 'or its name, said once'],
   ])('%j is refused (%s: %s)', (query, name, fragment) => {
     const result = decodeQuery(query);
     expect(result.ok).toBe(false);

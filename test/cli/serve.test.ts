@@ -129,6 +129,14 @@ describe('createDecisionServer (in process)', { timeout: 30_000 }, () => {
     expect(r.body).toMatch(/^error invalid-encoding: parameter "dialed" has a raw "\+"/);
   });
 
+  it('names a parameter name that does not decode once', async () => {
+    const r = await get('/v1/call?extension=101&dialed=911&%&format=text');
+    expect(r.status).toBe(400);
+    expect(r.body).toBe(
+      'error invalid-encoding: parameter name "%" has "%" not followed by two hex digits ("%")\n',
+    );
+  });
+
   it.each([
     ['/v1/registration?extension=101', 400, 'missing-parameter', 'sourceIp is required'],
     [

@@ -154,8 +154,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
       return route.name;
     }
     if (!decoded.ok) {
-      const { name, message } = decoded.error;
-      refuse(res, text, serveError('invalid-encoding', `parameter ${quote(name)} ${message}`));
+      refuse(res, text, serveError('invalid-encoding', decoded.error.message));
       return route.name;
     }
     const read = readParams(query, route.required, route.optional);

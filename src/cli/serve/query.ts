@@ -9,6 +9,7 @@ import { decodeText } from '../files.js';
 /** A query that cannot be read without guessing. */
 export interface QueryError {
   readonly name: string;
+  /** The whole sentence, naming the parameter (or its name, when that is what cannot be read). */
   readonly message: string;
 }
 
@@ -76,10 +77,15 @@ export function decodeQuery(query: string): QueryResult {
     const rawName = eq < 0 ? part : part.slice(0, eq);
     const name = decodeComponent(rawName);
     if (typeof name !== 'string') {
-      return { ok: false, error: { name: rawName, message: `parameter name ${name.problem}` } };
+      return {
+        ok: false,
+        error: { name: rawName, message: `parameter name ${quote(rawName)} ${name.problem}` },
+      };
     }
     const value = decodeComponent(eq < 0 ? '' : part.slice(eq + 1));
-    if (typeof value !== 'string') return { ok: false, error: { name, message: value.problem } };
+    if (typeof value !== 'string') {
+      return { ok: false, error: { name, message: `parameter ${quote(name)} ${value.problem}` } };
+    }
     pairs.push([name, value]);
   }
   return { ok: true, pairs };
