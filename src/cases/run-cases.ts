@@ -1,6 +1,6 @@
 // Rule-set test cases: what a policy should decide for given requests, checked against what it does.
 import { aggregateError, argumentError, type PolicyErrorCode, type SipguardIssue } from '../errors.js';
-import { isInstant, MAX_LEDGER_KEY_LENGTH } from '../limits/index.js';
+import { isInstant, isLedgerKey, MAX_LEDGER_KEY_LENGTH } from '../limits/index.js';
 import type { Decision, DecisionCode } from '../policy/decision.js';
 import type { CallRequest, Policy, RegistrationRequest } from '../policy/policy.js';
 import { parseEffectiveDate } from '../rate/dates.js';
@@ -303,11 +303,11 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
       onlyFields(rawSequence, ['name', 'account', 'steps'], path, problem);
       const name = stringField(rawSequence, 'name', path, true, problem);
       const account = stringField(rawSequence, 'account', path, false, problem);
-      if (account !== undefined && (account.length === 0 || account.length > MAX_LEDGER_KEY_LENGTH)) {
+      if (account !== undefined && !isLedgerKey(account)) {
         problem(
           `${path}/account`,
           'invalid-value',
-          `"account" must be 1 to ${MAX_LEDGER_KEY_LENGTH} characters, not ${describeValue(account)}`,
+          `"account" must be 1 to ${MAX_LEDGER_KEY_LENGTH} characters with no lone surrogate, not ${describeValue(account)}`,
         );
       }
       const rawSteps = rawSequence.steps;

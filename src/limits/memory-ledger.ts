@@ -17,13 +17,14 @@ import {
   type EndCall,
   type EndResult,
   EVENT_RETENTION_MS,
+  isLedgerKey,
   type LevelBounds,
   type LevelUsage,
   type LimitName,
   type LimitReached,
+  ledgerKeyProblem,
   MAX_BILLED_SECONDS,
   MAX_CALL_SECONDS,
-  MAX_LEDGER_KEY_LENGTH,
   type ResetTarget,
   type Usage,
   type UsageLedger,
@@ -282,8 +283,6 @@ const IGNORED = Object.freeze({ status: 'ignored' as const });
 const PENDING = Object.freeze({ status: 'pending' as const });
 const ANSWERED = Object.freeze({ status: 'answered' as const });
 
-const isKey = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= MAX_LEDGER_KEY_LENGTH;
 const isCount = (value: unknown, max: number): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max;
 
@@ -326,11 +325,10 @@ const isBound = (value: unknown): boolean => value === undefined || isCount(valu
 /** What is wrong with a begin, or undefined: the checks every ledger makes before it counts anything. */
 export function beginCallProblem(call: BeginCall): string | undefined {
   if (typeof call !== 'object' || call === null) return 'the begin is not an object';
-  if (!isKey(call.account)) return `account must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
-  if (!isKey(call.callId)) return `callId must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
-  if (!isKey(call.extension)) return `extension must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
-  if (!isKey(call.destination))
-    return `destination must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isLedgerKey(call.account)) return ledgerKeyProblem(call.account, 'account');
+  if (!isLedgerKey(call.callId)) return ledgerKeyProblem(call.callId, 'callId');
+  if (!isLedgerKey(call.extension)) return ledgerKeyProblem(call.extension, 'extension');
+  if (!isLedgerKey(call.destination)) return ledgerKeyProblem(call.destination, 'destination');
   if (!isInstant(call.at)) return 'at is not an instant in milliseconds between 2000 and 2200';
   if (!isCount(call.day, 100_000)) return 'day is not a day number';
   if (!isInstant(call.dayEndsAt) || call.dayEndsAt <= call.at) return 'dayEndsAt is not an instant after at';
@@ -347,8 +345,8 @@ export function beginCallProblem(call: BeginCall): string | undefined {
 /** What is wrong with an answer (or the common fields of an end), or undefined. */
 export function answerCallProblem(event: AnswerCall | EndCall): string | undefined {
   if (typeof event !== 'object' || event === null) return 'the event is not an object';
-  if (!isKey(event.account)) return `account must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
-  if (!isKey(event.callId)) return `callId must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isLedgerKey(event.account)) return ledgerKeyProblem(event.account, 'account');
+  if (!isLedgerKey(event.callId)) return ledgerKeyProblem(event.callId, 'callId');
   if (!isInstant(event.at)) return 'at is not an instant in milliseconds between 2000 and 2200';
   return undefined;
 }
@@ -356,17 +354,23 @@ export function answerCallProblem(event: AnswerCall | EndCall): string | undefin
 /** What is wrong with a usage query, or undefined (a ledger answers such a query with zeros). */
 export function usageQueryProblem(query: UsageQuery): string | undefined {
   if (typeof query !== 'object' || query === null) return 'the query is not an object';
-  if (!isKey(query.account)) return `account must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isLedgerKey(query.account)) return ledgerKeyProblem(query.account, 'account');
   if (!isInstant(query.at)) return 'at is not an instant in milliseconds between 2000 and 2200';
+  if (query.extension !== undefined && !isLedgerKey(query.extension)) {
+    return ledgerKeyProblem(query.extension, 'extension');
+  }
+  if (query.destination !== undefined && !isLedgerKey(query.destination)) {
+    return ledgerKeyProblem(query.destination, 'destination');
+  }
   return undefined;
 }
 
 /** What is wrong with a reset, or undefined (a ledger does nothing on such a reset, rather than part of it). */
 export function resetTargetProblem(target: ResetTarget): string | undefined {
   if (typeof target !== 'object' || target === null) return 'the reset is not an object';
-  if (!isKey(target.account)) return `account must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
-  if (target.extension !== undefined && !isKey(target.extension)) {
-    return `extension must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!isLedgerKey(target.account)) return ledgerKeyProblem(target.account, 'account');
+  if (target.extension !== undefined && !isLedgerKey(target.extension)) {
+    return ledgerKeyProblem(target.extension, 'extension');
   }
   if (target.releaseCalls !== undefined && typeof target.releaseCalls !== 'boolean') {
     return 'releaseCalls is not true or false';

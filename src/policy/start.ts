@@ -9,9 +9,10 @@ import {
   formatMicros,
   isBeginResult,
   isInstant,
+  isLedgerKey,
   type LimitName,
   type LimitRules,
-  MAX_LEDGER_KEY_LENGTH,
+  ledgerKeyProblem,
   unitsOfCanonical,
   withinHours,
 } from './deps.js';
@@ -78,9 +79,6 @@ export interface PendingStart {
   readonly context: RefusalContext;
 }
 
-const isKey = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= MAX_LEDGER_KEY_LENGTH;
-
 function invalid(what: string): InvalidStartDecision {
   return {
     allowed: false,
@@ -107,8 +105,8 @@ export function planStart(
   const destination = decision.destination;
   if (destination === undefined) return decision;
   const raw = request as Partial<Record<'account' | 'callId' | 'at', unknown>>;
-  if (!isKey(raw.account)) return invalid(`account (a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters)`);
-  if (!isKey(raw.callId)) return invalid(`callId (a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters)`);
+  if (!isLedgerKey(raw.account)) return invalid(`account (${ledgerKeyProblem(raw.account, 'account')})`);
+  if (!isLedgerKey(raw.callId)) return invalid(`callId (${ledgerKeyProblem(raw.callId, 'callId')})`);
   const at = raw.at;
   if (!isInstant(at)) return invalid('at (integer milliseconds since 1970, between 2000 and 2200)');
 

@@ -157,6 +157,11 @@ describe('parseRuleCases: sequences', () => {
       'an empty account, which the ledger refuses',
     ],
     [
+      { sequences: [{ name: 's', account: 'acme\ud800', steps: [step] }] },
+      [{ path: '/sequences/0/account', code: 'invalid-value' }],
+      'an account with a lone surrogate, which the ledger refuses too',
+    ],
+    [
       {
         sequences: [
           {

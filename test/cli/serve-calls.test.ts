@@ -212,6 +212,43 @@ describe('call starts', () => {
     });
   });
 
+  it('denies a call with a bad call id invalid-request where it would be counted, and never an emergency call', async () => {
+    const long = 'x'.repeat(257);
+    const counted = await call({ extension: '101', dialed: '+12025550100', callId: long });
+    expect(counted.status).toBe(200);
+    expect(counted.body).toMatchObject({ allowed: false, code: 'invalid-request' });
+    expect(String(counted.body.message)).toContain('callId must be a string of 1 to 256 characters');
+    // An emergency call needs no call id, so a bad one cannot refuse it.
+    expect((await call({ extension: '101', dialed: '911', callId: long })).body).toMatchObject({
+      allowed: true,
+      code: 'emergency',
+    });
+  });
+
+  // JSON can carry half of a surrogate pair, which a UTF-8 store (Redis) would turn into U+FFFD:
+  // two such ids would be one call there, and the second a free duplicate of the first.
+  it('refuses call ids with a lone surrogate over JSON-RPC, in a start and in an event', async () => {
+    for (const callId of ['\ud800X', '\udbffX']) {
+      const started = await rpc('v1.call', { extension: '101', dialed: '+12025550100', callId });
+      expect(started.result).toMatchObject({ allowed: false, code: 'invalid-request' });
+      expect(String((started.result as Record<string, unknown>).message)).toContain(
+        'callId has half of a UTF-16 surrogate pair',
+      );
+    }
+    expect(
+      (await rpc('v1.call', { extension: '101', dialed: '911', callId: '\ud800X' })).result,
+    ).toMatchObject({
+      allowed: true,
+      code: 'emergency',
+    });
+    const end = await rpc('v1.call.end', { callId: '\ud800X', billedSeconds: '1' });
+    expect(end.error).toEqual({
+      code: -32602,
+      message: 'callId has half of a UTF-16 surrogate pair, which is not text',
+      data: { error: 'invalid-parameter' },
+    });
+  });
+
   it('answers the same over JSON-RPC', async () => {
     clock += 60_000;
     const started = await rpc('v1.call', { extension: '101', dialed: '+12025550100', callId: 'r-1' });

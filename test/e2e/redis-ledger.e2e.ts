@@ -244,6 +244,44 @@ const ROWS: readonly [string, (d: Driver) => Promise<unknown>, unknown][] = [
     { status: 'invalid', message: 'callId must be a string of 1 to 256 characters' },
   ],
   [
+    // Redis keeps UTF-8, where every lone surrogate is U+FFFD: taken, the second call would be the first's duplicate.
+    'call ids with lone surrogates are refused, not stored as one call',
+    async (d) => [await d.begin('\ud800X', T0), await d.begin('\udbffX', T0), await d.usage(T0 + 1)],
+    [
+      { status: 'invalid', message: 'callId has half of a UTF-16 surrogate pair, which is not text' },
+      { status: 'invalid', message: 'callId has half of a UTF-16 surrogate pair, which is not text' },
+      {
+        account: {
+          concurrentCalls: 0,
+          callsThisMinute: 0,
+          callsThisHour: 0,
+          callsToNumberThisHour: 0,
+          spentTodayMicros: 0,
+        },
+        extension: {
+          concurrentCalls: 0,
+          callsThisMinute: 0,
+          callsThisHour: 0,
+          callsToNumberThisHour: 0,
+          spentTodayMicros: 0,
+        },
+      },
+    ],
+  ],
+  [
+    'call ids with whole surrogate pairs (emoji) are two calls',
+    async (d) => [
+      await d.begin('\u{1F600}', T0),
+      await d.begin('\u{1F601}', T0),
+      (await d.usage(T0 + 1)).account.concurrentCalls,
+    ],
+    [
+      { status: 'reserved', reservedMicros: 125_000, releaseAt: T0 + 600_000 },
+      { status: 'reserved', reservedMicros: 125_000, releaseAt: T0 + 600_000 },
+      2,
+    ],
+  ],
+  [
     'an answer before the begin is kept; the release still counts from the begin',
     async (d) => {
       const answer = await d.answer('a', T0 + 2_000);

@@ -55,6 +55,8 @@ describe('planStart', () => {
   it.each([
     [{ account: '' }, 'no valid account'],
     [{ callId: 'x'.repeat(257) }, 'no valid callId'],
+    [{ callId: '\ud800X' }, 'no valid callId (callId has half of a UTF-16 surrogate pair'],
+    [{ account: 'acme\udfff' }, 'no valid account (account has half of a UTF-16 surrogate pair'],
     [{ at: Number.NaN }, 'no valid at'],
     [{ at: String(AT) as unknown as number }, 'no valid at'],
   ])('denies a start with %j as invalid-request', (over, message) => {

@@ -4,6 +4,7 @@
 // this service's. One owner for both transports, so that they can never decide differently.
 import {
   type CallRequest,
+  ledgerKeyProblem,
   MAX_BILLED_SECONDS,
   MAX_LEDGER_KEY_LENGTH,
   type RegistrationRequest,
@@ -188,9 +189,9 @@ export function decisionRequest(
   if (route === 'registration') {
     return { ok: true, decision: { route, domain, request: { extension, sourceIp: params.sourceIp ?? '' } } };
   }
+  // A call id is checked where the call is counted (planStart denies `invalid-request`), not here:
+  // an emergency call needs none, so a bad one must not refuse it.
   const callId = params.callId;
-  const badId = callId === undefined ? undefined : callIdProblem(callId);
-  if (badId !== undefined) return { ok: false, error: badId };
   const dialed = params.dialed ?? '';
   const call: CallRequest =
     params.rate === undefined ? { extension, dialed } : { extension, dialed, ratePerMinute: params.rate };
@@ -200,8 +201,9 @@ export function decisionRequest(
 }
 
 /**
- * The call event of already read `params`, or why it is refused: a foreign domain, a call id longer
- * than a ledger key, or billed seconds that are not a whole number from 0 to MAX_BILLED_SECONDS.
+ * The call event of already read `params`, or why it is refused: a foreign domain, a call id that is
+ * no ledger key (too long, or with a lone surrogate), or billed seconds that are not a whole number
+ * from 0 to MAX_BILLED_SECONDS.
  */
 export function callEventRequest(
   route: CallEventRoute,
@@ -239,7 +241,11 @@ function domainProblem(
 }
 
 function callIdProblem(callId: string): ServeError | undefined {
-  if (callId.length <= MAX_LEDGER_KEY_LENGTH) return undefined;
-  const message = `callId is ${callId.length} characters long; at most ${MAX_LEDGER_KEY_LENGTH} are accepted`;
-  return serveError('invalid-parameter', message);
+  if (callId.length > MAX_LEDGER_KEY_LENGTH) {
+    const message = `callId is ${callId.length} characters long; at most ${MAX_LEDGER_KEY_LENGTH} are accepted`;
+    return serveError('invalid-parameter', message);
+  }
+  // Only JSON-RPC can carry a lone surrogate (HTTP's query is strict UTF-8).
+  const problem = ledgerKeyProblem(callId, 'callId');
+  return problem === undefined ? undefined : serveError('invalid-parameter', problem);
 }
