@@ -11,6 +11,7 @@ import {
   MAX_SEQUENCE_CALLS,
   MAX_SEQUENCE_STEPS,
   type RuleSequence,
+  repeatCallId,
   type SequenceStep,
 } from './sequences.js';
 
@@ -215,6 +216,12 @@ function readCase(raw: unknown, path: string, problem: Problem): RuleCase | unde
   };
 }
 
+// Why a step's call id is no ledger key: as given, or with the `#<repeat>` its last repetition gets.
+function callIdMessage(callId: string, repeat: number): string {
+  const suffix = repeat === 1 ? '' : ` with "#${repeat}" appended`;
+  return `"callId"${suffix} must be 1 to ${MAX_LEDGER_KEY_LENGTH} characters with no lone surrogate, not ${describeValue(callId)}`;
+}
+
 /**
  * Validates a parsed cases document. Throws one `SipguardError` (`invalid-cases`) listing every
  * problem with its JSON path; unknown fields are errors, so a typo cannot silently skip a check.
@@ -355,6 +362,9 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
           }
           onlyFields(end, ['callId', 'billedSeconds'], `${stepPath}/end`, problem);
           const callId = stringField(end, 'callId', `${stepPath}/end`, true, problem);
+          if (callId !== undefined && !isLedgerKey(callId)) {
+            problem(`${stepPath}/end/callId`, 'invalid-value', callIdMessage(callId, 1));
+          }
           const billedSeconds = count(end, 'billedSeconds', `${stepPath}/end`, 0, 604_800);
           if (!Object.hasOwn(end, 'billedSeconds'))
             problem(`${stepPath}/end`, 'missing-field', '"end" needs "billedSeconds"');
@@ -398,6 +408,10 @@ export function parseRuleCases(doc: unknown): RuleCasesDocument {
         const repeat = count(rawStep, 'repeat', stepPath, 1, MAX_REPEAT);
         const every = count(rawStep, 'every', stepPath, 0, 86_400);
         const callId = stringField(rawStep, 'callId', stepPath, false, problem);
+        // Every id the step places must be a ledger key, the last repetition's `#<repeat>` included.
+        if (callId !== undefined && !isLedgerKey(repeatCallId(callId, repeat ?? 1, repeat ?? 1))) {
+          problem(`${stepPath}/callId`, 'invalid-value', callIdMessage(callId, repeat ?? 1));
+        }
         // The next step comes after this one's last call, not only its first.
         if (time !== undefined) previous = time + ((repeat ?? 1) - 1) * (every ?? 0) * 1000;
         calls += repeat ?? 1;

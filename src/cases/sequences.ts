@@ -6,6 +6,10 @@ import type { Policy } from '../policy/policy.js';
 import type { CallStart } from '../policy/start.js';
 import type { RuleCaseResult } from './result.js';
 
+/** The id of call `k` (from 1) of a step placed `repeat` times: `#<k>` appended when it repeats. */
+export const repeatCallId = (base: string, repeat: number, k: number): string =>
+  repeat === 1 ? base : `${base}#${k}`;
+
 /** Most steps in one sequence, and most calls one step may repeat. */
 export const MAX_SEQUENCE_STEPS = 1_000;
 /** Most calls a step's `repeat` may place. */
@@ -78,7 +82,7 @@ export function runSequences(policy: Policy, sequences: readonly RuleSequence[])
       for (let k = 0; k < repeat; k++) {
         const at = start + k * (step.every ?? 0) * 1000;
         endUpTo(at);
-        const callId = repeat === 1 ? base : `${base}#${k + 1}`;
+        const callId = repeatCallId(base, repeat, k + 1);
         const request: CallStart = { ...step.call, account, callId, at };
         const actual = policy.startCall(ledger, request);
         if (actual.allowed && step.duration !== undefined) {

@@ -162,6 +162,25 @@ describe('parseRuleCases: sequences', () => {
       'an account with a lone surrogate, which the ledger refuses too',
     ],
     [
+      { sequences: [{ name: 's', steps: [{ ...step, callId: 'x\ud800' }] }] },
+      [{ path: '/sequences/0/steps/0/callId', code: 'invalid-value' }],
+      'a call id with a lone surrogate: every call of the step would be invalid-request',
+    ],
+    [
+      { sequences: [{ name: 's', steps: [{ ...step, callId: 'x'.repeat(255), repeat: 2 }] }] },
+      [{ path: '/sequences/0/steps/0/callId', code: 'invalid-value' }],
+      'a call id that "#2" takes past 256 characters',
+    ],
+    [
+      {
+        sequences: [
+          { name: 's', steps: [step, { at: step.at, end: { callId: '\udc00', billedSeconds: 0 } }] },
+        ],
+      },
+      [{ path: '/sequences/0/steps/1/end/callId', code: 'invalid-value' }],
+      'an end whose call id the ledger refuses: it would end nothing, silently',
+    ],
+    [
       {
         sequences: [
           {
@@ -193,6 +212,15 @@ describe('parseRuleCases: sequences', () => {
     ],
   ])('%j → %j (%s)', (doc, expected) => {
     expect(issuesOf(doc)).toEqual(expected);
+  });
+
+  it('takes call ids up to 256 characters, "#<k>" of a repeated step included', () => {
+    const steps = [
+      { ...step, callId: 'x'.repeat(256) },
+      { ...step, callId: 'y'.repeat(254), repeat: 9 },
+      { at: step.at, end: { callId: '\u{1F600}'.repeat(128), billedSeconds: 0 } },
+    ];
+    expect(issuesOf({ sequences: [{ name: 's', steps }] })).toEqual([]);
   });
 
   it('refuses more than 100,000 calls in one file (each is kept for the report), before any runs', () => {

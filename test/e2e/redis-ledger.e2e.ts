@@ -269,6 +269,26 @@ const ROWS: readonly [string, (d: Driver) => Promise<unknown>, unknown][] = [
     ],
   ],
   [
+    // Stored as UTF-8, '\ud800X' would be the key of the call '\uFFFDX': its end would free that call.
+    'an answer, end, query or reset with a lone surrogate touches no call',
+    async (d) => {
+      const begun = await d.begin('\uFFFDX', T0);
+      const events = [await d.answer('\ud800X', T0 + 1), await d.end('\ud800X', T0 + 2, 1)];
+      await d.reset({ extension: '\ud800', releaseCalls: true });
+      const query = await d.usage(T0 + 3, '\ud800');
+      return [begun, events, query.account.concurrentCalls, (await d.usage(T0 + 3)).account.concurrentCalls];
+    },
+    [
+      { status: 'reserved', reservedMicros: 125_000, releaseAt: T0 + 600_000 },
+      [
+        { status: 'invalid', message: 'callId has half of a UTF-16 surrogate pair, which is not text' },
+        { status: 'invalid', message: 'callId has half of a UTF-16 surrogate pair, which is not text' },
+      ],
+      0,
+      1,
+    ],
+  ],
+  [
     'call ids with whole surrogate pairs (emoji) are two calls',
     async (d) => [
       await d.begin('\u{1F600}', T0),

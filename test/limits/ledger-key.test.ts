@@ -1,7 +1,13 @@
 // Ledger keys (accounts, call ids, extensions, numbers): 1 to 256 UTF-16 code units of well-formed
 // text. A lone surrogate is refused: a UTF-8 store turns each into U+FFFD, merging distinct keys.
 import { describe, expect, it } from 'vitest';
-import { isLedgerKey, ledgerKeyProblem, MAX_LEDGER_KEY_LENGTH } from '../../src/index.js';
+import {
+  isLedgerKey,
+  ledgerKeyProblem,
+  MAX_LEDGER_KEY_LENGTH,
+  resetTargetProblem,
+  usageQueryProblem,
+} from '../../src/index.js';
 import { MemoryLedger } from '../../src/limits/memory-ledger.js';
 
 const TOO_LONG = `must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
@@ -76,5 +82,16 @@ describe('MemoryLedger: keys with a lone surrogate', () => {
     ledger.reset({ account: 'acme', extension: '\ud800', releaseCalls: true });
     ledger.reset({ account: 'acme\udc00', releaseCalls: true });
     expect(ledger.usage({ account: 'acme', at: T0, day }).account.concurrentCalls).toBe(1);
+  });
+
+  // The checks every ledger shares, one field at a time (a ledger's answer alone cannot show which).
+  it.each<[string, string, string | undefined]>([
+    ['usage', 'extension', usageQueryProblem({ account: 'acme', at: T0, day: 0, extension: '\ud800' })],
+    ['usage', 'destination', usageQueryProblem({ account: 'acme', at: T0, day: 0, destination: '+1\udfff' })],
+    ['usage', 'account', usageQueryProblem({ account: '\ud800', at: T0, day: 0 })],
+    ['reset', 'extension', resetTargetProblem({ account: 'acme', extension: 'x\udbff' })],
+    ['reset', 'account', resetTargetProblem({ account: '\udc00acme' })],
+  ])('a %s with a lone surrogate in its %s is refused', (_kind, field, problem) => {
+    expect(problem).toBe(`${field} ${HALF_PAIR}`);
   });
 });

@@ -66,6 +66,21 @@ describe('planStart', () => {
     expect(!isPending(plan) && plan.message).toContain(message);
   });
 
+  it('denies a bad call id under a policy that counts nothing too: bad input is never let through', () => {
+    const plan = planStart(
+      rules({ counting: false, spendLimited: false }),
+      false,
+      allowed,
+      { ...start, callId: '\udc00' },
+      '0.01',
+    );
+    expect(plan).toMatchObject({ allowed: false, code: 'invalid-request' });
+    // The same start with a good id: the decision, untouched.
+    expect(planStart(rules({ counting: false, spendLimited: false }), false, allowed, start, '0.01')).toBe(
+      allowed,
+    );
+  });
+
   it('refuses a call outside the calling hours, in the local time of the zone', () => {
     const plan = planStart(rules({ hours: null as never }), false, allowed, start, '0.01');
     expect(plan).toEqual({

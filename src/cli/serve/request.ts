@@ -6,7 +6,6 @@ import {
   type CallRequest,
   ledgerKeyProblem,
   MAX_BILLED_SECONDS,
-  MAX_LEDGER_KEY_LENGTH,
   type RegistrationRequest,
 } from '../../index.js';
 import { quote } from '../../text.js';
@@ -240,12 +239,8 @@ function domainProblem(
   return serveError('unknown-domain', message);
 }
 
+// Too long, or (only JSON-RPC can carry one; HTTP's query is strict UTF-8) with a lone surrogate.
 function callIdProblem(callId: string): ServeError | undefined {
-  if (callId.length > MAX_LEDGER_KEY_LENGTH) {
-    const message = `callId is ${callId.length} characters long; at most ${MAX_LEDGER_KEY_LENGTH} are accepted`;
-    return serveError('invalid-parameter', message);
-  }
-  // Only JSON-RPC can carry a lone surrogate (HTTP's query is strict UTF-8).
   const problem = ledgerKeyProblem(callId, 'callId');
   return problem === undefined ? undefined : serveError('invalid-parameter', problem);
 }
