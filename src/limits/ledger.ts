@@ -35,6 +35,9 @@ export interface LevelBounds {
 /** Longest account key, call id or extension id a ledger accepts, in UTF-16 code units. */
 export const MAX_LEDGER_KEY_LENGTH = 256;
 
+const hasKeyLength = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_LEDGER_KEY_LENGTH;
+
 /**
  * Whether a value is a ledger key (an account, call id, extension or number): a string of 1 to
  * {@link MAX_LEDGER_KEY_LENGTH} UTF-16 code units that is well-formed text, with no lone surrogate.
@@ -42,21 +45,13 @@ export const MAX_LEDGER_KEY_LENGTH = 256;
 export function isLedgerKey(value: unknown): value is string {
   // A lone surrogate is no text: a store that keeps UTF-8 (Redis) makes each one U+FFFD, so that
   // two call ids would be one call and a second call would pass as the first's repeat.
-  return (
-    typeof value === 'string' &&
-    value.length > 0 &&
-    value.length <= MAX_LEDGER_KEY_LENGTH &&
-    value.isWellFormed()
-  );
+  return hasKeyLength(value) && value.isWellFormed();
 }
 
 /** What is wrong with a ledger key named `name` (see {@link isLedgerKey}), or undefined. */
 export function ledgerKeyProblem(value: unknown, name: string): string | undefined {
-  if (isLedgerKey(value)) return undefined;
-  if (typeof value === 'string' && value.length > 0 && value.length <= MAX_LEDGER_KEY_LENGTH) {
-    return `${name} has half of a UTF-16 surrogate pair, which is not text`;
-  }
-  return `${name} must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  if (!hasKeyLength(value)) return `${name} must be a string of 1 to ${MAX_LEDGER_KEY_LENGTH} characters`;
+  return value.isWellFormed() ? undefined : `${name} has half of a UTF-16 surrogate pair, which is not text`;
 }
 
 /** Longest billed duration an end may report: 7 days, in seconds. */

@@ -40,6 +40,15 @@ const JM = '+18765550100';
 // $0.0125 a minute in 10^-8 USD; a 600-second reservation is 125,000 micro-dollars.
 const RATE = 1_250_000;
 
+// A level with nothing counted, as a usage query shows it.
+const ZERO_LEVEL = {
+  concurrentCalls: 0,
+  callsThisMinute: 0,
+  callsThisHour: 0,
+  callsToNumberThisHour: 0,
+  spentTodayMicros: 0,
+};
+
 let rowAccount = 0;
 
 /** A small driver over either ledger: a new account per row (unless named), plain defaults for a begin. */
@@ -251,20 +260,8 @@ const ROWS: readonly [string, (d: Driver) => Promise<unknown>, unknown][] = [
       { status: 'invalid', message: 'callId has half of a UTF-16 surrogate pair, which is not text' },
       { status: 'invalid', message: 'callId has half of a UTF-16 surrogate pair, which is not text' },
       {
-        account: {
-          concurrentCalls: 0,
-          callsThisMinute: 0,
-          callsThisHour: 0,
-          callsToNumberThisHour: 0,
-          spentTodayMicros: 0,
-        },
-        extension: {
-          concurrentCalls: 0,
-          callsThisMinute: 0,
-          callsThisHour: 0,
-          callsToNumberThisHour: 0,
-          spentTodayMicros: 0,
-        },
+        account: ZERO_LEVEL,
+        extension: ZERO_LEVEL,
       },
     ],
   ],
