@@ -255,6 +255,7 @@ describe('GET /metrics', { timeout: 30_000 }, () => {
       sipguard_log_lines_dropped_total: 'counter',
       sipguard_decisions_total: 'counter',
       sipguard_refused_requests_total: 'counter',
+      sipguard_emergency_despite_refusal_total: 'counter',
       sipguard_request_duration_seconds: 'histogram',
       sipguard_call_events_total: 'counter',
       sipguard_ledger_up: 'gauge',

@@ -152,7 +152,12 @@ describe('createDecisionServer (in process)', { timeout: 30_000 }, () => {
       'empty-parameter',
       'an empty From user is malformed',
     ],
-    ['/v1/call?extension=101&dialed=911&format=xml', 400, 'invalid-parameter', 'only text or json'],
+    [
+      '/v1/call?extension=101&dialed=12025550123&format=xml',
+      400,
+      'invalid-parameter',
+      'only text or json (an emergency call would be answered: serve-emergency.test.ts)',
+    ],
     ['/v1/call?extension=101', 400, 'missing-parameter', 'dialed is required'],
     ['/healthz?verbose=1', 400, 'unknown-parameter', 'healthz takes no parameters'],
     ['/v1/registrations', 404, 'not-found', 'no such route'],

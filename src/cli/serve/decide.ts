@@ -1,7 +1,9 @@
 // What every transport of `sipguard serve` (HTTP, JSON-RPC) does around a decision: the policy holder
 // decides (a call through the stateful step, on the service's ledger); the answer is counted in
 // /metrics and, with --log, logged with the account's domain; a refused request is counted by its
-// code; the time to answer goes into one histogram per route. Call events go to the ledger here.
+// code; the time to answer goes into one histogram per route. Call events go to the ledger here, and
+// an emergency call that a refused request names is decided here.
+import type { CallRequest } from '../../index.js';
 import { quote } from '../../text.js';
 import type { ServeEvent } from './log.js';
 import type { MetricRegistry } from './metrics.js';
@@ -33,6 +35,12 @@ export type CallEventResult =
 export interface Decider {
   /** The holder's answer to `decision`, counted (and logged with `--log`). */
   readonly decide: (decision: DecisionRequest) => Promise<DecideResult>;
+  /**
+   * The answer to `call`, named by a call request that was refused with `error` before any decision,
+   * when the policy in force allows it as an emergency call (counted, and always logged); otherwise
+   * undefined, and the request stays refused.
+   */
+  readonly emergencyDespite: (call: CallRequest, error: ServeError) => Promise<DecisionAnswer | undefined>;
   /** Records an answer or an end in the ledger: idempotent, and harmless for an unknown call id. */
   readonly callEvent: (event: CallEventRequest) => Promise<CallEventResult>;
   /** Counts a request refused with `code`. */
@@ -90,6 +98,11 @@ export function createDecider(holder: PolicyHolder, options: DeciderOptions): De
     '1 while the usage ledger is reachable (limited calls are counted), else 0.',
     () => (ledger.health().state === 'ready' ? 1 : 0),
   );
+  const emergencyDespiteRefusal = metrics.counter(
+    'sipguard_emergency_despite_refusal_total',
+    'Emergency calls allowed although their request was refused otherwise (its parameters could not all be read), by the refusal code.',
+    ['code'],
+  );
   const callIdRequired = serveError(
     'missing-parameter',
     'parameter "callId" is required: the policy in force has usage limits, which count calls by their id',
@@ -118,6 +131,23 @@ export function createDecider(holder: PolicyHolder, options: DeciderOptions): De
         });
       }
       return { ok: true, answer };
+    },
+    async emergencyDespite(call, error) {
+      // The stateless check: an emergency call is never counted, so it needs no call id or ledger.
+      const answer = await holder.checkCall(call);
+      if (!answer.allowed || answer.code !== 'emergency') return undefined;
+      decisions.inc(['call', answer.code]);
+      emergencyDespiteRefusal.inc([error.code]);
+      // Always logged, like a failure: the integration sends requests the service refuses.
+      log({
+        event: 'emergency-despite-refusal',
+        error: error.code,
+        message: error.message,
+        extension: call.extension,
+        dialed: call.dialed,
+        policy: answer.policy,
+      });
+      return answer;
     },
     async callEvent(event) {
       const { callId } = event;

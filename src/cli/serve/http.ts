@@ -21,11 +21,15 @@ import {
   callEventRequest,
   DECISION_PARAMETERS,
   decisionRequest,
+  emergencyCandidate,
   readParams,
   type ServeError,
   serveError,
 } from './request.js';
 import type { LedgerHealth } from './service-ledger.js';
+
+/** The header on an emergency call's answer that names the code its request was otherwise refused with. */
+export const REQUEST_ERROR_HEADER = 'Sipguard-Request-Error';
 
 /** Request bodies above this many bytes are refused with 413 and not read further. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -159,14 +163,14 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     }
     const read = readParams(query, route.required, route.optional);
     if (!read.ok) {
-      refuse(res, text, read.error);
+      await refuseUnread(res, text, route.name, query, read.error);
       return route.name;
     }
     const { params } = read;
     const format = params.format;
     if (format !== undefined && format !== 'text' && format !== 'json') {
       const message = `format must be "text" or "json", not ${quote(format)}`;
-      refuse(res, text, serveError('invalid-parameter', message));
+      await refuseUnread(res, text, route.name, query, serveError('invalid-parameter', message));
       return route.name;
     }
 
@@ -199,6 +203,25 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
         break;
     }
     return route.name;
+  }
+
+  // Refuses a request whose parameters cannot be read, except a call request that still names an
+  // emergency call (docs/integrations.md): the service refuses what it cannot decide, except those.
+  async function refuseUnread(
+    res: ServerResponse,
+    text: boolean,
+    route: RouteName,
+    query: readonly (readonly [string, string])[],
+    error: ServeError,
+  ): Promise<void> {
+    const call = route === 'call' ? emergencyCandidate(query, options.domain) : undefined;
+    const answer = call === undefined ? undefined : await decider.emergencyDespite(call, error);
+    if (answer === undefined) {
+      refuse(res, text, error);
+      return;
+    }
+    res.setHeader(REQUEST_ERROR_HEADER, error.code);
+    sendDecision(res, text, answer);
   }
 
   async function drop(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {

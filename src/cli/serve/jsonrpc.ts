@@ -18,6 +18,7 @@ import {
   DECISION_PARAMETERS,
   type DecisionRoute,
   decisionRequest,
+  emergencyCandidate,
   readParams,
   type ServeError,
   type ServeErrorCode,
@@ -150,22 +151,23 @@ export function readRequest(frame: Buffer): ReadRequest {
 
 /**
  * The parameters of a call as (name, value) pairs, for the same reading as HTTP's: `params` must be an
- * object whose every value is a string.
+ * object whose every value is a string. The string-valued pairs are kept with the error, for an
+ * emergency call (request.ts, `emergencyCandidate`).
  */
-function paramPairs(
-  params: unknown,
-): { ok: true; pairs: readonly (readonly [string, string])[] } | { ok: false; error: ServeError } {
-  const invalid = (message: string) => ({
-    ok: false as const,
-    error: serveError('invalid-parameter', message),
-  });
-  if (!isRecord(params)) return invalid('"params" must be an object of strings');
-  const pairs: [string, string][] = [];
-  for (const [name, value] of Object.entries(params)) {
-    if (typeof value !== 'string') return invalid(`parameter ${quote(name)} must be a string`);
-    pairs.push([name, value]);
+function paramPairs(params: unknown): {
+  readonly pairs: readonly (readonly [string, string])[];
+  readonly error: ServeError | undefined;
+} {
+  if (!isRecord(params)) {
+    return { pairs: [], error: serveError('invalid-parameter', '"params" must be an object of strings') };
   }
-  return { ok: true, pairs };
+  const pairs: [string, string][] = [];
+  let error: ServeError | undefined;
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value === 'string') pairs.push([name, value]);
+    else error ??= serveError('invalid-parameter', `parameter ${quote(name)} must be a string`);
+  }
+  return { pairs, error };
 }
 
 const answerText = (id: RequestId, resultJson: string): string =>
@@ -203,11 +205,15 @@ export function createJsonRpcServer(options: JsonRpcServerOptions): JsonRpcServe
     const route = request.route;
     const event = route === 'answer' || route === 'end';
     const { required, optional } = event ? CALL_EVENT_PARAMETERS[route] : DECISION_PARAMETERS[route];
-    const pairs = paramPairs(request.params);
-    const read = pairs.ok ? readParams(pairs.pairs, required, optional) : pairs;
+    const { pairs, error } = paramPairs(request.params);
+    const read = error === undefined ? readParams(pairs, required, optional) : { ok: false as const, error };
     let result: { ok: true; json: string } | { ok: false; error: ServeError };
-    if (!read.ok) result = read;
-    else if (event) {
+    if (!read.ok) {
+      // As over HTTP: a call request that cannot be read is still answered for an emergency call.
+      const call = route === 'call' ? emergencyCandidate(pairs, options.domain) : undefined;
+      const answer = call === undefined ? undefined : await decider.emergencyDespite(call, read.error);
+      result = answer === undefined ? read : { ok: true, json: answer.json };
+    } else if (event) {
       const asked = callEventRequest(route, read.params, options.domain);
       result = asked.ok ? await decider.callEvent(asked.event) : asked;
     } else {

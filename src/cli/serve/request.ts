@@ -1,7 +1,8 @@
 // Reading a request to `sipguard serve`, whichever transport carries it (an HTTP query string, the
 // params of a JSON-RPC call): what each decision takes, and why a request is refused. A request is
 // read exactly one way: every parameter known, given once and non-empty, and the account's domain
-// this service's. One owner for both transports, so that they can never decide differently.
+// this service's; a refused call request may still name an emergency call (emergencyCandidate). One
+// owner for both transports, so that they can never decide differently.
 import {
   type CallRequest,
   ledgerKeyProblem,
@@ -197,6 +198,35 @@ export function decisionRequest(
   // Object.assign, not `{ ...call, callId }`: on Node 20 that costs about 1.5 µs (docs/performance.md).
   const request = callId === undefined ? call : Object.assign({}, call, { callId });
   return { ok: true, decision: { route, domain, request } };
+}
+
+/**
+ * The call that a call request refused before any decision still names without guessing: `extension`
+ * and `dialed` each given once and non-empty, and `domain`, when given, once and this service's. Every
+ * other pair is ignored. The service answers it only if the policy in force allows it as an emergency
+ * call (decide.ts); undefined when the request names no such call.
+ */
+export function emergencyCandidate(
+  pairs: readonly (readonly [string, string])[],
+  serviceDomain: string | undefined,
+): CallRequest | undefined {
+  let extension: string | undefined;
+  let dialed: string | undefined;
+  let domain: string | undefined;
+  for (const [name, value] of pairs) {
+    if (name === 'extension') {
+      if (extension !== undefined) return undefined;
+      extension = value;
+    } else if (name === 'dialed') {
+      if (dialed !== undefined) return undefined;
+      dialed = value;
+    } else if (name === 'domain') {
+      if (domain !== undefined) return undefined;
+      domain = value;
+    }
+  }
+  if (extension === undefined || extension === '' || dialed === undefined || dialed === '') return undefined;
+  return domainProblem(domain, serviceDomain) === undefined ? { extension, dialed } : undefined;
 }
 
 /**
