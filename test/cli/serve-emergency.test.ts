@@ -34,8 +34,29 @@ describe('emergencyCandidate', () => {
     ['extension=101&dialed=911&domain=other.example', undefined, "another account's domain"],
     ['extension=101&dialed=911&domain=', undefined, 'an empty domain is not this one'],
     [`extension=101&dialed=911&domain=${DOMAIN}&domain=${DOMAIN}`, undefined, 'the domain twice'],
+    ['extension=101&dialed=911&Domain=other.example', undefined, 'a domain in another letter case'],
+    [`extension=101&dialed=911&DOMAIN=${DOMAIN}`, undefined, "even the service's own, in capitals"],
+    ['extension=101&Extension=102&dialed=911', undefined, 'an extension in another letter case'],
+    ['extension=101&dialed=911&Dialed=112', undefined, 'a dialed number in another letter case'],
+    ['extension=101&dialed=911&extensions=102', { extension: '101', dialed: '911' }, 'another name entirely'],
   ])('%s → %j (%s)', (query, expected, _why) => {
     expect(emergencyCandidate(pairs(query), DOMAIN)).toEqual(expected);
+  });
+
+  it.each([
+    [[['domain', ['other.example']]], undefined, 'a domain that is an array'],
+    [[['domain', 5]], undefined, 'a domain that is a number'],
+    [[['domain', null]], undefined, 'a domain that is null'],
+    [[['domain', { name: DOMAIN }]], undefined, 'a domain that is an object'],
+    [[['extension', 102]], undefined, 'a second extension that is a number'],
+    [[['rate', 0.05]], { extension: '101', dialed: '911' }, 'a rate that is no string is ignored'],
+  ])('with JSON-RPC values, 101 and 911 and %j → %j (%s)', (extra, expected, _why) => {
+    const given: [string, unknown][] = [
+      ['extension', '101'],
+      ['dialed', '911'],
+      ...(extra as [string, unknown][]),
+    ];
+    expect(emergencyCandidate(given, DOMAIN)).toEqual(expected);
   });
 
   it('takes no domain as this service when it was started without one', () => {
@@ -85,8 +106,8 @@ async function startService(policy: unknown) {
   await new Promise<void>((r) => rpc.server.listen(0, '127.0.0.1', r));
   const address = rpc.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  const get = async (path: string) => {
-    const res = await fetch(`${base}${path}`);
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${path}`, { headers });
     return { status: res.status, header: res.headers.get(REQUEST_ERROR_HEADER), body: await res.text() };
   };
   return { service, events, get, port, dir: folder.dir };
@@ -130,6 +151,33 @@ describe('an emergency call in a request the service would refuse', { timeout: 3
     expect(r).toEqual({ status: 200, header: 'unknown-parameter', body: 'allow emergency\n' });
   });
 
+  // A text client (the Kamailio example) reads anything but "allow " as a deny: a bad format that
+  // still asks for text gets text.
+  it.each([
+    ['format=text&format=text', {}, 'duplicate-parameter', 'text twice'],
+    ['format=TEXT', {}, 'invalid-parameter', 'text in capitals'],
+    ['format=', { accept: 'text/plain' }, 'empty-parameter', 'an empty format, Accept text/plain'],
+    ['format=xml', { accept: 'text/plain' }, 'invalid-parameter', 'an unknown format, Accept text/plain'],
+    ['format=json&format=Text', {}, 'duplicate-parameter', 'json and text: text wins, for a 911'],
+  ])('answers a rescued call with %s (headers %j) in text, naming %s (%s)', async (extra, headers, code, _why) => {
+    const r = await started.get(`/v1/call?extension=101&dialed=911&${extra}`, headers);
+    expect(r).toEqual({ status: 200, header: code, body: 'allow emergency\n' });
+  });
+
+  it.each([
+    [
+      'format=json&format=json',
+      { accept: 'text/plain' },
+      'duplicate-parameter',
+      'json twice, whatever Accept says',
+    ],
+    ['format=xml', {}, 'invalid-parameter', 'an unknown format, no Accept'],
+    ['format=xml', { accept: 'application/json, text/plain' }, 'invalid-parameter', 'Accept names JSON too'],
+  ])('answers a rescued call with %s (headers %j) in JSON, naming %s (%s)', async (extra, headers, code, _why) => {
+    const r = await started.get(`/v1/call?extension=101&dialed=911&${extra}`, headers);
+    expect(r).toEqual({ status: 200, header: code, body: plain });
+  });
+
   it.each([
     ['extension=101&dialed=12025550123&priority=high', 400, 'unknown-parameter', 'not an emergency number'],
     ['extension=101&dialed=911&dialed=911', 400, 'duplicate-parameter', 'dialed twice'],
@@ -139,6 +187,7 @@ describe('an emergency call in a request the service would refuse', { timeout: 3
     ['extension=&dialed=911', 400, 'empty-parameter', 'an empty extension'],
     ['extension=101&dialed=911&domain=other.example&x=1', 400, 'unknown-parameter', 'another domain'],
     ['extension=101&dialed=911&domain=other.example', 404, 'unknown-domain', 'another account entirely'],
+    ['extension=101&dialed=911&Domain=other.example', 400, 'unknown-parameter', 'a domain in capitals'],
     ['extension=101&dialed=911&%', 400, 'invalid-encoding', 'a query that does not decode'],
   ])('/v1/call?%s stays refused with %i %s (%s)', async (query, status, code) => {
     const r = await started.get(`/v1/call?${query}`);
@@ -168,6 +217,18 @@ describe('an emergency call in a request the service would refuse', { timeout: 3
     [{ extension: '101', dialed: 911 }, 'invalid-parameter', 'a dialed number that is no string'],
     [{ extension: 101, dialed: '911' }, 'invalid-parameter', 'an extension that is no string'],
     [{ dialed: '911', x: '1' }, 'unknown-parameter', 'no extension'],
+    [
+      { extension: '101', dialed: '911', domain: ['other.example'] },
+      'invalid-parameter',
+      'a domain in an array',
+    ],
+    [{ extension: '101', dialed: '911', domain: 5 }, 'invalid-parameter', 'a domain that is a number'],
+    [{ extension: '101', dialed: '911', domain: null }, 'invalid-parameter', 'a domain that is null'],
+    [
+      { extension: '101', dialed: '911', Domain: 'other.example' },
+      'unknown-parameter',
+      'a domain in capitals',
+    ],
   ])('over JSON-RPC, still refuses %j with %s (%s)', async (params, code, _why) => {
     expect(await askJsonRpc(started.port, params)).toMatchObject({
       id: 1,
@@ -194,6 +255,15 @@ describe('an emergency call in a request the service would refuse', { timeout: 3
         dialed: '911',
       }),
     );
+  });
+
+  it('cuts a long extension in the log line, as it cuts the message', async () => {
+    started.events.length = 0;
+    const long = 'e'.repeat(7_000);
+    expect((await started.get(`/v1/call?extension=${long}&dialed=911&x=1`)).status).toBe(200);
+    const logged = started.events.find((e) => e.event === 'emergency-despite-refusal');
+    // 64 code units, then an ellipsis (docs/integrations.md).
+    expect(logged).toMatchObject({ extension: `${'e'.repeat(64)}…`, dialed: '911' });
   });
 });
 

@@ -4,7 +4,7 @@
 // code; the time to answer goes into one histogram per route. Call events go to the ledger here, and
 // an emergency call that a refused request names is decided here.
 import type { CallRequest } from '../../index.js';
-import { quote } from '../../text.js';
+import { excerpt, quote } from '../../text.js';
 import type { ServeEvent } from './log.js';
 import type { MetricRegistry } from './metrics.js';
 import type { DecisionAnswer, PolicyHolder } from './policy-holder.js';
@@ -143,8 +143,9 @@ export function createDecider(holder: PolicyHolder, options: DeciderOptions): De
         event: 'emergency-despite-refusal',
         error: error.code,
         message: error.message,
-        extension: call.extension,
-        dialed: call.dialed,
+        // Cut like the message: the request was not read, so nothing bounds these but the query's size.
+        extension: excerpt(call.extension),
+        dialed: excerpt(call.dialed),
         policy: answer.policy,
       });
       return answer;

@@ -163,14 +163,14 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
     }
     const read = readParams(query, route.required, route.optional);
     if (!read.ok) {
-      await refuseUnread(res, text, route.name, query, read.error);
+      await refuseUnread(req, res, text, route.name, query, read.error);
       return route.name;
     }
     const { params } = read;
     const format = params.format;
     if (format !== undefined && format !== 'text' && format !== 'json') {
       const message = `format must be "text" or "json", not ${quote(format)}`;
-      await refuseUnread(res, text, route.name, query, serveError('invalid-parameter', message));
+      await refuseUnread(req, res, text, route.name, query, serveError('invalid-parameter', message));
       return route.name;
     }
 
@@ -208,6 +208,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
   // Refuses a request whose parameters cannot be read, except a call request that still names an
   // emergency call (docs/integrations.md): the service refuses what it cannot decide, except those.
   async function refuseUnread(
+    req: IncomingMessage,
     res: ServerResponse,
     text: boolean,
     route: RouteName,
@@ -221,7 +222,7 @@ export function createHttpAdapter(holder: PolicyHolder, options: HttpAdapterOpti
       return;
     }
     res.setHeader(REQUEST_ERROR_HEADER, error.code);
-    sendDecision(res, text, answer);
+    sendDecision(res, text || asksForText(req, query), answer);
   }
 
   async function drop(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -308,7 +309,19 @@ function wantsText(req: IncomingMessage, query: readonly (readonly [string, stri
   const format = query.filter(([name]) => name === 'format').map(([, value]) => value);
   if (format.length === 1 && format[0] === 'text') return true;
   if (format.length > 0) return false;
-  const header = req.headers.accept;
+  return acceptsTextOnly(req.headers.accept);
+}
+
+// For an emergency call answered despite a bad `format` (repeated, empty, `TEXT`, unknown): text if
+// any `format` says text in any letter case, or if none says json and `Accept` asks for text. A text
+// client (the Kamailio example) reads anything but `allow ` as a deny.
+function asksForText(req: IncomingMessage, query: readonly (readonly [string, string])[]): boolean {
+  const format = query.filter(([name]) => name === 'format').map(([, value]) => value.toLowerCase());
+  if (format.includes('text')) return true;
+  return !format.includes('json') && acceptsTextOnly(req.headers.accept);
+}
+
+function acceptsTextOnly(header: string | undefined): boolean {
   // Most requests name no text/plain: they are answered without parsing (or allocating) anything.
   if (header === undefined || !TEXT_PLAIN.test(header)) return false;
   const accept = acceptedTypes(header);

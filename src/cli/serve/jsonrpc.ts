@@ -151,23 +151,26 @@ export function readRequest(frame: Buffer): ReadRequest {
 
 /**
  * The parameters of a call as (name, value) pairs, for the same reading as HTTP's: `params` must be an
- * object whose every value is a string. The string-valued pairs are kept with the error, for an
- * emergency call (request.ts, `emergencyCandidate`).
+ * object whose every value is a string. Every pair, strings or not, is kept with the error, for an
+ * emergency call (request.ts, `emergencyCandidate`, which a non-string `domain` must reach).
  */
-function paramPairs(params: unknown): {
-  readonly pairs: readonly (readonly [string, string])[];
-  readonly error: ServeError | undefined;
-} {
+function paramPairs(
+  params: unknown,
+):
+  | { readonly pairs: readonly (readonly [string, string])[]; readonly error: undefined }
+  | { readonly pairs: readonly (readonly [string, unknown])[]; readonly error: ServeError } {
   if (!isRecord(params)) {
     return { pairs: [], error: serveError('invalid-parameter', '"params" must be an object of strings') };
   }
-  const pairs: [string, string][] = [];
-  let error: ServeError | undefined;
-  for (const [name, value] of Object.entries(params)) {
-    if (typeof value === 'string') pairs.push([name, value]);
-    else error ??= serveError('invalid-parameter', `parameter ${quote(name)} must be a string`);
+  const pairs = Object.entries(params);
+  const strings: [string, string][] = [];
+  for (const [name, value] of pairs) {
+    if (typeof value !== 'string') {
+      return { pairs, error: serveError('invalid-parameter', `parameter ${quote(name)} must be a string`) };
+    }
+    strings.push([name, value]);
   }
-  return { pairs, error };
+  return { pairs: strings, error: undefined };
 }
 
 const answerText = (id: RequestId, resultJson: string): string =>
@@ -205,12 +208,15 @@ export function createJsonRpcServer(options: JsonRpcServerOptions): JsonRpcServe
     const route = request.route;
     const event = route === 'answer' || route === 'end';
     const { required, optional } = event ? CALL_EVENT_PARAMETERS[route] : DECISION_PARAMETERS[route];
-    const { pairs, error } = paramPairs(request.params);
-    const read = error === undefined ? readParams(pairs, required, optional) : { ok: false as const, error };
+    const given = paramPairs(request.params);
+    const read =
+      given.error === undefined
+        ? readParams(given.pairs, required, optional)
+        : { ok: false as const, error: given.error };
     let result: { ok: true; json: string } | { ok: false; error: ServeError };
     if (!read.ok) {
       // As over HTTP: a call request that cannot be read is still answered for an emergency call.
-      const call = route === 'call' ? emergencyCandidate(pairs, options.domain) : undefined;
+      const call = route === 'call' ? emergencyCandidate(given.pairs, options.domain) : undefined;
       const answer = call === undefined ? undefined : await decider.emergencyDespite(call, read.error);
       result = answer === undefined ? read : { ok: true, json: answer.json };
     } else if (event) {

@@ -202,25 +202,30 @@ export function decisionRequest(
 
 /**
  * The call that a call request refused before any decision still names without guessing: `extension`
- * and `dialed` each given once and non-empty, and `domain`, when given, once and this service's. Every
- * other pair is ignored. The service answers it only if the policy in force allows it as an emergency
- * call (decide.ts); undefined when the request names no such call.
+ * and `dialed` each given once, as non-empty strings, and `domain`, when given, once and this
+ * service's. Any of the three names in another letter case (`Domain`), or with a value that is no
+ * string (JSON-RPC), may name another call: then there is none. Every other pair is ignored. The
+ * service answers it only if the policy in force allows it as an emergency call (decide.ts);
+ * undefined when the request names no such call.
  */
 export function emergencyCandidate(
-  pairs: readonly (readonly [string, string])[],
+  pairs: readonly (readonly [string, unknown])[],
   serviceDomain: string | undefined,
 ): CallRequest | undefined {
   let extension: string | undefined;
   let dialed: string | undefined;
   let domain: string | undefined;
   for (const [name, value] of pairs) {
+    const folded = name.toLowerCase();
+    if (folded !== 'extension' && folded !== 'dialed' && folded !== 'domain') continue;
+    if (folded !== name || typeof value !== 'string') return undefined;
     if (name === 'extension') {
       if (extension !== undefined) return undefined;
       extension = value;
     } else if (name === 'dialed') {
       if (dialed !== undefined) return undefined;
       dialed = value;
-    } else if (name === 'domain') {
+    } else {
       if (domain !== undefined) return undefined;
       domain = value;
     }
