@@ -233,7 +233,8 @@ export class CompiledPolicy implements Policy {
         if (parsed.success) rate = parsed.rate.toString();
         else unknownAllowed = false; // a malformed rate is never waved through
       } else if (rules.rates !== undefined) {
-        const index = rules.rates.lookupIndex(decision.destination.e164);
+        // At the call's time: a dated deck has no row in force without one.
+        const index = rules.rates.lookupIndex(decision.destination.e164, start.at);
         if (index >= 0) rate = rules.rates.rateAt(index).toString();
       }
     }

@@ -6,6 +6,7 @@ import { SipguardError } from '../../src/errors.js';
 import { type AsyncUsageLedger, MemoryLedger } from '../../src/limits/index.js';
 import { compilePolicyJson } from '../../src/policy/compile.js';
 import type { CallStart, StartDecision } from '../../src/policy/start.js';
+import { RateTable } from '../../src/rate/index.js';
 
 const utc = (iso: string) => Date.parse(iso);
 const UK = '+44 20 7946 0958';
@@ -363,6 +364,25 @@ describe('limits: the spend day ends at local midnight, DST included', () => {
       allowed: false,
       code: 'rate-unknown',
     });
+  });
+
+  it("prices an uncapped call from a dated deck at the call's time, for the reservation", () => {
+    // $0.50 a minute to +44 from 2020 on; a call of at most 60 s reserves $0.50 of the $1.00 a day.
+    const rates = RateTable.fromCsv('prefix,rate,effective date\n44,0.5000,2020-01-01\n');
+    const unpriced = { ratePerMinute: undefined } as unknown as Partial<CallStart>;
+    for (const onUnknownRate of ['deny', 'allow']) {
+      const policy = compilePolicyJson(
+        { homeCountry: 'US', onUnknownRate, maxCallSeconds: 60, accountLimits: { spendPerDay: '$1.00' } },
+        { rates },
+      );
+      const ledger = new MemoryLedger();
+      const at = utc('2024-06-03T14:00:00Z');
+      const codes = [0, 1, 2].map((i) => {
+        const d = policy.startCall(ledger, call('100', at + i, unpriced));
+        return 'reservation' in d ? `${d.code} ${d.reservation.reserved}` : d.code;
+      });
+      expect(codes, onUnknownRate).toEqual(['unrestricted 0.5', 'unrestricted 0.5', 'spend-limit']);
+    }
   });
 
   it("reserves for the extension's own maxCallSeconds", () => {
