@@ -159,10 +159,13 @@ describe('an emergency call in a request the service would refuse', { timeout: 3
     ['format=', { accept: 'text/plain' }, 'empty-parameter', 'an empty format, Accept text/plain'],
     ['format=xml', { accept: 'text/plain' }, 'invalid-parameter', 'an unknown format, Accept text/plain'],
     ['format=json&format=Text', {}, 'duplicate-parameter', 'json and text: text wins, for a 911'],
-  ])('answers a rescued call with %s (headers %j) in text, naming %s (%s)', async (extra, headers, code, _why) => {
-    const r = await started.get(`/v1/call?extension=101&dialed=911&${extra}`, headers);
-    expect(r).toEqual({ status: 200, header: code, body: 'allow emergency\n' });
-  });
+  ])(
+    'answers a rescued call with %s (headers %j) in text, naming %s (%s)',
+    async (extra, headers, code, _why) => {
+      const r = await started.get(`/v1/call?extension=101&dialed=911&${extra}`, headers);
+      expect(r).toEqual({ status: 200, header: code, body: 'allow emergency\n' });
+    },
+  );
 
   it.each([
     [
@@ -173,10 +176,13 @@ describe('an emergency call in a request the service would refuse', { timeout: 3
     ],
     ['format=xml', {}, 'invalid-parameter', 'an unknown format, no Accept'],
     ['format=xml', { accept: 'application/json, text/plain' }, 'invalid-parameter', 'Accept names JSON too'],
-  ])('answers a rescued call with %s (headers %j) in JSON, naming %s (%s)', async (extra, headers, code, _why) => {
-    const r = await started.get(`/v1/call?extension=101&dialed=911&${extra}`, headers);
-    expect(r).toEqual({ status: 200, header: code, body: plain });
-  });
+  ])(
+    'answers a rescued call with %s (headers %j) in JSON, naming %s (%s)',
+    async (extra, headers, code, _why) => {
+      const r = await started.get(`/v1/call?extension=101&dialed=911&${extra}`, headers);
+      expect(r).toEqual({ status: 200, header: code, body: plain });
+    },
+  );
 
   it.each([
     ['extension=101&dialed=12025550123&priority=high', 400, 'unknown-parameter', 'not an emergency number'],
