@@ -207,8 +207,9 @@ export interface ResetTarget {
   /** Only this extension's own counters; the account's totals are kept. */
   readonly extension?: string;
   /**
-   * Also forget the calls in progress (after a PBX restart dropped them). Without it, calls in
-   * progress stay counted and keep their reservations; only finished calls are forgotten.
+   * Also forget the calls in progress (after a PBX restart dropped them), at both levels: with an
+   * `extension`, its calls leave the account's concurrency count too. Without it, calls in progress
+   * stay counted and keep their reservations; only finished calls are forgotten.
    */
   readonly releaseCalls?: boolean;
 }

@@ -350,7 +350,7 @@ describe('MemoryLedger: reset, prune and bounds on memory', () => {
     expect(usage(ledger, T0 + 2000).account.spentTodayMicros).toBe(0);
   });
 
-  it('an extension reset leaves the account totals alone', () => {
+  it("an extension reset leaves the account's counters alone; the calls it releases leave the account's count", () => {
     const ledger = new MemoryLedger();
     ledger.begin(begin());
     ledger.begin(begin({ callId: 'c2', extension: '101' }));
