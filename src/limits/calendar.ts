@@ -34,8 +34,9 @@ export type TimeZoneCheck =
   | { readonly ok: false; readonly message: string };
 
 /**
- * Checks an IANA time zone name ("Europe/London", "America/New_York", "UTC"). Links such as
- * "US/Eastern" are accepted as written; a name in the wrong case is rejected with the right spelling.
+ * Checks an IANA time zone name ("Europe/London", "America/New_York", "UTC"). A zone's own name in
+ * the wrong case is rejected with the right spelling. Links such as "US/Eastern" are accepted in
+ * any case: Intl resolves them to the zone and keeps no spelling of the link to compare with.
  */
 export function checkTimeZone(name: string): TimeZoneCheck {
   let resolved: string;
