@@ -204,7 +204,7 @@ export interface Usage {
 /** What {@link UsageLedger.reset} forgets. */
 export interface ResetTarget {
   readonly account: string;
-  /** Only this extension's own counters; the account's totals are kept. */
+  /** Only this extension's own counters; the account's totals are kept (but see `releaseCalls`). */
   readonly extension?: string;
   /**
    * Also forget the calls in progress (after a PBX restart dropped them), at both levels: with an
