@@ -34,9 +34,9 @@ export type TimeZoneCheck =
   | { readonly ok: false; readonly message: string };
 
 /**
- * Checks an IANA time zone name ("Europe/London", "America/New_York", "UTC"). A zone's own name in
- * the wrong case is rejected with the right spelling. Links such as "US/Eastern" are accepted in
- * any case: Intl resolves them to the zone and keeps no spelling of the link to compare with.
+ * Checks an IANA time zone name ("Europe/London", "America/New_York", "UTC"). A name that differs
+ * from the one Intl resolves it to in letter case only is rejected with that spelling; a link
+ * ("US/Eastern") resolves to another name, so Intl leaves nothing to compare its case with.
  */
 export function checkTimeZone(name: string): TimeZoneCheck {
   let resolved: string;

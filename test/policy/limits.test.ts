@@ -367,8 +367,11 @@ describe('limits: the spend day ends at local midnight, DST included', () => {
   });
 
   it("prices an uncapped call from a dated deck at the call's time, for the reservation", () => {
-    // $0.50 a minute to +44 from 2020 on; a call of at most 60 s reserves $0.50 of the $1.00 a day.
-    const rates = RateTable.fromCsv('prefix,rate,effective date\n44,0.5000,2020-01-01\n');
+    // $0.50 a minute to +44 from 2020 until 4 June 2024, then $0.25: a call of at most 60 s on
+    // 3 June reserves $0.50 of the $1.00 a day (the later row would let four calls in).
+    const rates = RateTable.fromCsv(
+      'prefix,rate,effective date\n44,0.5000,2020-01-01\n44,0.2500,2024-06-04\n',
+    );
     const unpriced = { ratePerMinute: undefined } as unknown as Partial<CallStart>;
     for (const onUnknownRate of ['deny', 'allow']) {
       const policy = compilePolicyJson(

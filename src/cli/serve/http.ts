@@ -312,9 +312,8 @@ function wantsText(req: IncomingMessage, query: readonly (readonly [string, stri
   return acceptsTextOnly(req.headers.accept);
 }
 
-// For an emergency call answered despite a bad `format` (repeated, empty, `TEXT`, unknown): text if
-// any `format` says text in any letter case, or if none says json and `Accept` asks for text. A text
-// client (the Kamailio example) reads anything but `allow ` as a deny.
+// For an emergency call answered despite a bad `format`: any hint of text wins, since a text client
+// (the Kamailio example) reads anything but `allow ` as a deny.
 function asksForText(req: IncomingMessage, query: readonly (readonly [string, string])[]): boolean {
   const format = query.filter(([name]) => name === 'format').map(([, value]) => value.toLowerCase());
   if (format.includes('text')) return true;
