@@ -9,6 +9,7 @@ import type { ServeEvent } from '../../src/cli/serve/log.js';
 import { encodeNetstring, NetstringReader } from '../../src/cli/serve/netstring.js';
 import { emergencyCandidate } from '../../src/cli/serve/request.js';
 import { createDecisionServer } from '../../src/cli/serve/service.js';
+import type { CallRequest } from '../../src/index.js';
 import { POLICY_A, policyText } from '../fixtures/serve-policies.js';
 import { closeService, listenLocal, policyFolder, poll } from './serve-process.js';
 
@@ -43,7 +44,7 @@ describe('emergencyCandidate', () => {
     expect(emergencyCandidate(pairs(query), DOMAIN)).toEqual(expected);
   });
 
-  it.each([
+  it.each<[[string, unknown][], CallRequest | undefined, string]>([
     [[['domain', ['other.example']]], undefined, 'a domain that is an array'],
     [[['domain', 5]], undefined, 'a domain that is a number'],
     [[['domain', null]], undefined, 'a domain that is null'],
@@ -51,11 +52,7 @@ describe('emergencyCandidate', () => {
     [[['extension', 102]], undefined, 'a second extension that is a number'],
     [[['rate', 0.05]], { extension: '101', dialed: '911' }, 'a rate that is no string is ignored'],
   ])('with JSON-RPC values, 101 and 911 and %j → %j (%s)', (extra, expected, _why) => {
-    const given: [string, unknown][] = [
-      ['extension', '101'],
-      ['dialed', '911'],
-      ...(extra as [string, unknown][]),
-    ];
+    const given: [string, unknown][] = [['extension', '101'], ['dialed', '911'], ...extra];
     expect(emergencyCandidate(given, DOMAIN)).toEqual(expected);
   });
 

@@ -306,19 +306,22 @@ const ROUTES: Readonly<Record<string, Route>> = {
 
 /** Text when `format=text`, or when `Accept` names text/plain and not JSON (and `format` is not `json`). */
 function wantsText(req: IncomingMessage, query: readonly (readonly [string, string])[]): boolean {
-  const format = query.filter(([name]) => name === 'format').map(([, value]) => value);
+  const format = formatValues(query);
   if (format.length === 1 && format[0] === 'text') return true;
   if (format.length > 0) return false;
   return acceptsTextOnly(req.headers.accept);
 }
 
-// For an emergency call answered despite a bad `format`: any hint of text wins, since a text client
+// For an emergency call answered despite a bad `format`: a hint of text wins, since a text client
 // (the Kamailio example) reads anything but `allow ` as a deny.
 function asksForText(req: IncomingMessage, query: readonly (readonly [string, string])[]): boolean {
-  const format = query.filter(([name]) => name === 'format').map(([, value]) => value.toLowerCase());
+  const format = formatValues(query).map((value) => value.toLowerCase());
   if (format.includes('text')) return true;
   return !format.includes('json') && acceptsTextOnly(req.headers.accept);
 }
+
+const formatValues = (query: readonly (readonly [string, string])[]): string[] =>
+  query.filter(([name]) => name === 'format').map(([, value]) => value);
 
 function acceptsTextOnly(header: string | undefined): boolean {
   // Most requests name no text/plain: they are answered without parsing (or allocating) anything.
